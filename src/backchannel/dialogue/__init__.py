@@ -1,0 +1,1 @@
+"""Dialogue strategy: readiness, modality, engagement risks, monitoring (issue 8)."""

@@ -1,0 +1,70 @@
+"""One exception hierarchy for the whole product.
+
+Exceptions carry data only. How they become HTTP statuses or CLI exit codes is decided
+in one place per surface (``cli.EXIT_CODES``), never where they are raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where it is and what was expected there.
+
+    ``location`` is a path inside the document (``actors[2].kind``); ``line`` is the
+    1-based line in the source file when known.
+    """
+
+    location: str
+    message: str
+    line: int | None = None
+
+    def describe(self, source: str | None = None) -> str:
+        """Render the problem as ``file:line: at path: message``."""
+        place = source or "<input>"
+        if self.line is not None:
+            place = f"{place}:{self.line}"
+        if self.location:
+            return f"{place}: at {self.location}: {self.message}"
+        return f"{place}: {self.message}"
+
+
+class BackchannelError(Exception):
+    """Root of every error the product raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigurationError(BackchannelError):
+    """A setting is missing, malformed or unsafe."""
+
+
+class InvalidInputError(BackchannelError):
+    """An input document or file broke its contract; ``problems`` says where and how."""
+
+    def __init__(self, source: str | None, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        lines = [p.describe(source) for p in self.problems]
+        summary = f"{len(lines)} problem(s) in {source or 'input'}"
+        super().__init__(summary + ":\n  " + "\n  ".join(lines))
+
+
+class NotFoundError(BackchannelError):
+    """A case, record or data set that was asked for does not exist."""
+
+
+class IntegrityError(BackchannelError):
+    """Stored data failed an integrity check (audit chain, ciphertext authentication)."""
+
+
+class EncryptionKeyError(BackchannelError):
+    """The encryption key is missing, malformed or does not open the stored data."""
+
+
+class DataUnavailableError(BackchannelError):
+    """An external data set could not be fetched, verified or read."""

@@ -1,0 +1,53 @@
+"""Domain types of backchannel: pure data, validated, no I/O."""
+
+from backchannel.model.case import (
+    SCHEMA_VERSION,
+    SENSITIVE,
+    Actor,
+    Case,
+    Commitment,
+    Context,
+    Engagement,
+    Judgement,
+    Period,
+    Record,
+    Relation,
+    Source,
+    integrity_problems,
+)
+from backchannel.model.vocabulary import (
+    ActorKind,
+    Channel,
+    CommitmentKind,
+    CommitmentStatus,
+    Confidence,
+    EngagementOutcome,
+    Modality,
+    RelationKind,
+    Stance,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "SENSITIVE",
+    "Actor",
+    "ActorKind",
+    "Case",
+    "Channel",
+    "Commitment",
+    "CommitmentKind",
+    "CommitmentStatus",
+    "Confidence",
+    "Context",
+    "Engagement",
+    "EngagementOutcome",
+    "Judgement",
+    "Modality",
+    "Period",
+    "Record",
+    "Relation",
+    "RelationKind",
+    "Source",
+    "Stance",
+    "integrity_problems",
+]

@@ -1,0 +1,313 @@
+"""The case: one context of possible dialogue with armed groups, and what is known of it.
+
+A case holds its context, the public sources it cites, and five collections: actors,
+relations, engagements, commitments and analyst judgements. Every record has an id that
+is unique in its collection; records point at each other and at sources by id.
+
+Fields marked sensitive (``SENSITIVE`` in their JSON Schema extra) are the ones the store
+encrypts at rest and redacted outputs mask: who took part in talks, what was said, notes
+on actors, commitment texts, judgement evidence, and the identity of intermediaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from typing import Annotated, Any, ClassVar, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    model_validator,
+)
+
+from backchannel.errors import Problem
+from backchannel.model.vocabulary import (
+    ActorKind,
+    Channel,
+    CommitmentKind,
+    CommitmentStatus,
+    Confidence,
+    EngagementOutcome,
+    Modality,
+    RelationKind,
+    Stance,
+)
+
+SCHEMA_VERSION = 1
+
+#: JSON Schema extra key that marks a field as sensitive.
+SENSITIVE = "x-sensitive"
+
+RecordId = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$",
+        description="Identifier: letters, digits and _ . : - (up to 80 characters).",
+    ),
+]
+CountryCode = Annotated[
+    str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 country code.")
+]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+
+#: Defer cross-record checks to ``integrity_problems`` (the case-file loader does this so
+#: that each problem is reported at its own path and line).
+DEFER_INTEGRITY = "defer_integrity"
+
+
+def _sensitive(description: str) -> Any:
+    return {"description": description, "json_schema_extra": {SENSITIVE: True}}
+
+
+class Record(BaseModel):
+    """Base of every case record: strict about unknown fields, immutable once built."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+    def sensitive_fields(self) -> frozenset[str]:
+        """Names of this record's fields that must be encrypted at rest and masked."""
+        return frozenset(
+            name
+            for name, info in type(self).model_fields.items()
+            if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get(SENSITIVE)
+        )
+
+
+def _check_order(start: dt.date | None, end: dt.date | None, start_name: str, end_name: str) -> None:
+    if start is not None and end is not None and end < start:
+        raise ValueError(f"{end_name} {end.isoformat()} is before {start_name} {start.isoformat()}")
+
+
+class Source(Record):
+    """A public source the case cites: a report, an agreement text, a data set."""
+
+    id: RecordId
+    title: str = Field(min_length=1)
+    publisher: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+
+
+class Period(Record):
+    """A span of days; ``end`` is open when absent."""
+
+    start: dt.date
+    end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> Self:
+        _check_order(self.start, self.end, "start", "end")
+        return self
+
+    def contains(self, day: dt.date) -> bool:
+        """Whether ``day`` falls inside the period (both ends included)."""
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class Context(Record):
+    """Where and when: the setting in which dialogue is considered."""
+
+    title: str = Field(min_length=1)
+    country: CountryCode
+    regions: list[str] = Field(
+        default_factory=list, description="Admin-1 or admin-2 areas the case concerns."
+    )
+    period: Period
+    summary: str = ""
+
+
+class Actor(Record):
+    """A party to the context: a group, a person, a state force, an intermediary, ourselves."""
+
+    id: RecordId
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    kind: ActorKind
+    ucdp_actor_id: int | None = Field(default=None, description="UCDP actor id, if UCDP codes it.")
+    stance: Stance = Stance.UNKNOWN
+    notes: str | None = Field(default=None, **_sensitive("Analyst notes; sensitive."))
+    references: list[RecordId] = Field(default_factory=list)
+
+    def sensitive_fields(self) -> frozenset[str]:
+        """An intermediary's very identity is sensitive, not only the notes on it."""
+        fields = super().sensitive_fields()
+        if self.kind is ActorKind.INTERMEDIARY:
+            return fields | {"name", "aliases"}
+        return fields
+
+
+class Relation(Record):
+    """A directed tie from ``source`` to ``target`` of a given kind, with its strength."""
+
+    id: RecordId
+    source: RecordId
+    target: RecordId
+    kind: RelationKind
+    strength: Unit | None = Field(default=None, description="0 (weak) to 1 (strong).")
+    trust: Unit | None = Field(default=None, description="0 (none) to 1 (full).")
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    notes: str | None = Field(default=None, **_sensitive("Analyst notes; sensitive."))
+    references: list[RecordId] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _valid_window(self) -> Self:
+        _check_order(self.valid_from, self.valid_to, "valid_from", "valid_to")
+        return self
+
+
+class Engagement(Record):
+    """One contact with a counterpart: a meeting, a call, a round of talks."""
+
+    id: RecordId
+    date: dt.date
+    end_date: dt.date | None = None
+    channel: Channel
+    modality: Modality | None = None
+    counterparts: list[RecordId] = Field(
+        default_factory=list, description="Actor ids of the parties engaged."
+    )
+    location: str | None = None
+    participants: list[str] = Field(
+        default_factory=list, **_sensitive("Who took part, by name or role; sensitive.")
+    )
+    summary: str | None = Field(default=None, **_sensitive("What was discussed; sensitive."))
+    outcome: EngagementOutcome = EngagementOutcome.UNKNOWN
+    references: list[RecordId] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        _check_order(self.date, self.end_date, "date", "end_date")
+        return self
+
+
+class Commitment(Record):
+    """What a party undertook to do or not to do, where and until when."""
+
+    id: RecordId
+    party: RecordId
+    kind: CommitmentKind
+    text: str = Field(min_length=1, **_sensitive("The commitment as worded; sensitive."))
+    area: list[str] = Field(default_factory=list, description="Areas it covers; empty = whole country.")
+    start: dt.date
+    end: dt.date | None = None
+    engagement: RecordId | None = Field(default=None, description="Engagement where it was made.")
+    verification: str | None = None
+    status: CommitmentStatus = CommitmentStatus.UNKNOWN
+    references: list[RecordId] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        _check_order(self.start, self.end, "start", "end")
+        return self
+
+
+class Judgement(Record):
+    """An analyst's dated judgement on one subject, with evidence and confidence.
+
+    ``subject`` names what is judged: a framework indicator (``framework:1.2``), a
+    condition for dialogue (``condition:cohesion``), an actor id, or free text.
+    """
+
+    id: RecordId
+    analyst: str = Field(min_length=1)
+    at: dt.datetime
+    subject: str = Field(min_length=1)
+    finding: str = Field(min_length=1, description="What the analyst concludes.")
+    severity: int | None = Field(default=None, ge=0, le=3)
+    confidence: Confidence = Confidence.MEDIUM
+    evidence: str | None = Field(default=None, **_sensitive("What the finding rests on; sensitive."))
+    references: list[RecordId] = Field(default_factory=list)
+
+
+class Case(Record):
+    """A whole case, as held in a YAML case file or in the store."""
+
+    COLLECTIONS: ClassVar[tuple[str, ...]] = (
+        "actors",
+        "relations",
+        "engagements",
+        "commitments",
+        "judgements",
+    )
+
+    schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
+    id: RecordId
+    context: Context
+    sources: list[Source] = Field(default_factory=list)
+    actors: list[Actor] = Field(default_factory=list)
+    relations: list[Relation] = Field(default_factory=list)
+    engagements: list[Engagement] = Field(default_factory=list)
+    commitments: list[Commitment] = Field(default_factory=list)
+    judgements: list[Judgement] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_hold(self, info: ValidationInfo) -> Self:
+        if info.context and info.context.get(DEFER_INTEGRITY):
+            return self
+        problems = integrity_problems(self)
+        if problems:
+            raise ValueError("; ".join(f"{p.location}: {p.message}" for p in problems))
+        return self
+
+    def actor(self, actor_id: str) -> Actor:
+        """The actor with this id; ``KeyError`` if there is none."""
+        for actor in self.actors:
+            if actor.id == actor_id:
+                return actor
+        raise KeyError(actor_id)
+
+    def records(self) -> Iterator[tuple[str, int, Record]]:
+        """Every record of the five collections as ``(collection, position, record)``."""
+        for collection in self.COLLECTIONS:
+            for position, record in enumerate(getattr(self, collection)):
+                yield collection, position, record
+
+
+def integrity_problems(case: Case) -> list[Problem]:
+    """Cross-record checks: unique ids per collection, and every reference resolves."""
+    problems: list[Problem] = []
+    for collection in ("sources", *Case.COLLECTIONS):
+        records = getattr(case, collection)
+        counts = Counter(r.id for r in records)
+        first_seen: set[str] = set()
+        for position, record in enumerate(records):
+            if counts[record.id] > 1:
+                if record.id in first_seen:
+                    problems.append(
+                        Problem(
+                            f"{collection}[{position}].id",
+                            f"duplicate id {record.id!r}: ids must be unique among {collection}",
+                        )
+                    )
+                first_seen.add(record.id)
+
+    actor_ids = {a.id for a in case.actors}
+    source_ids = {s.id for s in case.sources}
+    engagement_ids = {e.id for e in case.engagements}
+
+    def expect(ids: set[str], value: str | None, location: str, what: str) -> None:
+        if value is not None and value not in ids:
+            problems.append(Problem(location, f"{value!r} is not the id of any {what} in this case"))
+
+    for i, relation in enumerate(case.relations):
+        expect(actor_ids, relation.source, f"relations[{i}].source", "actor")
+        expect(actor_ids, relation.target, f"relations[{i}].target", "actor")
+        if relation.source == relation.target:
+            problems.append(
+                Problem(f"relations[{i}].target", "a relation must join two different actors")
+            )
+    for i, engagement in enumerate(case.engagements):
+        for j, counterpart in enumerate(engagement.counterparts):
+            expect(actor_ids, counterpart, f"engagements[{i}].counterparts[{j}]", "actor")
+    for i, commitment in enumerate(case.commitments):
+        expect(actor_ids, commitment.party, f"commitments[{i}].party", "actor")
+        expect(engagement_ids, commitment.engagement, f"commitments[{i}].engagement", "engagement")
+    for collection, position, record in case.records():
+        for j, reference in enumerate(getattr(record, "references", [])):
+            expect(source_ids, reference, f"{collection}[{position}].references[{j}]", "source")
+    return problems

@@ -1,0 +1,1 @@
+"""Legal screening: designation lists, name matching, jurisdiction rules (issue 7)."""

@@ -1,0 +1,85 @@
+"""The one typed settings object, read from ``BACKCHANNEL_*`` environment variables.
+
+Built at the edges (CLI, app factory) and passed down; nothing reads the environment
+elsewhere. Every field has a default and a description, and the README documents each
+(``tests/test_settings.py`` fails when one is missing there).
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("backchannel", appauthor=False))
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, e.g. in some containers
+        return "unknown"
+
+
+class Settings(BaseSettings):
+    """Every setting of backchannel, with its default."""
+
+    model_config = SettingsConfigDict(env_prefix="BACKCHANNEL_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Folder for the SQLite case store, the key file and pulled data sets.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL of the case store, e.g. postgresql+psycopg://host/db. "
+            "Default: an SQLite file `cases.sqlite` in the data folder."
+        ),
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Base64 of 32 random bytes: the AES-256-GCM key for sensitive fields. "
+            "Default: a key file created on first use (see key_file)."
+        ),
+    )
+    key_file: Path | None = Field(
+        default=None,
+        description="Key ring file used when secret_key is unset. Default: `keyring.json` in the data folder, mode 0600.",
+    )
+    mirror: Path | None = Field(
+        default=None,
+        description="Local folder to install data sets from instead of downloading them.",
+    )
+    user: str = Field(
+        default_factory=_default_user,
+        description="Name recorded in the audit log for changes made from the CLI. Default: the login name.",
+    )
+    download_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds to wait for an upstream server before a data pull fails.",
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL to use: the setting, or the SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'cases.sqlite'}"
+
+    @property
+    def resolved_key_file(self) -> Path:
+        """The key ring file to use when no secret key is given."""
+        return self.key_file or self.data_dir / "keyring.json"
+
+    @property
+    def datasets_dir(self) -> Path:
+        """Where pulled data sets are installed."""
+        return self.data_dir / "datasets"

@@ -1,0 +1,1 @@
+"""The encrypted, audited case store (SQLAlchemy 2, SQLite or PostgreSQL)."""

@@ -1,0 +1,144 @@
+"""The tamper-evident audit log: a hash chain of every change, with a moving head.
+
+Each entry's hash covers its own fields and the previous entry's hash, so altering,
+deleting or reordering any entry breaks the chain from that point; the head row (moved in
+the same transaction as each append) exposes a chain cut short at its end. ``verify``
+walks the chain and names the first entry that does not hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backchannel.store.schema import AuditHeadRow, AuditRow
+
+GENESIS = "0" * 64
+HEAD_ID = 1
+
+
+def entry_hash(
+    *,
+    seq: int,
+    at: str,
+    user_name: str,
+    action: str,
+    case_id: str | None,
+    detail: dict[str, Any],
+    before_digest: str | None,
+    after_digest: str | None,
+    prev_hash: str,
+) -> str:
+    """SHA-256 over the canonical JSON of an entry's fields and its predecessor's hash."""
+    canonical = json.dumps(
+        [seq, at, user_name, action, case_id, detail, before_digest, after_digest, prev_hash],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    user_name: str,
+    action: str,
+    case_id: str | None,
+    detail: dict[str, Any],
+    before_digest: str | None = None,
+    after_digest: str | None = None,
+) -> AuditRow:
+    """Add one entry at the end of the chain, in the caller's transaction.
+
+    The head row is read ``FOR UPDATE`` (PostgreSQL) so that concurrent writers queue up;
+    on SQLite the write transaction already holds the database lock.
+    """
+    head = session.execute(
+        select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHeadRow(id=HEAD_ID, seq=0, hash=GENESIS)
+        session.add(head)
+    seq = head.seq + 1
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    fields: dict[str, Any] = {
+        "seq": seq,
+        "at": at,
+        "user_name": user_name,
+        "action": action,
+        "case_id": case_id,
+        "detail": detail,
+        "before_digest": before_digest,
+        "after_digest": after_digest,
+        "prev_hash": head.hash,
+    }
+    row = AuditRow(**fields, hash=entry_hash(**fields))
+    session.add(row)
+    head.seq, head.hash = seq, row.hash
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The result of walking the audit chain."""
+
+    entries: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether every entry holds."""
+        return self.first_bad_seq is None and self.reason is None
+
+
+def verify(session: Session) -> Verification:
+    """Walk the whole chain in sequence order; stop at the first entry that does not hold."""
+    previous_hash = GENESIS
+    expected_seq = 1
+    count = 0
+    rows = session.execute(select(AuditRow).order_by(AuditRow.seq)).scalars()
+    for row in rows:
+        count += 1
+        if row.seq != expected_seq:
+            return Verification(
+                count, expected_seq, f"entry {expected_seq} is missing (next stored is {row.seq})"
+            )
+        if row.prev_hash != previous_hash:
+            return Verification(
+                count, row.seq, "its link to the previous entry is broken (deleted or reordered)"
+            )
+        recomputed = entry_hash(
+            seq=row.seq,
+            at=row.at,
+            user_name=row.user_name,
+            action=row.action,
+            case_id=row.case_id,
+            detail=row.detail,
+            before_digest=row.before_digest,
+            after_digest=row.after_digest,
+            prev_hash=row.prev_hash,
+        )
+        if recomputed != row.hash:
+            return Verification(count, row.seq, "its content does not match its hash (altered)")
+        previous_hash = row.hash
+        expected_seq += 1
+
+    head = session.get(AuditHeadRow, HEAD_ID)
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if head_seq != count or head_hash != previous_hash:
+        return Verification(
+            count,
+            count + 1 if head_seq > count else head_seq,
+            f"the chain ends at entry {count} but the head records entry {head_seq} "
+            "(entries removed from the end, or the head was altered)",
+        )
+    return Verification(count)

@@ -1,0 +1,123 @@
+"""The relational schema of the case store (SQLAlchemy 2 declarative).
+
+A case is one ``cases`` row plus one row per record in five record tables. Each record
+row keeps its non-sensitive fields as JSON in ``public`` and each sensitive field sealed
+separately in ``sealed`` (a JSON object of field name to ciphertext), so the database never
+holds their plaintext. ``position`` keeps the author's order for lossless export.
+
+``audit_log`` is append-only: triggers created by the migration refuse UPDATE and DELETE,
+and each row is hash-chained to the one before (see ``audit.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every store table."""
+
+
+class CaseRow(Base):
+    """One case: its context and sources (public) and sealed context fields."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    country: Mapped[str] = mapped_column(String(3), index=True)
+    schema_version: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(200))
+    public: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sealed: Mapped[dict[str, str]] = mapped_column(JSON)
+
+
+class RecordColumns:
+    """Columns shared by the five record tables."""
+
+    case_id: Mapped[str] = mapped_column(
+        String(80), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    record_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str | None] = mapped_column(String(40), index=True)
+    public: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sealed: Mapped[dict[str, str]] = mapped_column(JSON)
+
+
+class ActorRow(RecordColumns, Base):
+    """An actor of a case."""
+
+    __tablename__ = "case_actors"
+
+
+class RelationRow(RecordColumns, Base):
+    """A relation between two actors of a case."""
+
+    __tablename__ = "case_relations"
+
+
+class EngagementRow(RecordColumns, Base):
+    """An engagement (contact, meeting, round of talks) of a case."""
+
+    __tablename__ = "case_engagements"
+
+
+class CommitmentRow(RecordColumns, Base):
+    """A commitment made by a party of a case."""
+
+    __tablename__ = "case_commitments"
+
+
+class JudgementRow(RecordColumns, Base):
+    """An analyst judgement recorded in a case."""
+
+    __tablename__ = "case_judgements"
+
+
+#: Which table holds which collection of ``Case``.
+RECORD_TABLES: dict[str, type[RecordColumns]] = {
+    "actors": ActorRow,
+    "relations": RelationRow,
+    "engagements": EngagementRow,
+    "commitments": CommitmentRow,
+    "judgements": JudgementRow,
+}
+
+
+class AuditRow(Base):
+    """One entry of the hash-chained, append-only audit log."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40))
+    user_name: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    case_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    before_digest: Mapped[str | None] = mapped_column(String(64))
+    after_digest: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """The last sequence number and hash of the audit log, moved in the same transaction.
+
+    Deleting the newest audit rows would leave a valid-looking shorter chain; the head
+    row makes that truncation visible. It is also the lock appenders take in turn.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,129 @@
+"""The case store as the surfaces use it: each operation one transaction, each change audited.
+
+``CaseStore`` is the unit of work. Every method that changes anything writes its audit
+entry in the same transaction, so a failure anywhere leaves both the cases and the log
+exactly as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from backchannel.model.case import Case
+from backchannel.settings import Settings
+from backchannel.store import audit
+from backchannel.store.cases import (
+    CaseRepository,
+    CaseSummary,
+    ChangeSummary,
+    case_digest,
+    rows_with_sealed_fields,
+)
+from backchannel.store.crypto import FieldCipher, KeyRing, load_key_ring
+from backchannel.store.db import connect
+
+
+class CaseStore:
+    """Cases in a database, encrypted and audited, on behalf of one user."""
+
+    def __init__(self, engine: Engine, ring: KeyRing, user_name: str) -> None:
+        self.engine = engine
+        self.cipher = FieldCipher(ring)
+        self.user_name = user_name
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, settings: Settings, user_name: str | None = None) -> CaseStore:
+        """Connect to the configured database (migrating it) with the configured keys."""
+        return cls(
+            connect(settings.resolved_database_url),
+            load_key_ring(settings),
+            user_name or settings.user,
+        )
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits when the block ends, rolls everything back on error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    # --- cases -------------------------------------------------------------------------
+
+    def save_case(self, case: Case, action: str = "case.import") -> ChangeSummary:
+        """Create or replace a case; audited as ``action`` with before/after digests."""
+        with self.transaction() as session:
+            before, change = CaseRepository(session, self.cipher).save(case, self.user_name)
+            audit.append(
+                session,
+                user_name=self.user_name,
+                action=action,
+                case_id=case.id,
+                detail=change.as_detail(),
+                before_digest=case_digest(before),
+                after_digest=case_digest(case),
+            )
+        return change
+
+    def get_case(self, case_id: str) -> Case:
+        """A stored case, decrypted."""
+        with self.transaction() as session:
+            return CaseRepository(session, self.cipher).get(case_id)
+
+    def list_cases(self) -> list[CaseSummary]:
+        """Every stored case, without sensitive fields."""
+        with self.transaction() as session:
+            return CaseRepository(session, self.cipher).summaries()
+
+    def delete_case(self, case_id: str) -> None:
+        """Remove a case; audited."""
+        with self.transaction() as session:
+            removed = CaseRepository(session, self.cipher).delete(case_id)
+            audit.append(
+                session,
+                user_name=self.user_name,
+                action="case.delete",
+                case_id=case_id,
+                detail={"removed": {c: [r.id for r in getattr(removed, c)] for c in Case.COLLECTIONS}},
+                before_digest=case_digest(removed),
+            )
+
+    # --- integrity and keys --------------------------------------------------------------
+
+    def verify_audit(self) -> audit.Verification:
+        """Walk the audit chain and report the first entry that does not hold."""
+        with self.transaction() as session:
+            return audit.verify(session)
+
+    def reseal_all(self, ring: KeyRing) -> int:
+        """Re-encrypt every sealed field with ``ring``'s active key, in one transaction.
+
+        ``ring`` must also hold every key the stored values use (old and new during a
+        rotation). Returns the number of values re-encrypted; audited as ``keys.rotate``.
+        """
+        cipher = FieldCipher(ring)
+        count = 0
+        with self.transaction() as session:
+            for row, place in rows_with_sealed_fields(session):
+                resealed = {}
+                for name, token in row.sealed.items():
+                    value = cipher.unseal(token, f"{place}/{name}")
+                    resealed[name] = cipher.seal(value, f"{place}/{name}")
+                    count += 1
+                row.sealed = resealed
+            audit.append(
+                session,
+                user_name=self.user_name,
+                action="keys.rotate",
+                case_id=None,
+                detail={"active_key": ring.active_id, "values_resealed": count},
+            )
+        self.cipher = cipher
+        return count
