@@ -63,6 +63,8 @@ def parse_case(text: str, source: str = "<string>") -> Case:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
         raise InvalidInputError(source, [Problem("", f"invalid YAML: {exc.problem}", line)]) from None
+    except yaml.YAMLError as exc:  # reader errors: characters YAML does not allow
+        raise InvalidInputError(source, [Problem("", f"invalid YAML: {exc}")]) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):

@@ -58,19 +58,27 @@ class CaseStore:
     # --- cases -------------------------------------------------------------------------
 
     def save_case(self, case: Case, action: str = "case.import") -> ChangeSummary:
-        """Create or replace a case; audited as ``action`` with before/after digests."""
+        """Create or replace one case; audited as ``action`` with before/after digests."""
+        return self.save_cases([case], action)[0]
+
+    def save_cases(self, cases: list[Case], action: str = "case.import") -> list[ChangeSummary]:
+        """Create or replace several cases in one transaction: all are stored or none is."""
+        changes = []
         with self.transaction() as session:
-            before, change = CaseRepository(session, self.cipher).save(case, self.user_name)
-            audit.append(
-                session,
-                user_name=self.user_name,
-                action=action,
-                case_id=case.id,
-                detail=change.as_detail(),
-                before_digest=case_digest(before),
-                after_digest=case_digest(case),
-            )
-        return change
+            repository = CaseRepository(session, self.cipher)
+            for case in cases:
+                before, change = repository.save(case, self.user_name)
+                audit.append(
+                    session,
+                    user_name=self.user_name,
+                    action=action,
+                    case_id=case.id,
+                    detail=change.as_detail(),
+                    before_digest=case_digest(before),
+                    after_digest=case_digest(case),
+                )
+                changes.append(change)
+        return changes
 
     def get_case(self, case_id: str) -> Case:
         """A stored case, decrypted."""

@@ -1,0 +1,149 @@
+"""The case report model: what a brief says about a case, as plain JSON-ready data.
+
+Building the report is separate from rendering it, so the same content feeds HTML now and
+PDF, the web workspace and JSON exports later. A redacted report masks every sensitive
+field (the model marks them) so it can circulate beyond the need-to-know circle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from backchannel.model.case import Case, Record
+
+MASK = "[redacted]"
+
+
+class TimelineEntry(BaseModel):
+    """One dated item of the dialogue timeline: an engagement or a commitment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    date: dt.date
+    end: dt.date | None
+    kind: str
+    title: str
+    detail: str
+    status: str
+
+
+class CaseReport(BaseModel):
+    """Everything the case section of a brief shows."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_id: str
+    title: str
+    country: str
+    regions: list[str]
+    period: str
+    summary: str
+    redacted: bool
+    generated_at: dt.datetime
+    counts: dict[str, int]
+    actors_by_kind: dict[str, list[dict[str, Any]]]
+    relations: list[dict[str, Any]]
+    timeline: list[TimelineEntry]
+    judgements: list[dict[str, Any]]
+    sources: list[dict[str, Any]]
+    gaps: list[str]
+
+
+def build_case_report(case: Case, redacted: bool = False, now: dt.datetime | None = None) -> CaseReport:
+    """Summarise what a case holds; with ``redacted`` every sensitive field is masked."""
+    actors = {a.id: _visible(a, redacted) for a in case.actors}
+    names = {actor_id: str(actor["name"]) for actor_id, actor in actors.items()}
+
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for actor in actors.values():
+        by_kind.setdefault(str(actor["kind"]), []).append(actor)
+
+    relations = []
+    for relation in case.relations:
+        row = _visible(relation, redacted)
+        row["source_name"] = names[relation.source]
+        row["target_name"] = names[relation.target]
+        relations.append(row)
+
+    timeline: list[TimelineEntry] = []
+    for engagement in case.engagements:
+        shown = _visible(engagement, redacted)
+        counterparts = ", ".join(names[c] for c in engagement.counterparts) or "no counterpart recorded"
+        modality = f"{engagement.modality.value} " if engagement.modality else ""
+        timeline.append(
+            TimelineEntry(
+                date=engagement.date,
+                end=engagement.end_date,
+                kind="engagement",
+                title=f"{modality}engagement with {counterparts} ({engagement.channel.value.replace('_', ' ')})",
+                detail=str(shown.get("summary") or ""),
+                status=engagement.outcome.value.replace("_", " "),
+            )
+        )
+    for commitment in case.commitments:
+        shown = _visible(commitment, redacted)
+        area = ", ".join(commitment.area) or "whole country"
+        timeline.append(
+            TimelineEntry(
+                date=commitment.start,
+                end=commitment.end,
+                kind="commitment",
+                title=f"{names[commitment.party]}: {commitment.kind.value.replace('_', ' ')} ({area})",
+                detail=str(shown.get("text") or ""),
+                status=commitment.status.value.replace("_", " "),
+            )
+        )
+    timeline.sort(key=lambda entry: (entry.date, entry.kind))
+
+    counts = Counter({collection: len(getattr(case, collection)) for collection in Case.COLLECTIONS})
+    return CaseReport(
+        case_id=case.id,
+        title=case.context.title,
+        country=case.context.country,
+        regions=case.context.regions,
+        period=_period_text(case.context.period.start, case.context.period.end),
+        summary=case.context.summary,
+        redacted=redacted,
+        generated_at=now or dt.datetime.now(dt.UTC),
+        counts=dict(counts),
+        actors_by_kind=by_kind,
+        relations=relations,
+        timeline=timeline,
+        judgements=[_visible(j, redacted) for j in sorted(case.judgements, key=lambda j: j.at)],
+        sources=[s.model_dump(mode="json") for s in case.sources],
+        gaps=_gaps(case),
+    )
+
+
+def _visible(record: Record, redacted: bool) -> dict[str, Any]:
+    document = record.model_dump(mode="json")
+    if redacted:
+        for name in record.sensitive_fields():
+            value = document.get(name)
+            if value:
+                document[name] = [MASK] if isinstance(value, list) else MASK
+    return document
+
+
+def _period_text(start: dt.date, end: dt.date | None) -> str:
+    return f"{start.isoformat()} to {end.isoformat() if end else 'open'}"
+
+
+def _gaps(case: Case) -> list[str]:
+    """What the case does not yet hold that later analyses will need."""
+    gaps = []
+    kinds = {a.kind.value for a in case.actors}
+    if "own_organisation" not in kinds:
+        gaps.append("Our own organisation is not among the actors: readiness cannot be assessed.")
+    if not case.engagements:
+        gaps.append("No engagement is recorded: there is no dialogue timeline yet.")
+    if not case.judgements:
+        gaps.append("No analyst judgement is recorded.")
+    unsourced = [r for _, _, r in case.records() if not getattr(r, "references", [])]
+    if unsourced:
+        gaps.append(f"{len(unsourced)} record(s) cite no source.")
+    return gaps

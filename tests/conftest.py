@@ -1,0 +1,92 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when configured) and the mirror."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from backchannel.model import Case
+from backchannel.settings import Settings
+from backchannel.store.service import CaseStore
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "src" / "backchannel" / "data" / "examples"
+
+
+def mirror_path() -> Path | None:
+    """The data mirror: BACKCHANNEL_MIRROR, else ../shared/data beside the repository."""
+    configured = os.environ.get("BACKCHANNEL_MIRROR")
+    candidate = Path(configured) if configured else REPO.parent / "shared" / "data"
+    if not candidate.is_absolute():
+        candidate = (REPO / candidate).resolve()
+    return candidate if candidate.is_dir() else None
+
+
+@pytest.fixture
+def mirror() -> Path:
+    """The real data mirror; tests that need it are skipped where it is absent."""
+    path = mirror_path()
+    if path is None:
+        pytest.skip("no data mirror: set BACKCHANNEL_MIRROR or place ../shared/data")
+    return path
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("BACKCHANNEL_TEST_DATABASE_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind; PostgreSQL gets its own schema per test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'cases.sqlite'}"
+        return
+    base = _postgres_url()
+    if not base:
+        pytest.skip("PostgreSQL not configured: set BACKCHANNEL_TEST_DATABASE_URL")
+    base = base.replace("postgresql://", "postgresql+psycopg://", 1)
+    schema = f"bc_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Settings for a throw-away store with its own key file."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key=None,
+        key_file=tmp_path / "keyring.json",
+        user="tester",
+        mirror=None,
+    )
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[CaseStore]:
+    """An open case store on a fresh database."""
+    opened = CaseStore.open(settings)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def example_cases() -> list[Case]:
+    """The packaged example cases, parsed."""
+    from backchannel.casefile import load_case
+
+    files = sorted(EXAMPLES.glob("*.yaml"))
+    assert files, f"no example cases in {EXAMPLES}"
+    return [load_case(f) for f in files]
