@@ -138,7 +138,10 @@ BAD_INPUTS = [
         id="commitment-end-before-start",
     ),
     pytest.param(
-        ("    kind: fights\n", "    kind: fights\n    valid_from: 2014-01-01\n    valid_to: 2013-01-01\n"),
+        (
+            "    kind: fights\n",
+            "    kind: fights\n    valid_from: 2014-01-01\n    valid_to: 2013-01-01\n",
+        ),
         (20, "relations[0]", "valid_to 2013-01-01 is before valid_from 2014-01-01"),
         id="relation-window-reversed",
     ),

@@ -62,7 +62,9 @@ def parse_case(text: str, source: str = "<string>") -> Case:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
-        raise InvalidInputError(source, [Problem("", f"invalid YAML: {exc.problem}", line)]) from None
+        raise InvalidInputError(
+            source, [Problem("", f"invalid YAML: {exc.problem}", line)]
+        ) from None
     except yaml.YAMLError as exc:  # reader errors: characters YAML does not allow
         raise InvalidInputError(source, [Problem("", f"invalid YAML: {exc}")]) from None
     finally:
@@ -195,10 +197,13 @@ def _line_of(root: yaml.Node, location: Path_) -> int | None:
                     child = value_node
                     line = key_node.start_mark.line + 1
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                child = node.value[part]
-                line = child.start_mark.line + 1
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(node.value)
+        ):
+            child = node.value[part]
+            line = child.start_mark.line + 1
         if child is None:
             break
         node = child

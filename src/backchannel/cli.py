@@ -143,7 +143,9 @@ def _print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
 
 @app.command()
 def schema(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
 ) -> None:
     """Print the JSON Schema of case files (generated from the model)."""
     text = json.dumps(case_json_schema(), indent=2) + "\n"
@@ -168,7 +170,8 @@ def case_validate(
         except InvalidInputError as error:
             failed = True
             problems = [
-                {"line": p.line, "location": p.location, "message": p.message} for p in error.problems
+                {"line": p.line, "location": p.location, "message": p.message}
+                for p in error.problems
             ]
             results.append({"file": str(file), "valid": False, "case": None, "problems": problems})
     if format is OutputFormat.json:
@@ -202,7 +205,9 @@ def case_import(
 @case_app.command("export")
 def case_export(
     case_id: Annotated[str, typer.Argument(help="Id of the stored case.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
 ) -> None:
     """Write a stored case back as a YAML case file."""
     settings = _settings()
@@ -229,8 +234,15 @@ def case_list(format: FormatOption = OutputFormat.table) -> None:
         "Cases",
         ["id", "title", "country", "revision", "updated", "by", "records"],
         [
-            [s.id, s.title, s.country, s.revision, f"{s.updated_at:%Y-%m-%d %H:%M}", s.updated_by,
-             ", ".join(f"{n} {c}" for c, n in s.counts.items())]
+            [
+                s.id,
+                s.title,
+                s.country,
+                s.revision,
+                f"{s.updated_at:%Y-%m-%d %H:%M}",
+                s.updated_by,
+                ", ".join(f"{n} {c}" for c, n in s.counts.items()),
+            ]
             for s in summaries
         ],
     )
@@ -247,12 +259,18 @@ def _counts(case: Case) -> str:
 def data_pull(
     ids: Annotated[list[str] | None, typer.Argument(help="Data set ids (default: all).")] = None,
     mirror: Annotated[
-        Path | None, typer.Option("--mirror", help="Install from this local folder instead of downloading.")
+        Path | None,
+        typer.Option("--mirror", help="Install from this local folder instead of downloading."),
     ] = None,
 ) -> None:
     """Download the data sets (or install them from a mirror), verified and atomically."""
     settings = _settings()
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+    )
     with _reported_errors(), Progress(*columns, console=err, transient=True) as progress:
         tasks: dict[str, Any] = {}
 
@@ -293,8 +311,12 @@ def audit_verify(format: FormatOption = OutputFormat.table) -> None:
         result = _with_store(settings, lambda store: store.verify_audit())
     if format is OutputFormat.json:
         _print_json(
-            {"ok": result.ok, "entries": result.entries, "first_bad_entry": result.first_bad_seq,
-             "reason": result.reason}
+            {
+                "ok": result.ok,
+                "entries": result.entries,
+                "first_bad_entry": result.first_bad_seq,
+                "reason": result.reason,
+            }
         )
     elif result.ok:
         out.print(f"audit log intact: {result.entries} entries verified", highlight=False)
@@ -345,8 +367,9 @@ def demo(
     store_dir = output / "store"
     if store_dir.exists():
         shutil.rmtree(store_dir)
-    settings = Settings(data_dir=store_dir, database_url=None, secret_key=None, key_file=None,
-                        user="demo")
+    settings = Settings(
+        data_dir=store_dir, database_url=None, secret_key=None, key_file=None, user="demo"
+    )
     with _reported_errors():
         cases = [load_case(file) for file in example_case_files()]
         store = CaseStore.open(settings)
@@ -360,8 +383,14 @@ def demo(
     for case in stored:
         brief = output / f"{case.id}.html"
         brief.write_text(render_case_html(build_case_report(case)), encoding="utf-8")
-        rows.append([case.id, case.context.country, case.context.period.start, _counts(case), brief])
-    _print_table("Example cases: stored, encrypted, audited", ["case", "country", "from", "records", "brief"], rows)
+        rows.append(
+            [case.id, case.context.country, case.context.period.start, _counts(case), brief]
+        )
+    _print_table(
+        "Example cases: stored, encrypted, audited",
+        ["case", "country", "from", "records", "brief"],
+        rows,
+    )
     out.print(
         f"audit log: {verification.entries} entries, {'intact' if verification.ok else 'BROKEN'}",
         highlight=False,

@@ -51,7 +51,10 @@ class Settings(BaseSettings):
     )
     key_file: Path | None = Field(
         default=None,
-        description="Key ring file used when secret_key is unset. Default: `keyring.json` in the data folder, mode 0600.",
+        description=(
+            "Key ring file used when secret_key is unset. "
+            "Default: `keyring.json` in the data folder, mode 0600."
+        ),
     )
     mirror: Path | None = Field(
         default=None,
@@ -59,7 +62,10 @@ class Settings(BaseSettings):
     )
     user: str = Field(
         default_factory=_default_user,
-        description="Name recorded in the audit log for changes made from the CLI. Default: the login name.",
+        description=(
+            "Name recorded in the audit log for changes made from the CLI. "
+            "Default: the login name."
+        ),
     )
     download_timeout: float = Field(
         default=10.0,

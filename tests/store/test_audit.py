@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
@@ -45,7 +44,9 @@ def test_empty_log_verifies(store: CaseStore) -> None:
     assert store.verify_audit().ok
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_log SET user_name = 'x'", "DELETE FROM audit_log"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_log SET user_name = 'x'", "DELETE FROM audit_log"]
+)
 def test_triggers_refuse_changes_to_the_log(store: CaseStore, statement: str) -> None:
     filled(store, 1)
     with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as connection:
@@ -54,7 +55,12 @@ def test_triggers_refuse_changes_to_the_log(store: CaseStore, statement: str) ->
 
 
 TAMPERING: list[tuple[str, list[str], int, str]] = [
-    ("altered user", ["UPDATE audit_log SET user_name = 'someone else' WHERE seq = 3"], 3, "altered"),
+    (
+        "altered user",
+        ["UPDATE audit_log SET user_name = 'someone else' WHERE seq = 3"],
+        3,
+        "altered",
+    ),
     ("altered detail", ["UPDATE audit_log SET action = 'case.view' WHERE seq = 2"], 2, "altered"),
     ("deleted middle", ["DELETE FROM audit_log WHERE seq = 2"], 2, "missing"),
     (
@@ -108,5 +114,3 @@ def test_rehashed_forgery_is_caught_by_the_head(store: CaseStore) -> None:
     )
     result = store.verify_audit()
     assert not result.ok and result.first_bad_seq == 2
-
-

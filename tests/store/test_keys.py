@@ -34,7 +34,7 @@ def test_key_file_readable_by_others_is_refused(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, secret_key=None, key_file=None)
     load_key_ring(settings)
     os.chmod(tmp_path / "keyring.json", 0o644)
-    with pytest.raises(EncryptionKeyError, match="mode 644.*chmod 600"):
+    with pytest.raises(EncryptionKeyError, match=r"mode 644.*chmod 600"):
         load_key_ring(settings)
 
 

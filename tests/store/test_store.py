@@ -14,7 +14,6 @@ from backchannel.errors import EncryptionKeyError, IntegrityError, NotFoundError
 from backchannel.model import Actor, ActorKind, Case, Context, Engagement, Period
 from backchannel.model.vocabulary import Channel
 from backchannel.settings import Settings
-from backchannel.store import audit
 from backchannel.store.crypto import KeyRing, new_key
 from backchannel.store.schema import ActorRow, AuditRow, Base, CaseRow, EngagementRow
 from backchannel.store.service import CaseStore
@@ -28,10 +27,19 @@ def secret_case(case_id: str = "secret") -> Case:
     """A small case whose sensitive fields hold sentences that must never be stored in clear."""
     return Case(
         id=case_id,
-        context=Context(title="Discretion test", country="SOM", period=Period(start=dt.date(2011, 7, 1))),
+        context=Context(
+            title="Discretion test", country="SOM", period=Period(start=dt.date(2011, 7, 1))
+        ),
         actors=[
-            Actor(id="group", name="Armed group", kind=ActorKind.ARMED_GROUP, notes=SECRET_SENTENCE),
-            Actor(id="go-between", name=SECRET_NAME, aliases=["the tailor"], kind=ActorKind.INTERMEDIARY),
+            Actor(
+                id="group", name="Armed group", kind=ActorKind.ARMED_GROUP, notes=SECRET_SENTENCE
+            ),
+            Actor(
+                id="go-between",
+                name=SECRET_NAME,
+                aliases=["the tailor"],
+                kind=ActorKind.INTERMEDIARY,
+            ),
         ],
         engagements=[
             Engagement(

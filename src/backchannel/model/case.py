@@ -77,7 +77,9 @@ class Record(BaseModel):
         )
 
 
-def _check_order(start: dt.date | None, end: dt.date | None, start_name: str, end_name: str) -> None:
+def _check_order(
+    start: dt.date | None, end: dt.date | None, start_name: str, end_name: str
+) -> None:
     if start is not None and end is not None and end < start:
         raise ValueError(f"{end_name} {end.isoformat()} is before {start_name} {start.isoformat()}")
 
@@ -192,7 +194,9 @@ class Commitment(Record):
     party: RecordId
     kind: CommitmentKind
     text: str = Field(min_length=1, **_sensitive("The commitment as worded; sensitive."))
-    area: list[str] = Field(default_factory=list, description="Areas it covers; empty = whole country.")
+    area: list[str] = Field(
+        default_factory=list, description="Areas it covers; empty = whole country."
+    )
     start: dt.date
     end: dt.date | None = None
     engagement: RecordId | None = Field(default=None, description="Engagement where it was made.")
@@ -220,7 +224,9 @@ class Judgement(Record):
     finding: str = Field(min_length=1, description="What the analyst concludes.")
     severity: int | None = Field(default=None, ge=0, le=3)
     confidence: Confidence = Confidence.MEDIUM
-    evidence: str | None = Field(default=None, **_sensitive("What the finding rests on; sensitive."))
+    evidence: str | None = Field(
+        default=None, **_sensitive("What the finding rests on; sensitive.")
+    )
     references: list[RecordId] = Field(default_factory=list)
 
 
@@ -292,7 +298,9 @@ def integrity_problems(case: Case) -> list[Problem]:
 
     def expect(ids: set[str], value: str | None, location: str, what: str) -> None:
         if value is not None and value not in ids:
-            problems.append(Problem(location, f"{value!r} is not the id of any {what} in this case"))
+            problems.append(
+                Problem(location, f"{value!r} is not the id of any {what} in this case")
+            )
 
     for i, relation in enumerate(case.relations):
         expect(actor_ids, relation.source, f"relations[{i}].source", "actor")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -53,7 +54,9 @@ class CaseReport(BaseModel):
     gaps: list[str]
 
 
-def build_case_report(case: Case, redacted: bool = False, now: dt.datetime | None = None) -> CaseReport:
+def build_case_report(
+    case: Case, redacted: bool = False, now: dt.datetime | None = None
+) -> CaseReport:
     """Summarise what a case holds; with ``redacted`` every sensitive field is masked."""
     actors = {a.id: _visible(a, redacted) for a in case.actors}
     names = {actor_id: str(actor["name"]) for actor_id, actor in actors.items()}
@@ -72,16 +75,18 @@ def build_case_report(case: Case, redacted: bool = False, now: dt.datetime | Non
     timeline: list[TimelineEntry] = []
     for engagement in case.engagements:
         shown = _visible(engagement, redacted)
-        counterparts = ", ".join(names[c] for c in engagement.counterparts) or "no counterpart recorded"
+        counterparts = (
+            ", ".join(names[c] for c in engagement.counterparts) or "no counterpart recorded"
+        )
         modality = f"{engagement.modality.value} " if engagement.modality else ""
         timeline.append(
             TimelineEntry(
                 date=engagement.date,
                 end=engagement.end_date,
                 kind="engagement",
-                title=f"{modality}engagement with {counterparts} ({engagement.channel.value.replace('_', ' ')})",
+                title=f"{modality}engagement with {counterparts} ({_words(engagement.channel)})",
                 detail=str(shown.get("summary") or ""),
-                status=engagement.outcome.value.replace("_", " "),
+                status=_words(engagement.outcome),
             )
         )
     for commitment in case.commitments:
@@ -92,14 +97,16 @@ def build_case_report(case: Case, redacted: bool = False, now: dt.datetime | Non
                 date=commitment.start,
                 end=commitment.end,
                 kind="commitment",
-                title=f"{names[commitment.party]}: {commitment.kind.value.replace('_', ' ')} ({area})",
+                title=f"{names[commitment.party]}: {_words(commitment.kind)} ({area})",
                 detail=str(shown.get("text") or ""),
-                status=commitment.status.value.replace("_", " "),
+                status=_words(commitment.status),
             )
         )
     timeline.sort(key=lambda entry: (entry.date, entry.kind))
 
-    counts = Counter({collection: len(getattr(case, collection)) for collection in Case.COLLECTIONS})
+    counts = Counter(
+        {collection: len(getattr(case, collection)) for collection in Case.COLLECTIONS}
+    )
     return CaseReport(
         case_id=case.id,
         title=case.context.title,
@@ -127,6 +134,10 @@ def _visible(record: Record, redacted: bool) -> dict[str, Any]:
             if value:
                 document[name] = [MASK] if isinstance(value, list) else MASK
     return document
+
+
+def _words(value: StrEnum) -> str:
+    return value.value.replace("_", " ")
 
 
 def _period_text(start: dt.date, end: dt.date | None) -> str:

@@ -1,1 +1,1 @@
-"""Atrocity-risk analysis: structural forecast, UN Framework assessment, fused stage (issues 3 and 5)."""
+"""Atrocity-risk analysis: structural forecast, UN Framework assessment, fused risk stage."""

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from backchannel.errors import IntegrityError, NotFoundError
 from backchannel.model.case import Case, Context, Record
 from backchannel.store.crypto import FieldCipher
-from backchannel.store.schema import RECORD_TABLES, CaseRow, RecordColumns
+from backchannel.store.schema import RECORD_TABLES, CaseRow, RecordRow
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,10 @@ class CaseRepository:
         now = dt.datetime.now(dt.UTC)
         row = self.session.get(CaseRow, case.id)
         public_context, sealed_context = self._seal(case.context, f"cases/{case.id}")
-        public = {"context": public_context, "sources": [s.model_dump(mode="json") for s in case.sources]}
+        public = {
+            "context": public_context,
+            "sources": [s.model_dump(mode="json") for s in case.sources],
+        }
         if row is None:
             row = CaseRow(id=case.id, created_at=now, revision=0)
             self.session.add(row)
@@ -243,7 +246,7 @@ def _record_type(collection: str) -> type[Record]:
     return item
 
 
-def rows_with_sealed_fields(session: Session) -> Iterator[tuple[CaseRow | RecordColumns, str]]:
+def rows_with_sealed_fields(session: Session) -> Iterator[tuple[CaseRow | RecordRow, str]]:
     """Every case and record row with the place prefix its sealed fields are bound to."""
     for row in session.execute(select(CaseRow)).scalars():
         yield row, f"cases/{row.id}"

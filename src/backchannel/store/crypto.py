@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -48,7 +49,7 @@ def decode_key(text: str, origin: str) -> bytes:
     if len(key) != KEY_BYTES:
         raise EncryptionKeyError(
             f"{origin} decodes to {len(key)} bytes; expected {KEY_BYTES} random bytes in base64 "
-            "(make one with: python -c \"import os,base64;print(base64.b64encode(os.urandom(32)).decode())\")"
+            "(make one with: openssl rand -base64 32)"
         )
     return key
 
@@ -118,7 +119,8 @@ class FieldCipher:
             )
         except InvalidTag:
             raise IntegrityError(
-                f"{place}: sealed value failed authentication (altered, or moved from another field)"
+                f"{place}: sealed value failed authentication "
+                "(altered, or moved from another field)"
             ) from None
         return json.loads(plaintext)
 
@@ -133,7 +135,9 @@ class FieldCipher:
 def load_key_ring(settings: Settings, create: bool = True) -> KeyRing:
     """The key ring from the settings: the environment key, or the key file (made if absent)."""
     if settings.secret_key is not None:
-        return KeyRing.of(decode_key(settings.secret_key.get_secret_value(), "BACKCHANNEL_SECRET_KEY"))
+        return KeyRing.of(
+            decode_key(settings.secret_key.get_secret_value(), "BACKCHANNEL_SECRET_KEY")
+        )
     path = settings.resolved_key_file
     if not path.exists():
         if not create:
@@ -152,7 +156,9 @@ def read_key_file(path: Path) -> KeyRing:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         entries = document["keys"]
-        keys = [decode_key(entry["key"], f"{path}: keys[{i}].key") for i, entry in enumerate(entries)]
+        keys = [
+            decode_key(entry["key"], f"{path}: keys[{i}].key") for i, entry in enumerate(entries)
+        ]
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise EncryptionKeyError(
             f"key file {path} is not a backchannel key ring ({exc}); expected "
@@ -185,10 +191,9 @@ def write_key_file(path: Path, ring: KeyRing, exclusive: bool = False) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         if exclusive:
-            try:
+            # another process may have created it first: then keep and use theirs
+            with contextlib.suppress(FileExistsError):
                 os.link(temporary, path)
-            except FileExistsError:
-                pass  # another process created it first: use theirs
         else:
             os.replace(temporary, path)
     finally:

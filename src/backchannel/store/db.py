@@ -32,7 +32,9 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(normalise_url(url))
     except ArgumentError:
-        raise ConfigurationError(f"BACKCHANNEL_DATABASE_URL {url!r} is not a database URL") from None
+        raise ConfigurationError(
+            f"BACKCHANNEL_DATABASE_URL {url!r} is not a database URL"
+        ) from None
     options: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -39,8 +39,10 @@ class CaseRow(Base):
     sealed: Mapped[dict[str, str]] = mapped_column(JSON)
 
 
-class RecordColumns:
+class RecordRow(Base):
     """Columns shared by the five record tables."""
+
+    __abstract__ = True
 
     case_id: Mapped[str] = mapped_column(
         String(80), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
@@ -52,38 +54,38 @@ class RecordColumns:
     sealed: Mapped[dict[str, str]] = mapped_column(JSON)
 
 
-class ActorRow(RecordColumns, Base):
+class ActorRow(RecordRow):
     """An actor of a case."""
 
     __tablename__ = "case_actors"
 
 
-class RelationRow(RecordColumns, Base):
+class RelationRow(RecordRow):
     """A relation between two actors of a case."""
 
     __tablename__ = "case_relations"
 
 
-class EngagementRow(RecordColumns, Base):
+class EngagementRow(RecordRow):
     """An engagement (contact, meeting, round of talks) of a case."""
 
     __tablename__ = "case_engagements"
 
 
-class CommitmentRow(RecordColumns, Base):
+class CommitmentRow(RecordRow):
     """A commitment made by a party of a case."""
 
     __tablename__ = "case_commitments"
 
 
-class JudgementRow(RecordColumns, Base):
+class JudgementRow(RecordRow):
     """An analyst judgement recorded in a case."""
 
     __tablename__ = "case_judgements"
 
 
 #: Which table holds which collection of ``Case``.
-RECORD_TABLES: dict[str, type[RecordColumns]] = {
+RECORD_TABLES: dict[str, type[RecordRow]] = {
     "actors": ActorRow,
     "relations": RelationRow,
     "engagements": EngagementRow,

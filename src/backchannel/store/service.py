@@ -99,7 +99,9 @@ class CaseStore:
                 user_name=self.user_name,
                 action="case.delete",
                 case_id=case_id,
-                detail={"removed": {c: [r.id for r in getattr(removed, c)] for c in Case.COLLECTIONS}},
+                detail={
+                    "removed": {c: [r.id for r in getattr(removed, c)] for c in Case.COLLECTIONS}
+                },
                 before_digest=case_digest(removed),
             )
 

@@ -12,7 +12,9 @@ connection = config.attributes.get("connection")
 
 if connection is None:  # the alembic command line, with sqlalchemy.url set in the config
     engine = engine_from_config(
-        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
     )
     with engine.begin() as connection:
         context.configure(connection=connection, target_metadata=Base.metadata)

@@ -1,0 +1,40 @@
+# backchannel: the two commands of the Quick start, and the checks CI runs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_OUTPUT ?= demo-output
+
+.PHONY: demo test lint check clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "backchannel needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.runtime
+
+## demo: load the example cases into a fresh encrypted store and write HTML briefs (offline)
+demo: $(VENV)/.runtime
+	$(BIN)/backchannel demo --output $(DEMO_OUTPUT)
+
+## test: install the development tools and run the whole test suite
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest
+
+## lint: ruff, mypy and the import-layer contracts
+lint: $(VENV)/.dev
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy src
+	$(BIN)/lint-imports
+
+check: lint test
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUTPUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,38 @@
+"""Settings: every one is documented in the README with its variable name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backchannel.settings import Settings
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.mark.parametrize("name", sorted(Settings.model_fields))
+def test_every_setting_is_documented(name: str) -> None:
+    variable = f"`BACKCHANNEL_{name.upper()}`"
+    rows = [line for line in README.read_text().splitlines() if line.startswith(f"| {variable}")]
+    assert rows, f"README's settings table lacks {variable}"
+    assert rows[0].count("|") >= 4, f"{variable} row needs a default and a meaning"
+
+
+def test_every_setting_has_a_description() -> None:
+    assert all(field.description for field in Settings.model_fields.values())
+
+
+def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BACKCHANNEL_DATA_DIR", str(tmp_path))
+    settings = Settings()
+    assert settings.resolved_database_url == f"sqlite:///{tmp_path / 'cases.sqlite'}"
+    assert settings.resolved_key_file == tmp_path / "keyring.json"
+    monkeypatch.setenv("BACKCHANNEL_DATABASE_URL", "postgresql://db.example/cases")
+    assert Settings().resolved_database_url == "postgresql://db.example/cases"
+
+
+def test_quick_start_is_exactly_the_two_commands() -> None:
+    text = README.read_text()
+    section = text.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    assert section.split() == ["make", "demo", "make", "test"]
