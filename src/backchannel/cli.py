@@ -96,7 +96,7 @@ def exit_code_for(error: BackchannelError) -> int:
     """The exit code for an error: that of its nearest listed type."""
     for kind in type(error).__mro__:
         if kind in EXIT_CODES:
-            return EXIT_CODES[kind]  # type: ignore[index]
+            return EXIT_CODES[kind]
     return 1
 
 
@@ -161,7 +161,7 @@ def case_validate(
     format: FormatOption = OutputFormat.table,
 ) -> None:
     """Check case files; every problem is named with file, line and path."""
-    results = []
+    results: list[dict[str, Any]] = []
     failed = False
     for file in files:
         try:
@@ -327,6 +327,54 @@ def audit_verify(format: FormatOption = OutputFormat.table) -> None:
         )
     if not result.ok:
         raise typer.Exit(EXIT_CODES[IntegrityError])
+
+
+@audit_app.command("log")
+def audit_log(
+    case_id: Annotated[str | None, typer.Option("--case", help="Only this case.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many entries.")] = 50,
+    format: FormatOption = OutputFormat.table,
+) -> None:
+    """Show the newest audit entries: who changed what, when."""
+    settings = _settings()
+    with _reported_errors():
+        rows = _with_store(settings, lambda store: store.audit_entries(case_id, limit))
+    documents: list[dict[str, Any]] = [
+        {
+            "entry": row.seq,
+            "at": row.at,
+            "user": row.user_name,
+            "action": row.action,
+            "case": row.case_id,
+            "detail": row.detail,
+            "before_digest": row.before_digest,
+            "after_digest": row.after_digest,
+            "hash": row.hash,
+        }
+        for row in rows
+    ]
+    if format is OutputFormat.json:
+        _print_json(documents)
+        return
+    _print_table(
+        "Audit log",
+        ["entry", "at", "user", "action", "case", "change"],
+        [
+            [d["entry"], d["at"][:19], d["user"], d["action"], d["case"], _change_text(d["detail"])]
+            for d in documents
+        ],
+    )
+
+
+def _change_text(detail: dict[str, Any]) -> str:
+    parts = [
+        f"{sign}{len(ids)} {collection}"
+        for sign, key in (("+", "added"), ("~", "changed"), ("-", "removed"))
+        for collection, ids in detail.get(key, {}).items()
+    ]
+    if detail.get("context_changed"):
+        parts.append("context")
+    return ", ".join(parts) or ", ".join(f"{k}={v}" for k, v in detail.items())
 
 
 @keys_app.command("rotate")

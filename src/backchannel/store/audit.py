@@ -86,6 +86,14 @@ def append(
     return row
 
 
+def entries(session: Session, case_id: str | None = None, limit: int = 100) -> list[AuditRow]:
+    """The newest ``limit`` entries, oldest first, optionally for one case only."""
+    query = select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit)
+    if case_id is not None:
+        query = query.where(AuditRow.case_id == case_id)
+    return list(reversed(session.execute(query).scalars().all()))
+
+
 @dataclass(frozen=True)
 class Verification:
     """The result of walking the audit chain."""

@@ -25,6 +25,7 @@ from backchannel.store.cases import (
 )
 from backchannel.store.crypto import FieldCipher, KeyRing, load_key_ring
 from backchannel.store.db import connect
+from backchannel.store.schema import AuditRow
 
 
 class CaseStore:
@@ -111,6 +112,11 @@ class CaseStore:
         """Walk the audit chain and report the first entry that does not hold."""
         with self.transaction() as session:
             return audit.verify(session)
+
+    def audit_entries(self, case_id: str | None = None, limit: int = 100) -> list[AuditRow]:
+        """The newest audit entries, oldest first, optionally for one case."""
+        with self.transaction() as session:
+            return audit.entries(session, case_id, limit)
 
     def reseal_all(self, ring: KeyRing) -> int:
         """Re-encrypt every sealed field with ``ring``'s active key, in one transaction.

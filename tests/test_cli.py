@@ -1,0 +1,171 @@
+"""The command line, end to end on real files and real databases."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backchannel.cli import app
+from backchannel.store.service import CaseStore
+from tests.store.test_audit import tamper
+from tests.test_casefile import GOOD
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    return {
+        "BACKCHANNEL_DATA_DIR": str(tmp_path / "data"),
+        "BACKCHANNEL_DATABASE_URL": database_url,
+        "BACKCHANNEL_USER": "cli-tester",
+        "BACKCHANNEL_SECRET_KEY": "",
+    }
+
+
+@pytest.fixture
+def good_file(tmp_path: Path) -> Path:
+    path = tmp_path / "sample.yaml"
+    path.write_text(GOOD)
+    return path
+
+
+def run(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    clean = {k: v for k, v in env.items() if v}
+    result = runner.invoke(app, list(args), env=clean)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_validate_reports_place_and_exit_code(tmp_path: Path, good_file: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GOOD.replace("    target: group-b\n", "    target: ghost\n"))
+    assert runner.invoke(app, ["case", "validate", str(good_file)]).exit_code == 0
+    result = runner.invoke(app, ["case", "validate", str(good_file), str(bad)])
+    assert result.exit_code == 3
+    assert f"{bad}:22: at relations[0].target" in result.stderr
+    as_json = runner.invoke(app, ["case", "validate", str(bad), "--format", "json"])
+    problems = json.loads(as_json.stdout)[0]["problems"]
+    assert problems == [
+        {
+            "line": 22,
+            "location": "relations[0].target",
+            "message": "'ghost' is not the id of any actor in this case",
+        }
+    ]
+
+
+def test_import_list_export_round_trip(
+    env: dict[str, str], good_file: Path, tmp_path: Path
+) -> None:
+    code, stdout, _ = run(env, "case", "import", str(good_file))
+    assert code == 0 and "stored case sample" in stdout
+    code, stdout, _ = run(env, "case", "list", "--format", "json")
+    listed = json.loads(stdout)
+    assert [(c["id"], c["counts"]["actors"], c["updated_by"]) for c in listed] == [
+        ("sample", 2, "cli-tester")
+    ]
+    exported = tmp_path / "exported.yaml"
+    code, _, _ = run(env, "case", "export", "sample", "-o", str(exported))
+    assert code == 0
+    code, stdout, _ = run(env, "case", "import", str(exported))
+    assert "unchanged case sample" in stdout
+
+
+def test_failed_import_changes_nothing(
+    env: dict[str, str], good_file: Path, tmp_path: Path
+) -> None:
+    run(env, "case", "import", str(good_file))
+    second = tmp_path / "second.yaml"
+    second.write_text(GOOD.replace("id: sample", "id: other", 1))
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(GOOD.replace("id: sample", "id: third", 1).replace("kind: fights", "kind: shooting"))
+    code, _, stderr = run(env, "case", "import", str(second), str(broken))
+    assert code == 3 and "broken.yaml:23: at relations[0].kind" in stderr
+    _, stdout, _ = run(env, "case", "list", "--format", "json")
+    assert [c["id"] for c in json.loads(stdout)] == ["sample"]
+
+
+def test_export_of_unknown_case_exits_4(env: dict[str, str]) -> None:
+    code, _, stderr = run(env, "case", "export", "nothing-here")
+    assert code == 4 and "no case with id 'nothing-here'" in stderr
+
+
+def test_audit_verify_names_the_edited_record(env: dict[str, str], good_file: Path) -> None:
+    run(env, "case", "import", str(good_file))
+    second = good_file.with_name("second.yaml")
+    second.write_text(GOOD.replace("id: sample", "id: second", 1))
+    run(env, "case", "import", str(second))
+    code, stdout, _ = run(env, "audit", "verify")
+    assert code == 0 and "2 entries verified" in stdout
+
+    from backchannel.store.db import make_engine
+    from backchannel.store.crypto import KeyRing, new_key
+
+    store = CaseStore(make_engine(env["BACKCHANNEL_DATABASE_URL"]), KeyRing.of(new_key()), "x")
+    tamper(store, ["UPDATE audit_log SET user_name = 'mallory' WHERE seq = 1"])
+    store.close()
+    code, _, stderr = run(env, "audit", "verify")
+    assert code == 5 and "broken at entry 1" in stderr and "altered" in stderr
+    code, stdout, _ = run(env, "audit", "verify", "--format", "json")
+    assert json.loads(stdout)["first_bad_entry"] == 1
+
+
+def test_keys_rotate_keeps_cases_readable(env: dict[str, str], good_file: Path) -> None:
+    run(env, "case", "import", str(good_file))
+    code, stdout, _ = run(env, "keys", "rotate")
+    assert code == 0 and "re-encrypted" in stdout
+    code, stdout, _ = run(env, "case", "export", "sample")
+    assert code == 0 and "fragmented command" in stdout
+
+
+def test_bad_secret_key_is_a_configuration_error(env: dict[str, str], good_file: Path) -> None:
+    code, _, stderr = run(
+        {**env, "BACKCHANNEL_SECRET_KEY": "abc"}, "case", "import", str(good_file)
+    )
+    assert code == 7 and "BACKCHANNEL_SECRET_KEY" in stderr
+
+
+def test_schema_is_json_schema() -> None:
+    result = runner.invoke(app, ["schema"])
+    document = json.loads(result.stdout)
+    assert document["$schema"].endswith("2020-12/schema")
+    assert set(document["required"]) >= {"id", "context"}
+
+
+def test_demo_writes_one_brief_per_example(tmp_path: Path, example_cases: list[object]) -> None:
+    output = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--output", str(output)])
+    assert result.exit_code == 0, result.stderr
+    briefs = sorted(p.name for p in output.glob("*.html"))
+    assert len(briefs) == len(example_cases) == 3
+    assert "audit log: 3 entries, intact" in result.stdout
+
+
+def test_installed_script_and_help() -> None:
+    script = Path(sys.executable).with_name("backchannel")
+    result = subprocess.run([script, "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    for command in ("demo", "schema", "case", "data", "audit", "keys"):
+        assert command in result.stdout
+    usage = subprocess.run([script, "case", "frobnicate"], capture_output=True, check=False)
+    assert usage.returncode == 2
+
+
+def test_audit_log_lists_changes(env: dict[str, str], good_file: Path) -> None:
+    run(env, "case", "import", str(good_file))
+    code, stdout, _ = run(env, "audit", "log", "--format", "json")
+    [entry] = json.loads(stdout)
+    assert (entry["entry"], entry["user"], entry["action"], entry["case"]) == (
+        1,
+        "cli-tester",
+        "case.import",
+        "sample",
+    )
+    assert entry["detail"]["added"]["actors"] == ["group-a", "group-b"]
+    code, stdout, _ = run(env, "audit", "log", "--case", "other", "--format", "json")
+    assert json.loads(stdout) == []
