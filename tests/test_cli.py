@@ -83,7 +83,9 @@ def test_failed_import_changes_nothing(
     second = tmp_path / "second.yaml"
     second.write_text(GOOD.replace("id: sample", "id: other", 1))
     broken = tmp_path / "broken.yaml"
-    broken.write_text(GOOD.replace("id: sample", "id: third", 1).replace("kind: fights", "kind: shooting"))
+    broken.write_text(
+        GOOD.replace("id: sample", "id: third", 1).replace("kind: fights", "kind: shooting")
+    )
     code, _, stderr = run(env, "case", "import", str(second), str(broken))
     assert code == 3 and "broken.yaml:23: at relations[0].kind" in stderr
     _, stdout, _ = run(env, "case", "list", "--format", "json")
@@ -169,3 +171,40 @@ def test_audit_log_lists_changes(env: dict[str, str], good_file: Path) -> None:
     assert entry["detail"]["added"]["actors"] == ["group-a", "group-b"]
     code, stdout, _ = run(env, "audit", "log", "--case", "other", "--format", "json")
     assert json.loads(stdout) == []
+
+
+def test_data_pull_from_mirror_then_list(tmp_path: Path, mirror: Path) -> None:
+    env = {"BACKCHANNEL_DATA_DIR": str(tmp_path / "data")}
+    result = runner.invoke(app, ["data", "pull", "--mirror", str(mirror)], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "installed ewp" in result.stdout
+    listed = json.loads(runner.invoke(app, ["data", "list", "--format", "json"], env=env).stdout)
+    by_id = {entry["id"]: entry for entry in listed}
+    assert all(entry["installed"] for entry in listed)
+    assert by_id["ewp"]["status"] == "verified" and by_id["ewp"]["version"]
+    ged = by_id["ucdp-ged"]
+    assert ged["status"] == "layout-checked"
+    assert ged["coverage"]["year_min"] == 1989 and ged["coverage"]["year_max"] == 2022
+    table = runner.invoke(app, ["data", "list"], env={**env, "COLUMNS": "250"}).stdout
+    assert "ucdp-ged" in table and "layout-checked" in table
+
+
+def test_data_pull_offline_fails_fast_with_advice(tmp_path: Path) -> None:
+    import time
+
+    env = {
+        "BACKCHANNEL_DATA_DIR": str(tmp_path / "data"),
+        "BACKCHANNEL_DOWNLOAD_TIMEOUT": "3",
+        "BACKCHANNEL_MIRROR": None,
+    }
+    started = time.monotonic()
+    result = runner.invoke(app, ["data", "pull", "ewp"], env=env)
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 6
+    assert "--mirror" in result.stderr
+
+
+def test_data_pull_unknown_id_exits_4(tmp_path: Path) -> None:
+    env = {"BACKCHANNEL_DATA_DIR": str(tmp_path / "data")}
+    result = runner.invoke(app, ["data", "pull", "no-such-set"], env=env)
+    assert result.exit_code == 4 and "ewp" in result.stderr

@@ -131,8 +131,9 @@ def _print_json(document: Any) -> None:
 
 def _print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column)
+    for position, column in enumerate(columns):
+        # the first column is the identifier a user types next: never cut it
+        table.add_column(column, no_wrap=position == 0, overflow="fold")
     for row in rows:
         table.add_row(*("" if cell is None else str(cell) for cell in row))
     out.print(table)
