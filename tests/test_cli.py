@@ -105,8 +105,8 @@ def test_audit_verify_names_the_edited_record(env: dict[str, str], good_file: Pa
     code, stdout, _ = run(env, "audit", "verify")
     assert code == 0 and "2 entries verified" in stdout
 
-    from backchannel.store.db import make_engine
     from backchannel.store.crypto import KeyRing, new_key
+    from backchannel.store.db import make_engine
 
     store = CaseStore(make_engine(env["BACKCHANNEL_DATABASE_URL"]), KeyRing.of(new_key()), "x")
     tamper(store, ["UPDATE audit_log SET user_name = 'mallory' WHERE seq = 1"])
@@ -161,6 +161,7 @@ def test_installed_script_and_help() -> None:
 def test_audit_log_lists_changes(env: dict[str, str], good_file: Path) -> None:
     run(env, "case", "import", str(good_file))
     code, stdout, _ = run(env, "audit", "log", "--format", "json")
+    assert code == 0
     [entry] = json.loads(stdout)
     assert (entry["entry"], entry["user"], entry["action"], entry["case"]) == (
         1,
@@ -169,7 +170,7 @@ def test_audit_log_lists_changes(env: dict[str, str], good_file: Path) -> None:
         "sample",
     )
     assert entry["detail"]["added"]["actors"] == ["group-a", "group-b"]
-    code, stdout, _ = run(env, "audit", "log", "--case", "other", "--format", "json")
+    _code, stdout, _ = run(env, "audit", "log", "--case", "other", "--format", "json")
     assert json.loads(stdout) == []
 
 
@@ -208,3 +209,15 @@ def test_data_pull_unknown_id_exits_4(tmp_path: Path) -> None:
     env = {"BACKCHANNEL_DATA_DIR": str(tmp_path / "data")}
     result = runner.invoke(app, ["data", "pull", "no-such-set"], env=env)
     assert result.exit_code == 4 and "ewp" in result.stderr
+
+
+def test_delete_is_confirmed_and_audited(env: dict[str, str], good_file: Path) -> None:
+    run(env, "case", "import", str(good_file))
+    refused = runner.invoke(app, ["case", "delete", "sample"], env=env, input="n\n")
+    assert refused.exit_code == 1
+    code, stdout, _ = run(env, "case", "delete", "sample", "--yes")
+    assert code == 0 and "deleted case sample" in stdout
+    _, stdout, _ = run(env, "audit", "log", "--format", "json")
+    assert [e["action"] for e in json.loads(stdout)] == ["case.import", "case.delete"]
+    code, _, _ = run(env, "case", "delete", "sample", "--yes")
+    assert code == 4

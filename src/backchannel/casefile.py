@@ -11,8 +11,6 @@ Each problem's path is mapped back to the line of the node it points at.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -99,17 +97,6 @@ def case_json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://backchannel.invalid/schema/case.json"
     return schema
-
-
-def to_plain(value: Any) -> Any:
-    """Turn dates in a loaded structure into ISO strings (for canonical JSON digests)."""
-    return json.loads(json.dumps(value, default=_iso))
-
-
-def _iso(value: Any) -> str:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
 
 
 # --- locating problems ------------------------------------------------------------------

@@ -222,6 +222,20 @@ def case_export(
         sys.stdout.write(text)
 
 
+@case_app.command("delete")
+def case_delete(
+    case_id: Annotated[str, typer.Argument(help="Id of the stored case.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove a case and all its records from the store (audited)."""
+    settings = _settings()
+    if not yes:
+        typer.confirm(f"Delete case {case_id} and all its records?", abort=True)
+    with _reported_errors():
+        _with_store(settings, lambda store: store.delete_case(case_id))
+    out.print(f"deleted case {case_id}", highlight=False)
+
+
 @case_app.command("list")
 def case_list(format: FormatOption = OutputFormat.table) -> None:
     """List the stored cases (no sensitive field is shown)."""

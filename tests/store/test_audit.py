@@ -114,3 +114,26 @@ def test_rehashed_forgery_is_caught_by_the_head(store: CaseStore) -> None:
     )
     result = store.verify_audit()
     assert not result.ok and result.first_bad_seq == 2
+
+
+def test_concurrent_writers_keep_one_unbroken_chain(store: CaseStore) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write(worker: int) -> None:
+        for n in range(5):
+            store.save_case(secret_case(f"w{worker}-{n}"))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(4)))
+    result = store.verify_audit()
+    assert result.ok and result.entries == 20
+
+
+def test_missing_head_row_stops_appends(store: CaseStore) -> None:
+    from backchannel.errors import IntegrityError
+
+    with store.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_head"))
+    with pytest.raises(IntegrityError, match="audit head row is missing"):
+        store.save_case(secret_case())
+    assert store.list_cases() == []

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backchannel.errors import IntegrityError
 from backchannel.store.schema import AuditHeadRow, AuditRow
 
 GENESIS = "0" * 64
@@ -57,15 +58,15 @@ def append(
 ) -> AuditRow:
     """Add one entry at the end of the chain, in the caller's transaction.
 
-    The head row is read ``FOR UPDATE`` (PostgreSQL) so that concurrent writers queue up;
-    on SQLite the write transaction already holds the database lock.
+    The head row (created by the first migration) is read ``FOR UPDATE`` on PostgreSQL so
+    that concurrent writers queue up; on SQLite the write transaction already holds the
+    database lock.
     """
     head = session.execute(
         select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
     ).scalar_one_or_none()
     if head is None:
-        head = AuditHeadRow(id=HEAD_ID, seq=0, hash=GENESIS)
-        session.add(head)
+        raise IntegrityError("the audit head row is missing: the audit log cannot be extended")
     seq = head.seq + 1
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     fields: dict[str, Any] = {

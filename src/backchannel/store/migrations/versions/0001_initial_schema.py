@@ -41,7 +41,7 @@ POSTGRES_TRIGGERS = [
 
 
 def upgrade() -> None:
-    op.create_table(
+    audit_head = op.create_table(
         "audit_head",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
@@ -91,6 +91,8 @@ def upgrade() -> None:
             sa.PrimaryKeyConstraint("case_id", "record_id"),
         )
         op.create_index(f"ix_{table}_kind", table, ["kind"])
+    # The head exists from the start, so appenders only ever lock and move it.
+    op.bulk_insert(audit_head, [{"id": 1, "seq": 0, "hash": "0" * 64}])
     dialect = op.get_bind().dialect.name
     statements = {"sqlite": SQLITE_TRIGGERS, "postgresql": POSTGRES_TRIGGERS}.get(dialect, [])
     for statement in statements:
