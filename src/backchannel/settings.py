@@ -63,8 +63,7 @@ class Settings(BaseSettings):
     user: str = Field(
         default_factory=_default_user,
         description=(
-            "Name recorded in the audit log for changes made from the CLI. "
-            "Default: the login name."
+            "Name recorded in the audit log for changes made from the CLI. Default: the login name."
         ),
     )
     download_timeout: float = Field(

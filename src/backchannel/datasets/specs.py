@@ -1,0 +1,100 @@
+"""The shapes of the manifest: what a data set, one of its files and a file's layout are.
+
+Plain frozen records that check themselves; the data itself lives in ``manifest``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["CsvLayout", "DatasetSpec", "FileSpec", "Layout", "XlsxLayout", "XmlLayout"]
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """What a CSV file must look like, and where its coverage is read from.
+
+    With ``header`` the first row names the columns and must include ``required_columns``;
+    without, every row must have exactly ``column_count`` fields. Every data row must be as
+    wide as the header (or ``column_count``). ``year_column`` may hold a year or an ISO date;
+    ``country_column`` is a column name, or a 0-based index for header-less files, and
+    ``country_separator`` splits cells that list several countries.
+    """
+
+    required_columns: tuple[str, ...] = ()
+    header: bool = True
+    column_count: int | None = None
+    year_column: str | None = None
+    country_column: str | int | None = None
+    country_separator: str | None = None
+    encoding: str = "utf-8-sig"
+
+    def __post_init__(self) -> None:
+        if self.header:
+            if isinstance(self.country_column, int):
+                raise ValueError("a CSV with a header names its country column")
+            return
+        if self.column_count is None or self.column_count < 1:
+            raise ValueError("a CSV without a header needs a column_count of 1 or more")
+        if self.required_columns or self.year_column is not None:
+            raise ValueError("a CSV without a header has no named columns")
+        if isinstance(self.country_column, str):
+            raise ValueError("a CSV without a header gives its country column as an index")
+        if self.country_column is not None and not 0 <= self.country_column < self.column_count:
+            raise ValueError(f"country column {self.country_column} is outside the row")
+
+
+@dataclass(frozen=True)
+class XmlLayout:
+    """An XML file: its root element, and the elements two levels down that count as rows."""
+
+    root: str
+    record_elements: tuple[str, ...] = ()
+    year_element: str | None = None
+
+
+@dataclass(frozen=True)
+class XlsxLayout:
+    """An Excel workbook: the columns its first sheet's header row must name."""
+
+    required_columns: tuple[str, ...] = ()
+    year_column: str | None = None
+    country_column: str | None = None
+    country_separator: str | None = None
+
+
+Layout = CsvLayout | XmlLayout | XlsxLayout
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One file of a data set.
+
+    ``mirror`` is the file's place under a mirror root, or a glob matching several files
+    (each is installed under its own name). ``url`` is the direct upstream download, or
+    ``None`` when the producer offers none; when it is a zip archive, ``member`` is the
+    glob of the one member to install. ``sha256`` is the checksum of the installed file
+    (the member, for archives) when upstream is versioned.
+    """
+
+    name: str
+    mirror: str
+    layout: Layout
+    url: str | None = None
+    member: str | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """One external data set: what it is, where it comes from, and how to cite it."""
+
+    id: str
+    title: str
+    version: str
+    producer: str
+    homepage: str
+    licence: str
+    citation: str
+    files: tuple[FileSpec, ...]
+    notes: str = ""
