@@ -133,7 +133,9 @@ def _print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     table = Table(title=title, title_justify="left")
     for position, column in enumerate(columns):
         # the first column is the identifier a user types next: never cut it
-        table.add_column(column, no_wrap=position == 0, overflow="fold")
+        table.add_column(
+            column, no_wrap=position == 0, overflow="fold", min_width=min(len(column), 12)
+        )
     for row in rows:
         table.add_row(*("" if cell is None else str(cell) for cell in row))
     out.print(table)
@@ -447,13 +449,15 @@ def demo(
         brief = output / f"{case.id}.html"
         brief.write_text(render_case_html(build_case_report(case)), encoding="utf-8")
         rows.append(
-            [case.id, case.context.country, case.context.period.start, _counts(case), brief]
+            [case.id, case.context.country]
+            + [len(getattr(case, collection)) for collection in Case.COLLECTIONS]
         )
     _print_table(
         "Example cases: stored, encrypted, audited",
-        ["case", "country", "from", "records", "brief"],
+        ["case", "country", *Case.COLLECTIONS],
         rows,
     )
+    out.print(f"one HTML brief per case written to {output}/<case>.html", highlight=False)
     out.print(
         f"audit log: {verification.entries} entries, {'intact' if verification.ok else 'BROKEN'}",
         highlight=False,
