@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_OUTPUT ?= demo-output
 
-.PHONY: demo test lint check clean
+.PHONY: demo test lint check clean model
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "backchannel needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -26,6 +26,11 @@ demo: $(VENV)/.runtime
 ## test: install the development tools and run the whole test suite
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest
+
+## model: rebuild the packaged forecast artifacts from the EWP data (pulled, or the mirror)
+model: $(VENV)/.runtime
+	$(BIN)/backchannel data pull ewp $(if $(BACKCHANNEL_MIRROR),--mirror $(BACKCHANNEL_MIRROR),)
+	$(BIN)/backchannel forecast build
 
 ## lint: ruff, mypy and the import-layer contracts
 lint: $(VENV)/.dev
