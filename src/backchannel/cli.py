@@ -45,6 +45,7 @@ from backchannel.errors import (
 from backchannel.model.case import Case
 from backchannel.reports.case_report import build_case_report
 from backchannel.reports.render import render_case_html
+from backchannel.reports.structural import structural_section
 from backchannel.settings import Settings
 from backchannel.store import keys as key_admin
 from backchannel.store.service import CaseStore
@@ -611,14 +612,21 @@ def demo(
     rows = []
     for case in stored:
         brief = output / f"{case.id}.html"
-        brief.write_text(render_case_html(build_case_report(case)), encoding="utf-8")
+        structural = structural_section(case.context.country, case.context.period.start.year)
+        report = build_case_report(case, structural=structural)
+        brief.write_text(render_case_html(report), encoding="utf-8")
         rows.append(
             [case.id, case.context.country]
             + [len(getattr(case, collection)) for collection in Case.COLLECTIONS]
+            + (
+                [f"{structural.risk:.1%} (rank {structural.rank}, {structural.base_year})"]
+                if structural
+                else ["not available"]
+            )
         )
     _print_table(
         "Example cases: stored, encrypted, audited",
-        ["case", "country", *Case.COLLECTIONS],
+        ["case", "country", *Case.COLLECTIONS, "structural risk"],
         rows,
     )
     out.print(f"one HTML brief per case written to {output}/<case>.html", highlight=False)

@@ -70,3 +70,18 @@ def test_text_is_escaped() -> None:
     case = parse_case(GOOD.replace("name: Group A", "name: <script>alert(1)</script>"))
     html = render_case_html(build_case_report(case))
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_structural_section_uses_the_forecast_made_before_the_case() -> None:
+    from backchannel.reports.structural import structural_section
+
+    section = structural_section("CAF", 2012)
+    assert section is not None
+    assert (section.country, section.base_year) == ("Central African Republic", 2011)
+    assert (
+        section.current_sentence is not None
+        and "EWP's published figure" in section.current_sentence
+    )
+    html = render_case_html(build_case_report(parse_case(GOOD), structural=section))
+    assert 'id="structural-risk"' in html and "data:image/png;base64," in html
+    assert structural_section("ATA", 2012) is None  # Antarctica: no forecast

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from backchannel.model.case import Case, Record
+from backchannel.reports.structural import StructuralSection
 
 MASK = "[redacted]"
 
@@ -52,10 +53,14 @@ class CaseReport(BaseModel):
     judgements: list[dict[str, Any]]
     sources: list[dict[str, Any]]
     gaps: list[str]
+    structural: StructuralSection | None = None
 
 
 def build_case_report(
-    case: Case, redacted: bool = False, now: dt.datetime | None = None
+    case: Case,
+    redacted: bool = False,
+    now: dt.datetime | None = None,
+    structural: StructuralSection | None = None,
 ) -> CaseReport:
     """Summarise what a case holds; with ``redacted`` every sensitive field is masked."""
     actors = {a.id: _visible(a, redacted) for a in case.actors}
@@ -123,6 +128,7 @@ def build_case_report(
         judgements=[_visible(j, redacted) for j in sorted(case.judgements, key=lambda j: j.at)],
         sources=[s.model_dump(mode="json") for s in case.sources],
         gaps=_gaps(case),
+        structural=structural,
     )
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from backchannel.risk.forecast.backtest import OURS, Comparison
 from backchannel.risk.forecast.countries import CountryForecast
-from backchannel.risk.forecast.country_names import ewp_name
+from backchannel.risk.forecast.country_names import ewp_names
 from backchannel.risk.forecast.predictors import COUNTRY, YEAR
 
 FORECASTS_FILE = "backtest_forecasts.csv"
@@ -86,13 +86,16 @@ class StructuralRisk:
 def structural_risk(
     iso3: str, as_of_year: int, folder: Path | None = None
 ) -> StructuralRisk | None:
-    """The packaged out-of-sample forecast for a country from the newest base year before ``as_of_year``."""
-    name = ewp_name(iso3)
+    """A country's packaged out-of-sample forecast from the last base year before ``as_of_year``."""
     folder = folder or packaged_folder()
     path = folder / FORECASTS_FILE
-    if name is None or not path.exists():
+    if not path.exists():
         return None
     forecasts = pd.read_csv(path)
+    known = set(forecasts[COUNTRY])
+    name = next((n for n in ewp_names(iso3) if n in known), None)
+    if name is None:
+        return None
     earlier = forecasts[(forecasts[COUNTRY] == name) & (forecasts[YEAR] < as_of_year)]
     if earlier.empty:
         return None

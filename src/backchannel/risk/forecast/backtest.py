@@ -61,21 +61,25 @@ class Comparison:
         return document
 
 
+def _named_step(
+    on_step: Callable[[str, int], None] | None, name: str
+) -> Callable[[int], None] | None:
+    if on_step is None:
+        return None
+    return lambda cutoff: on_step(name, cutoff)
+
+
 def compare(
     table: PredictorTable,
     published_foos: pd.DataFrame,
-    models: tuple[RiskModel, ...] = (StumpEnsemble(), EwpElasticNet()),
+    models: tuple[RiskModel, ...] | None = None,
     samples: int = BOOTSTRAP_SAMPLES,
     on_step: Callable[[str, int], None] | None = None,
 ) -> Comparison:
     """Run the protocol for each model and score all sources on their common country-years."""
     backtests: dict[str, Backtest] = {}
-    for model in models:
-        backtests[model.name] = run_backtest(
-            table,
-            model,
-            on_step=(lambda cutoff, name=model.name: on_step(name, cutoff)) if on_step else None,
-        )
+    for model in models or (StumpEnsemble(), EwpElasticNet()):
+        backtests[model.name] = run_backtest(table, model, on_step=_named_step(on_step, model.name))
     scored_all = {name: score_forecasts(b.forecasts, table) for name, b in backtests.items()}
     scored_all[PUBLISHED] = published_scores(published_foos)
     names = list(scored_all)

@@ -22,7 +22,7 @@ from backchannel.risk.forecast.predictors import (
     YEAR,
     PredictorTable,
 )
-from backchannel.risk.forecast.protocol import HORIZON, Partition, forecast_one
+from backchannel.risk.forecast.protocol import HORIZON, Partition
 
 DRIVERS_SHOWN = 3
 
@@ -65,7 +65,8 @@ def country_table(
     model: RiskModel | None = None,
 ) -> list[CountryForecast]:
     """Forecast every country from the newest base year, ranked, with drivers and EWP's figure."""
-    model = model or StumpEnsemble()
+    if model is None:
+        model = StumpEnsemble()
     base_year = table.years[1]
     partition = Partition(base_year - HORIZON, base_year)
     years = table.frame[YEAR]

@@ -25,14 +25,15 @@ EWP_SPELLINGS: dict[str, str] = {
 }
 
 
-def ewp_name(iso3: str) -> str | None:
-    """EWP's name for the country with this ISO alpha-3 code; ``None`` if unknown."""
+def ewp_names(iso3: str) -> list[str]:
+    """Names EWP may use for the country with this ISO alpha-3 code, most likely first."""
     if iso3 in EWP_SPELLINGS:
-        return EWP_SPELLINGS[iso3]
+        return [EWP_SPELLINGS[iso3]]
     country = pycountry.countries.get(alpha_3=iso3)
     if country is None:
-        return None
-    return str(getattr(country, "common_name", None) or country.name)
+        return []
+    names = [getattr(country, a, None) for a in ("common_name", "name", "official_name")]
+    return [str(n) for n in names if n]
 
 
 def iso3_of(name: str) -> str | None:
@@ -40,8 +41,9 @@ def iso3_of(name: str) -> str | None:
     for code, spelling in EWP_SPELLINGS.items():
         if spelling == name:
             return code
-    for attribute in ("name", "common_name", "official_name"):
-        country = pycountry.countries.get(**{attribute: name})
-        if country is not None:
-            return str(country.alpha_3)
-    return None
+    country = (
+        pycountry.countries.get(name=name)
+        or pycountry.countries.get(common_name=name)
+        or pycountry.countries.get(official_name=name)
+    )
+    return None if country is None else str(country.alpha_3)

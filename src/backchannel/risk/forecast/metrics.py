@@ -31,7 +31,7 @@ METRIC_NAMES = (
 
 
 def score_forecasts(forecasts: pd.DataFrame, table: PredictorTable) -> pd.DataFrame:
-    """Country-years 1994-2024 with ``mk_onset``, ``maxrisk`` and ``minrank`` (unforecast rows dropped)."""
+    """Scored country-years 1994-2024: ``mk_onset``, ``maxrisk``, ``minrank``."""
     ranked = forecasts.assign(
         rank=forecasts.groupby(YEAR)["risk"].rank(ascending=False, method="min")
     )

@@ -41,7 +41,10 @@ class FittedRiskModel(Protocol):
 class RiskModel(Protocol):
     """Something the protocol can fit at each cut-off."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The source name the backtest reports it under."""
+        ...
 
     def fit(self, predictors: pd.DataFrame, target: np.ndarray) -> FittedRiskModel:
         """Learn from country-years; returns the fitted model (the recipe stays unchanged)."""
@@ -124,7 +127,9 @@ class FittedEnsemble:
 
     def predict_risk(self, predictors: pd.DataFrame) -> np.ndarray:
         """Mean of the two members' probabilities."""
-        boosted = self.stumps.predict_proba(predictors[list(self.columns)].to_numpy(dtype=float))
+        boosted = np.asarray(
+            self.stumps.predict_proba(predictors[list(self.columns)].to_numpy(dtype=float))
+        )
         return np.asarray((self.linear.predict_risk(predictors) + boosted[:, 1]) / 2)
 
     def contributions(self, predictors: pd.DataFrame) -> pd.DataFrame:

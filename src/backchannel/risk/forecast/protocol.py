@@ -23,7 +23,7 @@ HORIZON = 2
 
 @dataclass(frozen=True)
 class Partition:
-    """One step of the protocol: learn from years <= ``last_training_year``, forecast ``base_year``."""
+    """One protocol step: learn from years <= ``last_training_year``, forecast ``base_year``."""
 
     last_training_year: int
     base_year: int
