@@ -202,3 +202,31 @@ def test_cli_backtest_json_has_the_contract_keys(tmp_path: Path, ewp_folder: Pat
     written = pd.read_csv(tmp_path / "f.csv")
     assert list(written.columns) == ["ewp_name", "year", "risk"]
     assert written["year"].min() == 1993 and written["year"].max() == 2023
+
+
+def test_cli_countries_json(tmp_path: Path, ewp_folder: Path) -> None:
+    from typer.testing import CliRunner
+
+    from backchannel.cli import app
+
+    runner = CliRunner()
+    env = {"BACKCHANNEL_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
+    runner.invoke(app, ["data", "pull", "ewp", "--mirror", str(ewp_folder.parent)], env=env)
+    result = runner.invoke(app, ["forecast", "countries", "--format", "json"], env=env)
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) == 168 and rows[0]["rank"] == 1
+    assert {"country", "risk", "rank", "drivers", "ewp_published_risk"} <= set(rows[0])
+    table = runner.invoke(app, ["forecast", "countries", "--top", "5"], env=env)
+    assert table.exit_code == 0 and rows[0]["country"] in table.stdout
+
+
+def test_cli_forecast_without_data_says_how_to_get_it(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from backchannel.cli import app
+
+    result = CliRunner().invoke(
+        app, ["forecast", "countries"], env={"BACKCHANNEL_DATA_DIR": str(tmp_path)}
+    )
+    assert result.exit_code == 4 and "backchannel data pull ewp" in result.stderr
