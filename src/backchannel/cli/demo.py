@@ -1,0 +1,77 @@
+"""The demo: example cases into a fresh encrypted store, one HTML brief each, offline."""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from backchannel.casefile import load_case
+from backchannel.cli.common import (
+    out,
+    print_table,
+    reported_errors,
+)
+from backchannel.model.case import Case
+from backchannel.reports.case_report import build_case_report
+from backchannel.reports.render import render_case_html
+from backchannel.reports.structural import structural_section
+from backchannel.settings import Settings
+from backchannel.store.service import CaseStore
+
+
+def example_case_files() -> list[Path]:
+    """The packaged example case files."""
+    folder = resources.files("backchannel").joinpath("data/examples")
+    return sorted(Path(str(folder)).glob("*.yaml"))
+
+
+def demo(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the briefs.")] = Path(
+        "demo-output"
+    ),
+) -> None:
+    """Load the example cases into a fresh store and write one HTML brief per case (offline)."""
+    store_dir = output / "store"
+    if store_dir.exists():
+        shutil.rmtree(store_dir)
+    settings = Settings(
+        data_dir=store_dir, database_url=None, secret_key=None, key_file=None, user="demo"
+    )
+    with reported_errors():
+        cases = [load_case(file) for file in example_case_files()]
+        store = CaseStore.open(settings)
+        try:
+            store.save_cases(cases)
+            stored = [store.get_case(case.id) for case in cases]
+            verification = store.verify_audit()
+        finally:
+            store.close()
+    rows = []
+    for case in stored:
+        brief = output / f"{case.id}.html"
+        structural = structural_section(case.context.country, case.context.period.start.year)
+        report = build_case_report(case, structural=structural)
+        brief.write_text(render_case_html(report), encoding="utf-8")
+        rows.append(
+            [case.id, case.context.country]
+            + [len(getattr(case, collection)) for collection in Case.COLLECTIONS]
+            + (
+                [f"{structural.risk:.1%} (rank {structural.rank}, {structural.base_year})"]
+                if structural
+                else ["not available"]
+            )
+        )
+    print_table(
+        "Example cases: stored, encrypted, audited",
+        ["case", "country", *Case.COLLECTIONS, "structural risk"],
+        rows,
+    )
+    out.print(f"one HTML brief per case written to {output}/<case>.html", highlight=False)
+    out.print(
+        f"audit log: {verification.entries} entries, {'intact' if verification.ok else 'BROKEN'}",
+        highlight=False,
+    )
