@@ -29,7 +29,7 @@ def connect(backend: Backend = Backend.DUCKDB, spark_session: Any | None = None)
     if backend is Backend.DUCKDB:
         return ibis.duckdb.connect()
     try:
-        from pyspark.sql import SparkSession
+        from pyspark.sql import SparkSession  # noqa: PLC0415 - optional, heavy: only when asked for
     except ImportError:
         raise ConfigurationError(
             "the pyspark backend needs the pyspark package (pip install pyspark) and Java 17"
