@@ -1,0 +1,542 @@
+"""Event-data indicators as Ibis expressions: monthly series, escalation, threshold crossings.
+
+Every function here takes an ``ibis.Table`` with the event layout of
+:mod:`backchannel.events.schema` (or a monthly table built from it) and returns an
+``ibis.Table`` expression. Nothing is executed here: the caller runs the expression on its
+backend (DuckDB by default, PySpark for large data) with ``.to_pyarrow()``. The expressions
+use only portable operations (group-by, window functions, joins, ``ibis.range`` +
+``unnest``, ``collect``), no backend SQL and no pandas.
+
+The one step Ibis cannot express portably, the Poisson upper tail, is a small pure function
+on the executed result (:func:`poisson_upper_tail`, :func:`flag_escalations`).
+
+Months: an event belongs to the month of its ``date_start``. Monthly series are zero-filled:
+every unit (actor or area) has a row for every month from its first event to the last month
+present in the data, so a month without events is a 0 in the baselines, not a gap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+from scipy import stats
+
+from backchannel.events.schema import ViolenceType
+
+GRID_CELL_DEGREES = 0.5
+"""Side of the grid cells counted as distinct locations: PRIO-GRID's 0.5 degree cells,
+the resolution UCDP GED itself links events to (``priogrid_gid``)."""
+
+UNKNOWN_ADMIN1 = "(admin1 unknown)"
+"""Area label for events without a first-level administrative area, so they still count
+in admin-1 series (a null key would drop out of the zero-filling join)."""
+
+ALERT_P_VALUE = 0.01
+"""One-sided significance level of the escalation test. Strict because the test runs on
+every unit-month: with 40 actors over 30 years, 0.05 would raise hundreds of chance alerts."""
+
+MIN_COUNT_FOR_ALERT: dict[str, int] = {
+    # Deaths come in lumps (one massacre, dozens killed), so a Poisson test on deaths is
+    # over-confident: after a quiet year, 3 deaths in one incident already gives p < 0.01.
+    # An alert needs at least 10 deaths in the month, the size UCDP and the Atrocity
+    # Forecasting literature treat as a large single-incident massacre.
+    "civilian_deaths": 10,
+    "civilian_deaths_any_type": 10,
+    "deaths_best": 10,
+    "deaths_low": 10,
+    "deaths_high": 10,
+    "organised_violence_deaths": 10,
+    # Events are closer to Poisson; 3 keeps a single stray report from alerting.
+    "events": 3,
+}
+"""Minimum current-month count before an escalation alert fires, per measure."""
+
+BASELINE_RATE_FLOOR = 0.5
+"""Smallest baseline rate (per month) the Poisson test uses. With a silent baseline the
+rate would be 0 and any count infinitely surprising; 0.5 matches the continuity term of the
+rate ratio."""
+
+RATE_RATIO_CONTINUITY = 0.5
+"""Added to numerator and denominator of the rate ratio so that zero baselines give a
+finite ratio (the usual 0.5 continuity correction for counts)."""
+
+TREND_MONTHS = 6
+"""Months (current one included) over which the least-squares trend slope is taken."""
+
+UCDP_DEATH_THRESHOLD = 25
+"""UCDP's threshold of 25 battle-related deaths in a calendar year for an armed conflict
+(and the same 25 deaths for non-state conflict and one-sided violence). UCDP Definitions,
+https://www.pcr.uu.se/research/ucdp/definitions/ ."""
+
+EWP_MASS_KILLING_THRESHOLD = 1000
+"""Early Warning Project's mass-killing definition: 1,000 or more non-combatant civilians
+deliberately killed by armed forces of one group in 12 months or less. EWP methodology,
+https://earlywarningproject.ushmm.org/methodology ."""
+
+ROLLING_MONTHS = 12
+"""Rolling window of the threshold crossings. UCDP counts calendar years; a rolling 12
+months (EWP's own window) sees a crossing as soon as it happens rather than at year end."""
+
+ORGANISED_VIOLENCE: tuple[str, ...] = (
+    ViolenceType.STATE_BASED.value,
+    ViolenceType.NON_STATE.value,
+    ViolenceType.ONE_SIDED.value,
+)
+
+Measure = Literal[
+    "events",
+    "deaths_best",
+    "deaths_low",
+    "deaths_high",
+    "civilian_deaths",
+    "civilian_deaths_any_type",
+    "organised_violence_deaths",
+]
+
+_EVENT_IDS = ibis.dtype("array<string>")
+
+
+# Ordered aggregations (``collect(order_by=...)``, ``first(order_by=...)``) are not
+# supported on every backend (PySpark refuses them). Prefixing each id with its ISO date
+# makes plain min / max / sort order events by date, then by id, everywhere.
+_DATE_PREFIX = len("YYYY-MM-DD|")
+
+
+def _dated_id(events: ir.Table) -> ir.StringValue:
+    return events.date_start.cast("string") + "|" + events.event_id
+
+
+def _ids_by_date(events: ir.Table) -> ir.ArrayValue:
+    """Event ids of the group, ordered by date then id, on any backend."""
+    return _dated_id(events).collect().sort().map(lambda dated: dated.substr(_DATE_PREFIX))
+
+
+def month_index(date: ir.DateValue) -> ir.IntegerValue:
+    """Months since year 0 (``year * 12 + month - 1``): consecutive months differ by 1."""
+    return (date.year() * 12 + date.month() - 1).cast("int64")
+
+
+def _month_from_index(index: ir.IntegerValue) -> ir.DateValue:
+    return ibis.date(index // 12, index % 12 + 1, 1)
+
+
+def _is_civilian_killing(events: ir.Table) -> ir.BooleanValue:
+    return (events.violence_type == ViolenceType.ONE_SIDED.value) | events.civilian_targeting
+
+
+def _grid_cell(events: ir.Table) -> ir.IntegerValue:
+    """A PRIO-GRID-style cell number of the event's coordinates (null without them)."""
+    cells_per_row = round(360 / GRID_CELL_DEGREES)
+    row = ((events.latitude + 90) / GRID_CELL_DEGREES).floor()
+    col = ((events.longitude + 180) / GRID_CELL_DEGREES).floor()
+    return (row * cells_per_row + col).cast("int64")
+
+
+def _monthly(events: ir.Table, keys: Sequence[str]) -> ir.Table:
+    """Zero-filled monthly aggregates of ``events`` per combination of ``keys``.
+
+    ``events`` must already carry the key columns and ``month_index``.
+    """
+    keys = list(keys)
+    is_civilian = _is_civilian_killing(events)
+    is_organised = events.violence_type.isin(ORGANISED_VIOLENCE)
+    aggregates = events.group_by([*keys, "month_index"]).aggregate(
+        events=events.count(),
+        deaths_best=events.deaths_best.sum(),
+        deaths_low=events.deaths_low.sum(),
+        deaths_high=events.deaths_high.sum(),
+        civilian_deaths=events.deaths_best.sum(where=is_civilian),
+        civilian_deaths_any_type=events.deaths_civilians.sum(),
+        organised_violence_deaths=events.deaths_best.sum(where=is_organised),
+        admin1_count=events.admin1.nunique(),
+        grid_cells=_grid_cell(events).nunique(),
+        event_ids=_ids_by_date(events),
+    )
+    last_month = events.month_index.max()
+    firsts = events.group_by(keys).aggregate(first_month_index=events.month_index.min())
+    calendar = firsts.select(
+        *keys,
+        month_index=ibis.range(firsts.first_month_index, last_month + 1, 1).unnest(),
+    )
+    joined = calendar.left_join(aggregates, [*keys, "month_index"])
+    counts = (
+        "events",
+        "deaths_best",
+        "deaths_low",
+        "deaths_high",
+        "civilian_deaths",
+        "civilian_deaths_any_type",
+        "organised_violence_deaths",
+        "admin1_count",
+        "grid_cells",
+    )
+    return joined.select(
+        *[calendar[k] for k in keys],
+        month=_month_from_index(calendar.month_index),
+        month_index=calendar.month_index,
+        **{name: aggregates[name].fill_null(0).cast("int64") for name in counts},
+        event_ids=aggregates.event_ids.fill_null(ibis.literal([], type=_EVENT_IDS)),
+    ).order_by([*keys, "month_index"])
+
+
+def _with_month(events: ir.Table) -> ir.Table:
+    return events.mutate(month_index=month_index(events.date_start))
+
+
+def _actor_rows(events: ir.Table, include_actor2: bool) -> ir.Table:
+    """One row per (event, actor): actor1 always; actor2 too for battles when asked.
+
+    One-sided violence and civilian targeting never give actor2 a row: its side B is the
+    civilians killed.
+    """
+    # cast: nullable on both sides, or the union's schemas differ when actor1 is NOT NULL
+    first_side = events.mutate(actor=events.actor1.cast("string"))
+    if not include_actor2:
+        return first_side
+    second_side = events.filter(
+        events.actor2.notnull()
+        & (events.violence_type != ViolenceType.ONE_SIDED.value)
+        & ~events.civilian_targeting
+    )
+    second_side = second_side.mutate(actor=second_side.actor2.cast("string"))
+    return first_side.union(second_side)
+
+
+def actor_month(events: ir.Table, *, include_actor2: bool = False) -> ir.Table:
+    """Zero-filled monthly indicators per actor.
+
+    The actor is ``actor1``: GED side A, and for one-sided violence the perpetrator. With
+    ``include_actor2`` a battle also counts for its side B (both parties of a dyad suffer
+    its battle deaths); civilians are never an actor.
+
+    Columns: ``actor``, ``month`` (first day), ``month_index``, ``events``,
+    ``deaths_best`` / ``deaths_low`` / ``deaths_high``, ``civilian_deaths`` (best estimate
+    of one-sided violence / civilian-targeting events: the actor's killings of civilians),
+    ``civilian_deaths_any_type`` (sum of ``deaths_civilians`` over all event types),
+    ``organised_violence_deaths`` (best estimate over state-based, non-state and one-sided
+    events), ``admin1_count`` and ``grid_cells`` (geographic spread: distinct admin-1 areas
+    and distinct 0.5 degree cells), ``event_ids`` (the evidence, ordered by date).
+    """
+    rows = _actor_rows(_with_month(events), include_actor2)
+    return _monthly(rows, ["actor"])
+
+
+def area_month(events: ir.Table, level: Literal["admin1", "country"] = "admin1") -> ir.Table:
+    """Zero-filled monthly indicators per area: per country, or per (country, admin1).
+
+    Same indicator columns as :func:`actor_month`, keyed by ``country`` (and ``admin1``,
+    where events without one are grouped as :data:`UNKNOWN_ADMIN1`).
+    """
+    rows = _with_month(events)
+    if level == "country":
+        return _monthly(rows, ["country"])
+    if level == "admin1":
+        rows = rows.mutate(admin1_area=rows.admin1.fill_null(UNKNOWN_ADMIN1))
+        monthly = _monthly(rows, ["country", "admin1_area"])
+        return monthly.rename(admin1="admin1_area")
+    raise ValueError(f"level must be 'admin1' or 'country', not {level!r}")
+
+
+def _unit_keys(monthly: ir.Table) -> list[str]:
+    keys = [k for k in ("actor", "country", "admin1") if k in monthly.columns]
+    if not keys:
+        raise ValueError("monthly table has none of the unit columns actor, country, admin1")
+    return keys
+
+
+def escalation(
+    monthly: ir.Table,
+    value: Measure = "civilian_deaths",
+    baseline_months: int = 12,
+    *,
+    keys: Sequence[str] | None = None,
+    coverage_start: ir.DateValue | None = None,
+    rate_floor: float = BASELINE_RATE_FLOOR,
+) -> ir.Table:
+    """Each unit-month's ``value`` against its trailing baseline: the test statistic inputs.
+
+    ``monthly`` is a zero-filled table from :func:`actor_month` or :func:`area_month`;
+    ``keys`` default to the unit columns found in it (``actor``, ``country``, ``admin1``).
+
+    Baseline: the mean of the previous ``baseline_months`` months, the current month
+    excluded. Months before the unit's first event count as zeros as long as they lie inside
+    the data's coverage (from ``coverage_start``, by default the earliest month in
+    ``monthly``): a new actor's first appearance is measured against silence, while the
+    data's own first month has no baseline at all (``baseline_mean`` null).
+
+    Columns: the keys, ``month``, ``month_index``, ``measure`` (the name of ``value``),
+    ``observed``, ``baseline_months_observed``, ``baseline_mean``, ``baseline_rate`` (the
+    mean floored at ``rate_floor``), ``rate_ratio`` = (observed + 0.5) / (baseline_mean +
+    0.5), ``trend_slope`` (least-squares slope per month over the last
+    :data:`TREND_MONTHS` months, current included), ``trend_ratio`` (last 3 months over the
+    3 before, each + 0.5) and ``event_ids``.
+
+    The test: under "no escalation" the month's count is Poisson with the baseline rate,
+    and the p-value is the upper tail P(X >= observed | lambda = baseline_rate) -- the exact
+    one-sided Poisson test of a count against a known rate (Armitage, Berry & Matthews,
+    *Statistical Methods in Medical Research*, 4th ed., 2002, sec. 5.2; the same test as
+    R's ``poisson.test(x, T=1, r=lambda, alternative="greater")``). It is evaluated after
+    execution by :func:`flag_escalations`, since a Poisson tail is no portable Ibis
+    operation. Counts of deaths are overdispersed, which makes the test anti-conservative;
+    the minimum counts in :data:`MIN_COUNT_FOR_ALERT` keep single incidents from alerting.
+    """
+    if baseline_months < 1:
+        raise ValueError(f"baseline_months must be at least 1, not {baseline_months}")
+    if value not in MIN_COUNT_FOR_ALERT:
+        raise ValueError(f"value must be one of {sorted(MIN_COUNT_FOR_ALERT)}, not {value!r}")
+    unit_keys = list(keys) if keys is not None else _unit_keys(monthly)
+    start_index = (
+        month_index(coverage_start) if coverage_start is not None else monthly.month_index.min()
+    )
+    observed = monthly[value].cast("int64")
+    series = monthly.select(
+        *unit_keys,
+        "month",
+        "month_index",
+        measure=ibis.literal(value),
+        observed=observed,
+        # x of the trend regression, kept small so that the sums stay exact
+        x=(monthly.month_index - start_index).cast("int64"),
+        event_ids=monthly.event_ids,
+    )
+
+    def over(rows: tuple[int, int]) -> ibis.expr.builders.LegacyWindowBuilder:
+        return ibis.window(group_by=unit_keys, order_by="month_index", rows=rows)
+
+    baseline = over((-baseline_months, -1))
+    trend = over((-(TREND_MONTHS - 1), 0))
+    last_three = over((-2, 0))
+    previous_three = over((-5, -3))
+    y = series.observed
+    x = series.x
+    scored = series.mutate(
+        baseline_sum=y.sum().over(baseline).fill_null(0),
+        baseline_months_observed=ibis.least(x, baseline_months),
+        trend_n=y.count().over(trend),
+        trend_sx=x.sum().over(trend),
+        trend_sy=y.sum().over(trend),
+        trend_sxy=(x * y).sum().over(trend),
+        trend_sxx=(x * x).sum().over(trend),
+        last_three=y.sum().over(last_three).fill_null(0),
+        previous_three=y.sum().over(previous_three).fill_null(0),
+    )
+    baseline_mean = ibis.ifelse(
+        scored.baseline_months_observed > 0,
+        scored.baseline_sum.cast("float64") / scored.baseline_months_observed,
+        ibis.null("float64"),
+    )
+    slope_denominator = scored.trend_n * scored.trend_sxx - scored.trend_sx * scored.trend_sx
+    slope = ibis.ifelse(
+        slope_denominator > 0,
+        (scored.trend_n * scored.trend_sxy - scored.trend_sx * scored.trend_sy).cast("float64")
+        / slope_denominator.cast("float64"),
+        ibis.literal(0.0),
+    )
+    with_baseline = scored.mutate(baseline_mean=baseline_mean)
+    return with_baseline.select(
+        *unit_keys,
+        "month",
+        "month_index",
+        "measure",
+        "observed",
+        "baseline_months_observed",
+        "baseline_mean",
+        # not greatest(): most SQL engines skip its NULL arguments, giving a rate without a
+        # baseline
+        baseline_rate=ibis.ifelse(
+            with_baseline.baseline_mean < rate_floor, rate_floor, with_baseline.baseline_mean
+        ),
+        rate_ratio=(with_baseline.observed + RATE_RATIO_CONTINUITY)
+        / (with_baseline.baseline_mean + RATE_RATIO_CONTINUITY),
+        trend_slope=slope,
+        trend_ratio=(with_baseline.last_three + RATE_RATIO_CONTINUITY)
+        / (with_baseline.previous_three + RATE_RATIO_CONTINUITY),
+        event_ids=with_baseline.event_ids,
+    ).order_by([*unit_keys, "month_index"])
+
+
+def poisson_upper_tail(counts: npt.ArrayLike, means: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """P(X >= count) for X ~ Poisson(mean), element-wise; NaN where the mean is missing.
+
+    ``scipy.stats.poisson.sf(count - 1, mean)`` is exactly the upper tail including
+    ``count`` itself; a count of 0 gives 1.
+    """
+    k = np.asarray(counts, dtype=np.float64)
+    mu = np.asarray(means, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        tail = stats.poisson.sf(k - 1, mu)
+    return np.where(np.isnan(mu) | np.isnan(k), np.nan, tail).astype(np.float64)
+
+
+def flag_escalations(
+    scored: pa.Table, *, alpha: float = ALERT_P_VALUE, min_count: int | None = None
+) -> pa.Table:
+    """Add ``p_value``, ``alert`` and ``reason`` to an executed :func:`escalation` result.
+
+    An alert fires when the one-sided Poisson p-value is below ``alpha`` and the month's
+    count reaches ``min_count`` (by default :data:`MIN_COUNT_FOR_ALERT` of the measure).
+    ``p_value`` is null where there is no baseline (the data's first month). ``reason``
+    states the numbers behind an alert (null otherwise); ``event_ids`` in the table are its
+    evidence.
+    """
+    measures = set(scored.column("measure").to_pylist()) if scored.num_rows else set()
+    if min_count is None:
+        if len(measures) > 1:
+            raise ValueError(f"one measure per table, found {sorted(measures)}")
+        measure = next(iter(measures), "events")
+        min_count = MIN_COUNT_FOR_ALERT.get(measure, MIN_COUNT_FOR_ALERT["events"])
+    observed = scored.column("observed").to_numpy(zero_copy_only=False).astype(np.float64)
+    rate = scored.column("baseline_rate").to_numpy(zero_copy_only=False).astype(np.float64)
+    p_values = poisson_upper_tail(observed, rate)
+    alert = (p_values < alpha) & (observed >= min_count)
+    reasons: list[str | None] = []
+    columns = scored.select(["measure", "month", "observed", "baseline_mean", "rate_ratio"])
+    for row, p, fired in zip(columns.to_pylist(), p_values, alert, strict=True):
+        if not fired:
+            reasons.append(None)
+            continue
+        reasons.append(
+            f"{row['measure']} {row['observed']} in {row['month']:%Y-%m} against a trailing "
+            f"mean of {row['baseline_mean']:.2f} a month (rate ratio {row['rate_ratio']:.1f}); "
+            f"Poisson P(X >= {row['observed']}) = {_format_p(float(p))} < {alpha}, "
+            f"and at least {min_count}"
+        )
+    return (
+        scored.append_column("p_value", pa.array(p_values, type=pa.float64(), from_pandas=True))
+        .append_column("alert", pa.array(alert, type=pa.bool_()))
+        .append_column("reason", pa.array(reasons, type=pa.string()))
+    )
+
+
+def _format_p(p: float) -> str:
+    return "0" if p == 0 or math.isnan(p) else f"{p:.2g}"
+
+
+def threshold_crossings(events: ir.Table) -> ir.Table:
+    """Months in which a rolling 12-month death toll reaches a recognised threshold.
+
+    Two thresholds, per actor and per country:
+
+    - ``ucdp_25_deaths``: organised-violence deaths (best estimate of state-based,
+      non-state and one-sided events) reach :data:`UCDP_DEATH_THRESHOLD` (25). For actors
+      both sides of a battle count (:func:`actor_month` with ``include_actor2``).
+    - ``ewp_mass_killing``: civilian deaths from one-sided violence / civilian targeting by
+      the actor (or in the country) reach :data:`EWP_MASS_KILLING_THRESHOLD` (1,000).
+
+    A crossing is a month whose rolling total (that month and the 11 before, zero-filled)
+    reaches the threshold while the month before was below it; ``crossing`` numbers them
+    per unit and threshold, so ``crossing == 1`` is the first month the threshold is met.
+
+    Columns: ``unit_kind`` ('actor' or 'country'), ``unit``, ``threshold``,
+    ``threshold_deaths``, ``crossing``, ``month``, ``window_start``, ``rolling_deaths``,
+    and the evidence: ``event_count``, ``first_event_id``, ``last_event_id`` and
+    ``event_ids`` (the contributing events of the 12-month window, by date).
+    """
+    with_month = _with_month(events)
+    # battles count for both sides; killings of civilians only for the perpetrator (actor1)
+    battle_parties = _actor_rows(with_month, include_actor2=True)
+    battle_parties = battle_parties.mutate(
+        unit_kind=ibis.literal("actor"), unit=battle_parties.actor
+    )
+    perpetrators = with_month.mutate(unit_kind=ibis.literal("actor"), unit=with_month.actor1)
+    countries = with_month.mutate(unit_kind=ibis.literal("country"), unit=with_month.country)
+    parts = [
+        _crossings_of(rows, "ucdp_25_deaths", "organised_violence_deaths", UCDP_DEATH_THRESHOLD)
+        for rows in (battle_parties, countries)
+    ] + [
+        _crossings_of(rows, "ewp_mass_killing", "civilian_deaths", EWP_MASS_KILLING_THRESHOLD)
+        for rows in (perpetrators, countries)
+    ]
+    return ibis.union(*parts).order_by(["threshold", "unit_kind", "unit", "month"])
+
+
+def _crossings_of(rows: ir.Table, threshold: str, measure: str, deaths: int) -> ir.Table:
+    monthly = _monthly(rows, ["unit_kind", "unit"])
+    window = ibis.window(
+        group_by=["unit_kind", "unit"],
+        order_by="month_index",
+        rows=(-(ROLLING_MONTHS - 1), 0),
+    )
+    rolling = monthly.select(
+        "unit_kind",
+        "unit",
+        "month",
+        "month_index",
+        rolling_deaths=monthly[measure].sum().over(window),
+    )
+    # the lag is a column before the filter: a window function inside filter() becomes a
+    # QUALIFY that Ibis evaluates after the plain part of the predicate, over fewer rows
+    rolling = rolling.mutate(
+        previous_deaths=rolling.rolling_deaths.lag().over(
+            ibis.window(group_by=["unit_kind", "unit"], order_by="month_index")
+        )
+    )
+    upward = rolling.filter(
+        (rolling.rolling_deaths >= deaths)
+        & (rolling.previous_deaths.isnull() | (rolling.previous_deaths < deaths))
+    )
+    upward = upward.mutate(
+        crossing=ibis.row_number().over(
+            ibis.window(group_by=["unit_kind", "unit"], order_by="month_index")
+        )
+        + 1,
+        window_start_index=upward.month_index - (ROLLING_MONTHS - 1),
+    )
+    wanted = (
+        _is_civilian_killing(rows)
+        if measure == "civilian_deaths"
+        else rows.violence_type.isin(ORGANISED_VIOLENCE)
+    )
+    contributing = rows.filter(wanted & (rows.deaths_best > 0)).select(
+        "unit_kind",
+        "unit",
+        "event_id",
+        "date_start",
+        event_month_index=rows.month_index,
+    )
+    joined = upward.join(
+        contributing,
+        [
+            upward.unit_kind == contributing.unit_kind,
+            upward.unit == contributing.unit,
+            contributing.event_month_index >= upward.window_start_index,
+            contributing.event_month_index <= upward.month_index,
+        ],
+    )
+    evidence = joined.group_by(
+        [
+            upward.unit_kind,
+            upward.unit,
+            upward.month,
+            upward.month_index,
+            upward.window_start_index,
+            upward.rolling_deaths,
+            upward.crossing,
+        ]
+    ).aggregate(
+        event_count=joined.count(),
+        first_event_id=_dated_id(joined).min().substr(_DATE_PREFIX),
+        last_event_id=_dated_id(joined).max().substr(_DATE_PREFIX),
+        event_ids=_ids_by_date(joined),
+    )
+    return evidence.select(
+        "unit_kind",
+        "unit",
+        threshold=ibis.literal(threshold),
+        threshold_deaths=ibis.literal(deaths, type="int64"),
+        crossing=evidence.crossing.cast("int64"),
+        month=evidence.month,
+        window_start=_month_from_index(evidence.window_start_index),
+        rolling_deaths=evidence.rolling_deaths.cast("int64"),
+        event_count=evidence.event_count.cast("int64"),
+        first_event_id=evidence.first_event_id,
+        last_event_id=evidence.last_event_id,
+        event_ids=evidence.event_ids,
+    )
