@@ -23,6 +23,7 @@ from backchannel.cli.cases import case_app, schema
 from backchannel.cli.common import EXIT_CODES, exit_code_for
 from backchannel.cli.data import data_app
 from backchannel.cli.demo import demo, example_case_files
+from backchannel.cli.events import events_app
 from backchannel.cli.forecast import forecast_app
 
 app = typer.Typer(
@@ -37,6 +38,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.add_typer(forecast_app, name="forecast")
+app.add_typer(events_app, name="events")
 
 __all__ = ["EXIT_CODES", "app", "example_case_files", "exit_code_for", "main"]
 

@@ -1,0 +1,129 @@
+"""The event store: one Parquet file per ingested source file, plus a JSON sidecar.
+
+``store_events`` writes ``<data_dir>/events/<stem>.parquet`` and ``<stem>.json`` (counts,
+source file, its sha256 and encoding). Both are written to temporary files first and moved
+into place with ``os.replace``, so a failed write leaves the previous files intact.
+``load_events`` reads a stored file back and refuses one whose schema is not
+``EVENT_SCHEMA``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from backchannel.errors import InvalidInputError, Problem
+from backchannel.events.readers import ReadResult
+from backchannel.events.schema import EVENT_SCHEMA
+
+__all__ = ["EVENTS_DIR", "load_events", "sidecar_path", "store_events"]
+
+EVENTS_DIR = "events"
+"""Folder under the data directory that holds the stored event files."""
+
+
+def store_events(result: ReadResult, data_dir: str | Path) -> Path:
+    """Store ``result.events`` as ``<data_dir>/events/<stem>.parquet`` and return its path.
+
+    ``<stem>`` is the source file's name without its extension: ingesting the same file
+    again replaces the earlier copy. The sidecar ``<stem>.json`` records the counts, the
+    source file, its sha256 and encoding, and the Parquet file's own sha256.
+    """
+    if not result.source_file:
+        raise ValueError("the result does not name its source file")
+    folder = Path(data_dir) / EVENTS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{Path(result.source_file).stem}.parquet"
+    with _staged(target) as staging:
+        pq.write_table(result.events, staging, compression="zstd")
+        parquet_sha256 = _sha256(staging)
+        with _staged(sidecar_path(target)) as sidecar:
+            sidecar.write_text(_sidecar_text(result, parquet_sha256), encoding="utf-8")
+            os.replace(staging, target)
+            os.replace(sidecar, sidecar_path(target))
+    return target
+
+
+def load_events(path: str | Path) -> pa.Table:
+    """Read a stored event file; ``InvalidInputError`` when it is unreadable or its schema
+    is not ``EVENT_SCHEMA``."""
+    file = str(path)
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise InvalidInputError(file, [Problem("", f"not a readable Parquet file: {exc}")]) from exc
+    problems = _schema_problems(table.schema)
+    if problems:
+        raise InvalidInputError(file, problems)
+    return table.replace_schema_metadata(None)
+
+
+def sidecar_path(parquet_path: Path) -> Path:
+    """The JSON sidecar that describes a stored event file."""
+    return parquet_path.with_suffix(".json")
+
+
+@contextlib.contextmanager
+def _staged(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target``, removed afterwards unless it was moved into place."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    staging = Path(name)
+    try:
+        yield staging
+    finally:
+        staging.unlink(missing_ok=True)
+
+
+def _sidecar_text(result: ReadResult, parquet_sha256: str) -> str:
+    record = {
+        "format": result.format,
+        "source_file": result.source_file,
+        "source_sha256": result.sha256,
+        "encoding": result.encoding,
+        "rows_read": result.rows_read,
+        "accepted": result.accepted,
+        "rejected": len(result.rejected),
+        "warnings": len(result.warnings),
+        "parquet_sha256": parquet_sha256,
+    }
+    return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _schema_problems(schema: pa.Schema) -> list[Problem]:
+    problems: list[Problem] = []
+    for expected in EVENT_SCHEMA:
+        index = schema.get_field_index(expected.name)
+        if index < 0:
+            problems.append(Problem(expected.name, f"missing column (expected {expected.type})"))
+            continue
+        found = schema.field(index)
+        if found.type != expected.type or found.nullable != expected.nullable:
+            problems.append(
+                Problem(
+                    expected.name,
+                    f"expected {expected.type}{'' if expected.nullable else ' not null'}, "
+                    f"found {found.type}{'' if found.nullable else ' not null'}",
+                )
+            )
+    extra = [name for name in schema.names if EVENT_SCHEMA.get_field_index(name) < 0]
+    problems.extend(Problem(name, "unexpected column") for name in extra)
+    if not problems and schema.names != EVENT_SCHEMA.names:
+        problems.append(Problem("", "columns are not in EVENT_SCHEMA order"))
+    return problems
