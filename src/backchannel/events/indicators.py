@@ -139,15 +139,19 @@ def _grid_cell(events: ir.Table) -> ir.IntegerValue:
     return (row * cells_per_row + col).cast("int64")
 
 
-def _monthly(events: ir.Table, keys: Sequence[str]) -> ir.Table:
+def _monthly(events: ir.Table, keys: Sequence[str], evidence: bool = True) -> ir.Table:
     """Zero-filled monthly aggregates of ``events`` per combination of ``keys``.
 
-    ``events`` must already carry the key columns and ``month_index``.
+    ``events`` must already carry the key columns and ``month_index``. With ``evidence``
+    each month also lists its event ids, which costs more than every count together on
+    large tables: bulk statistics can leave it out and fetch evidence for alerts only.
     """
     keys = list(keys)
     is_civilian = _is_civilian_killing(events)
     is_organised = events.violence_type.isin(ORGANISED_VIOLENCE)
+    evidence_ids = {"event_ids": _ids_by_date(events)} if evidence else {}
     aggregates = events.group_by([*keys, "month_index"]).aggregate(
+        **evidence_ids,
         events=events.count(),
         deaths_best=events.deaths_best.sum(),
         deaths_low=events.deaths_low.sum(),
@@ -157,7 +161,6 @@ def _monthly(events: ir.Table, keys: Sequence[str]) -> ir.Table:
         organised_violence_deaths=events.deaths_best.sum(where=is_organised),
         admin1_count=events.admin1.nunique(),
         grid_cells=_grid_cell(events).nunique(),
-        event_ids=_ids_by_date(events),
     )
     last_month = events.month_index.max()
     firsts = events.group_by(keys).aggregate(first_month_index=events.month_index.min())
@@ -182,7 +185,11 @@ def _monthly(events: ir.Table, keys: Sequence[str]) -> ir.Table:
         month=_month_from_index(calendar.month_index),
         month_index=calendar.month_index,
         **{name: aggregates[name].fill_null(0).cast("int64") for name in counts},
-        event_ids=aggregates.event_ids.fill_null(ibis.literal([], type=_EVENT_IDS)),
+        **(
+            {"event_ids": aggregates.event_ids.fill_null(ibis.literal([], type=_EVENT_IDS))}
+            if evidence
+            else {}
+        ),
     ).order_by([*keys, "month_index"])
 
 
@@ -209,7 +216,9 @@ def _actor_rows(events: ir.Table, include_actor2: bool) -> ir.Table:
     return first_side.union(second_side)
 
 
-def actor_month(events: ir.Table, *, include_actor2: bool = False) -> ir.Table:
+def actor_month(
+    events: ir.Table, *, include_actor2: bool = False, evidence: bool = True
+) -> ir.Table:
     """Zero-filled monthly indicators per actor.
 
     The actor is ``actor1``: GED side A, and for one-sided violence the perpetrator. With
@@ -225,10 +234,12 @@ def actor_month(events: ir.Table, *, include_actor2: bool = False) -> ir.Table:
     and distinct 0.5 degree cells), ``event_ids`` (the evidence, ordered by date).
     """
     rows = _actor_rows(_with_month(events), include_actor2)
-    return _monthly(rows, ["actor"])
+    return _monthly(rows, ["actor"], evidence)
 
 
-def area_month(events: ir.Table, level: Literal["admin1", "country"] = "admin1") -> ir.Table:
+def area_month(
+    events: ir.Table, level: Literal["admin1", "country"] = "admin1", *, evidence: bool = True
+) -> ir.Table:
     """Zero-filled monthly indicators per area: per country, or per (country, admin1).
 
     Same indicator columns as :func:`actor_month`, keyed by ``country`` (and ``admin1``,
@@ -236,10 +247,10 @@ def area_month(events: ir.Table, level: Literal["admin1", "country"] = "admin1")
     """
     rows = _with_month(events)
     if level == "country":
-        return _monthly(rows, ["country"])
+        return _monthly(rows, ["country"], evidence)
     if level == "admin1":
         rows = rows.mutate(admin1_area=rows.admin1.fill_null(UNKNOWN_ADMIN1))
-        monthly = _monthly(rows, ["country", "admin1_area"])
+        monthly = _monthly(rows, ["country", "admin1_area"], evidence)
         return monthly.rename(admin1="admin1_area")
     raise ValueError(f"level must be 'admin1' or 'country', not {level!r}")
 
@@ -304,7 +315,7 @@ def escalation(
         observed=observed,
         # x of the trend regression, kept small so that the sums stay exact
         x=(monthly.month_index - start_index).cast("int64"),
-        event_ids=monthly.event_ids,
+        **({"event_ids": monthly.event_ids} if "event_ids" in monthly.columns else {}),
     )
 
     def over(rows: tuple[int, int]) -> ibis.expr.builders.LegacyWindowBuilder:
@@ -358,7 +369,7 @@ def escalation(
         trend_slope=slope,
         trend_ratio=(with_baseline.last_three + RATE_RATIO_CONTINUITY)
         / (with_baseline.previous_three + RATE_RATIO_CONTINUITY),
-        event_ids=with_baseline.event_ids,
+        **({"event_ids": with_baseline.event_ids} if "event_ids" in with_baseline.columns else {}),
     ).order_by([*unit_keys, "month_index"])
 
 
