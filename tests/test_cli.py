@@ -221,3 +221,18 @@ def test_delete_is_confirmed_and_audited(env: dict[str, str], good_file: Path) -
     assert [e["action"] for e in json.loads(stdout)] == ["case.import", "case.delete"]
     code, _, _ = run(env, "case", "delete", "sample", "--yes")
     assert code == 4
+
+
+def test_demo_shows_event_signals_when_ged_is_installed(tmp_path: Path, mirror: Path) -> None:
+    data = {"BACKCHANNEL_DATA_DIR": str(tmp_path / "data"), "BACKCHANNEL_MIRROR": None}
+    without = runner.invoke(app, ["demo", "--output", str(tmp_path / "a")], env=data)
+    assert without.exit_code == 0 and "data pull ucdp-ged" in without.stdout
+    car_brief = (tmp_path / "a" / "central-african-republic-2013.html").read_text()
+    assert "No event data is installed" in car_brief
+
+    runner.invoke(app, ["data", "pull", "ucdp-ged", "--mirror", str(mirror)], env=data)
+    with_data = runner.invoke(app, ["demo", "--output", str(tmp_path / "b")], env=data)
+    assert with_data.exit_code == 0, with_data.stderr
+    car_brief = (tmp_path / "b" / "central-african-republic-2013.html").read_text()
+    assert 'id="event-signals"' in car_brief and "commitment violation" in car_brief
+    assert "ged:" in car_brief  # event ids as evidence

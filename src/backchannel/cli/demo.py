@@ -9,16 +9,21 @@ from typing import Annotated
 
 import typer
 
+from backchannel import datasets
 from backchannel.casefile import load_case
 from backchannel.cli.common import (
+    load_settings,
     out,
     print_table,
     reported_errors,
 )
+from backchannel.errors import NotFoundError
 from backchannel.model.case import Case
 from backchannel.reports.case_report import build_case_report
+from backchannel.reports.event_signals import INSTALL_HINT, event_signals
 from backchannel.reports.render import render_case_html
 from backchannel.reports.structural import structural_section
+from backchannel.risk.forecast.country_names import ewp_names
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
 
@@ -50,11 +55,13 @@ def demo(
             verification = store.verify_audit()
         finally:
             store.close()
+    event_files = _installed_event_files()
     rows = []
     for case in stored:
         brief = output / f"{case.id}.html"
         structural = structural_section(case.context.country, case.context.period.start.year)
-        report = build_case_report(case, structural=structural)
+        signals = event_signals(case, event_files) if _covers(case, event_files) else None
+        report = build_case_report(case, structural=structural, events=signals)
         brief.write_text(render_case_html(report), encoding="utf-8")
         rows.append(
             [case.id, case.context.country]
@@ -64,14 +71,37 @@ def demo(
                 if structural
                 else ["not available"]
             )
+            + [f"{len(signals.signals)} alerts" if signals else "no event data"]
         )
     print_table(
         "Example cases: stored, encrypted, audited",
-        ["case", "country", *Case.COLLECTIONS, "structural risk"],
+        ["case", "country", *Case.COLLECTIONS, "structural risk", "event signals"],
         rows,
     )
     out.print(f"one HTML brief per case written to {output}/<case>.html", highlight=False)
+    if not event_files:
+        out.print(INSTALL_HINT, highlight=False)
     out.print(
         f"audit log: {verification.entries} entries, {'intact' if verification.ok else 'BROKEN'}",
         highlight=False,
     )
+
+
+def _installed_event_files() -> list[str]:
+    """The GED files installed in the user's data folder (not the demo's fresh store)."""
+    try:
+        return [str(path) for path in datasets.file_paths(load_settings(), "ucdp-ged")]
+    except NotFoundError:
+        return []
+
+
+def _covers(case: Case, event_files: list[str]) -> bool:
+    """Whether the installed GED files hold events of the case's country (or none are installed).
+
+    The mirror's GED subsets are one country and a global sample; only a case whose country
+    name appears in a file's name or rows is analysed, to keep the demo quick.
+    """
+    if not event_files:
+        return case.context.country == "CAF"
+    names = {n.lower().replace(" ", "_") for n in ewp_names(case.context.country)}
+    return any(any(name in path.lower() for name in names) for path in event_files)

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from backchannel.model.case import Case, Record
+from backchannel.reports.event_signals import EventSignals
 from backchannel.reports.structural import StructuralSection
 
 MASK = "[redacted]"
@@ -54,6 +55,7 @@ class CaseReport(BaseModel):
     sources: list[dict[str, Any]]
     gaps: list[str]
     structural: StructuralSection | None = None
+    events: EventSignals | None = None
 
 
 def build_case_report(
@@ -61,6 +63,7 @@ def build_case_report(
     redacted: bool = False,
     now: dt.datetime | None = None,
     structural: StructuralSection | None = None,
+    events: EventSignals | None = None,
 ) -> CaseReport:
     """Summarise what a case holds; with ``redacted`` every sensitive field is masked."""
     actors = {a.id: _visible(a, redacted) for a in case.actors}
@@ -129,6 +132,7 @@ def build_case_report(
         sources=[s.model_dump(mode="json") for s in case.sources],
         gaps=_gaps(case),
         structural=structural,
+        events=events,
     )
 
 
