@@ -56,17 +56,26 @@ def synthetic_events(seed_tables: list[pa.Table], rows: int, seed: int = 7) -> p
 
 
 def pandas_actor_month(frame: pd.DataFrame) -> pd.DataFrame:
-    """The baseline: actor-month aggregates with zero-filled months, written plainly in pandas."""
+    """The baseline: the same actor-month columns as the Ibis code, zero-filled, in plain pandas."""
     frame = frame.assign(month=frame["date_start"].values.astype("datetime64[M]"))
     civilian = frame["violence_type"].eq("one_sided") | frame["civilian_targeting"]
-    frame = frame.assign(civilian=frame["deaths_best"].where(civilian, 0))
+    organised = frame["violence_type"].isin(["state_based", "non_state", "one_sided"])
+    cell = np.floor(frame["latitude"] / 0.5) * 1000 + np.floor(frame["longitude"] / 0.5)
+    frame = frame.assign(
+        civilian=frame["deaths_best"].where(civilian, 0),
+        organised=frame["deaths_best"].where(organised, 0),
+        cell=cell,
+    )
     grouped = frame.groupby(["actor1", "month"]).agg(
         events=("event_id", "size"),
         deaths_best=("deaths_best", "sum"),
         deaths_low=("deaths_low", "sum"),
         deaths_high=("deaths_high", "sum"),
         civilian_deaths=("civilian", "sum"),
+        civilian_deaths_any_type=("deaths_civilians", "sum"),
+        organised_violence_deaths=("organised", "sum"),
         admin1_count=("admin1", "nunique"),
+        grid_cells=("cell", "nunique"),
     )
     last = frame["month"].max()
     filled = []
@@ -150,7 +159,10 @@ def main() -> None:
             "deaths_best",
             "deaths_low",
             "deaths_high",
+            "deaths_civilians",
             "admin1",
+            "latitude",
+            "longitude",
         ]
     ).to_pandas()
     frame["date_start"] = pd.to_datetime(frame["date_start"])
