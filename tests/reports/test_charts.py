@@ -257,3 +257,25 @@ def test_write_png_creates_the_folder_and_refuses_non_png(
     with pytest.raises(ValueError, match="not a PNG"):
         write_png(b"<svg/>", tmp_path / "bad.png")
     assert not (tmp_path / "bad.png").exists()
+
+
+def test_actor_timeline_shows_talks_and_commitments() -> None:
+    import datetime as dt
+
+    from backchannel.reports.event_charts import actor_timeline_chart, actor_timeline_figure
+
+    months = pd.date_range("2014-01-01", periods=12, freq="MS")
+    monthly = pd.DataFrame({"month": months, "civilian_deaths": range(12), "events": [1] * 12})
+    figure = actor_timeline_figure(
+        monthly,
+        "Group G",
+        talks=[(dt.date(2014, 3, 1), dt.date(2014, 4, 15))],
+        commitments=[(dt.date(2014, 7, 23), "cessation of hostilities")],
+    )
+    axes = figure.axes[0]
+    assert axes.get_title() == "Group G: violence against civilians and talks"
+    labels = [text.get_text() for text in axes.get_legend().get_texts()]
+    assert {"Talks", "Commitment", "Civilians killed (one-sided violence)"} <= set(labels)
+    assert actor_timeline_chart(monthly, "Group G").startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="lacks columns"):
+        actor_timeline_figure(monthly.drop(columns=["events"]), "Group G")

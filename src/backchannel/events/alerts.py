@@ -191,7 +191,7 @@ def _talks_alerts(
     if rising or spreading:
         why = []
         if rising:
-            why.append(f"violence rose (Poisson p = {_p_text(min(rising_p, events_p))})")
+            why.append(f"violence rose (Poisson p {_p_text(min(rising_p, events_p))})")
         if spreading:
             why.append(f"it spread to {len(new_areas)} new areas: {', '.join(new_areas)}")
         alerts.append(
@@ -277,7 +277,7 @@ def _summary(connection: Any, events: ir.Table, start: dt.date, end: dt.date) ->
 
 
 def _p_text(p: float) -> str:
-    return "< 1e-6" if p < 1e-6 else f"{p:.2g}"
+    return "< 1e-6" if p < 1e-6 else f"= {p:.2g}"
 
 
 def _data_end(connection: Any, events: ir.Table) -> dt.date:

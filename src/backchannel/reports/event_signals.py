@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+from typing import Any
+
+import ibis.expr.types as ir
+import pandas as pd
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict
 
-from backchannel.events.alerts import Alert, case_alerts
+from backchannel.events.alerts import Alert, actor_events, case_alerts, talks_periods
 from backchannel.events.backends import connect, event_table
 from backchannel.events.readers import read_events
+from backchannel.events.schema import ViolenceType
 from backchannel.model.case import Case
+from backchannel.reports.event_charts import actor_timeline_chart
 
 SHOWN_EVENT_IDS = 12
+MAX_TIMELINES = 3
 INSTALL_HINT = (
     "No event data is installed, so this brief shows no event signals. Install UCDP GED with "
     "`backchannel data pull ucdp-ged` (add `--mirror DIR` when offline) and run the demo again."
@@ -30,6 +39,15 @@ class EventSignal(BaseModel):
     event_ids: list[str]
 
 
+class Timeline(BaseModel):
+    """A counterpart's monthly violence chart with its talks and commitments."""
+
+    model_config = ConfigDict(frozen=True)
+
+    actor: str
+    chart_png_base64: str
+
+
 class EventSignals(BaseModel):
     """The section: the alerts, the data they come from, or why there are none."""
 
@@ -38,6 +56,7 @@ class EventSignals(BaseModel):
     source: str
     signals: list[EventSignal]
     note: str
+    timelines: list[Timeline] = []
 
 
 def event_signals(case: Case, event_files: list[str]) -> EventSignals:
@@ -46,7 +65,9 @@ def event_signals(case: Case, event_files: list[str]) -> EventSignals:
         return EventSignals(source="", signals=[], note=INSTALL_HINT)
     tables = [read_events(path).events for path in event_files]
 
-    alerts = case_alerts(connect(), event_table(pa.concat_tables(tables)), case)
+    connection = connect()
+    events = event_table(pa.concat_tables(tables))
+    alerts = case_alerts(connection, events, case)
     note = (
         "Alerts compare each counterpart's violence during talks with the same span before "
         "them, and check commitments against the events that followed (see the event ids)."
@@ -57,7 +78,42 @@ def event_signals(case: Case, event_files: list[str]) -> EventSignals:
         source=", ".join(path.rsplit("/", 1)[-1] for path in event_files),
         signals=[_signal(alert) for alert in alerts],
         note=note,
+        timelines=counterpart_timelines(connection, events, case, {a.actor for a in alerts}),
     )
+
+
+def counterpart_timelines(
+    connection: Any, events: ir.Table, case: Case, actor_names: set[str]
+) -> list[Timeline]:
+    """A timeline chart for each named counterpart, over the case period and a year before."""
+    start = case.context.period.start - dt.timedelta(days=365)
+    end = case.context.period.end or case.context.period.start + dt.timedelta(days=730)
+    timelines: list[Timeline] = []
+    for actor in case.actors:
+        if actor.name not in actor_names or len(timelines) >= MAX_TIMELINES:
+            continue
+        own = actor_events(events, actor)
+        own = own.filter((own.date_start >= start) & (own.date_start <= end))
+        civilian = (own.violence_type == ViolenceType.ONE_SIDED.value) | own.civilian_targeting
+        monthly = connection.to_pyarrow(
+            own.group_by(month=own.date_start.truncate("M")).aggregate(
+                civilian_deaths=own.deaths_best.sum(where=civilian).fill_null(0),
+                events=own.count(),
+            )
+        ).to_pandas()
+        calendar = pd.DataFrame({"month": pd.date_range(start.replace(day=1), end, freq="MS")})
+        monthly["month"] = pd.to_datetime(monthly["month"])
+        series = calendar.merge(monthly, on="month", how="left").fillna(0)
+        commitments = [
+            (c.start, c.kind.value.replace("_", " "))
+            for c in case.commitments
+            if c.party == actor.id
+        ]
+        chart = actor_timeline_chart(series, actor.name, talks_periods(case, actor.id), commitments)
+        timelines.append(
+            Timeline(actor=actor.name, chart_png_base64=base64.b64encode(chart).decode())
+        )
+    return timelines
 
 
 def _signal(alert: Alert) -> EventSignal:
