@@ -697,3 +697,39 @@ def test_fixture_generator_is_seeded(tmp_path: Path) -> None:
     a = write_acled_csv(tmp_path / "a.csv", acled_rows(20, seed=7)).read_bytes()
     b = write_acled_csv(tmp_path / "b.csv", acled_rows(20, seed=7)).read_bytes()
     assert a == b
+
+
+# --------------------------------------------------------------------------- fast path
+
+
+def test_fast_path_whitespace_is_pythons() -> None:
+    from backchannel.events.columns import PYTHON_WHITESPACE
+
+    assert set(PYTHON_WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+
+
+def test_fast_and_per_record_paths_interleave_in_line_order(tmp_path: Path) -> None:
+    rows = [
+        ged_row(id="900001", low="13"),  # warned: per-record path
+        ged_row(id="900002"),  # plain: fast path
+        ged_row(id=" 900003\u00a0", adm_1=" Ouham "),  # stripped: per-record path
+        ged_row(id="900004", best="x"),  # rejected
+        ged_row(id="900001"),  # plain, repeats a per-record event
+        ged_row(id="900003"),  # plain, repeats a stripped per-record event
+        ged_row(id="900002", year="2013"),  # warned, repeats a fast event
+    ]
+    result = read_ged(write_ged(tmp_path / "mixed.csv", rows))
+    events = result.events.to_pylist()
+    assert [e["event_id"] for e in events] == ["ged:900001", "ged:900002", "ged:900003"]
+    assert [e["source_line"] for e in events] == [2, 4, 6]
+    assert events[2]["admin1"] == "Ouham"
+    assert [(r.line, r.reason) for r in result.rejected] == [
+        (8, "non-integer deaths: best 'x'"),
+        (10, "duplicate event id ged:900001 (first on line 2)"),
+        (12, "duplicate event id ged:900003 (first on line 6)"),
+        (14, "duplicate event id ged:900002 (first on line 4)"),
+    ]
+    assert [(w.line, w.event_id) for w in result.warnings] == [
+        (2, "ged:900001"),
+        (14, "ged:900002"),
+    ]

@@ -20,12 +20,16 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, NamedTuple
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from backchannel.errors import InvalidInputError, Problem
+from backchannel.events import columns as col
 from backchannel.events.schema import EVENT_SCHEMA, ViolenceType
 
 __all__ = [
@@ -286,9 +290,8 @@ class _Record(NamedTuple):
     error: str | None
 
 
-def _records(text: IO[str]) -> Iterator[_Record]:
+def _records(reader: Iterator[list[str]]) -> Iterator[_Record]:
     """Non-blank records with the line each starts on (``line_num`` gives where it ends)."""
-    reader = csv.reader(text)
     previous_end = 0
     while True:
         try:
@@ -296,11 +299,11 @@ def _records(text: IO[str]) -> Iterator[_Record]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield _Record(previous_end + 1, reader.line_num, [], str(exc))
+            yield _Record(previous_end + 1, reader.line_num, [], str(exc))  # type: ignore[attr-defined]
         else:
             if fields:
-                yield _Record(previous_end + 1, reader.line_num, fields, None)
-        previous_end = reader.line_num
+                yield _Record(previous_end + 1, reader.line_num, fields, None)  # type: ignore[attr-defined]
+        previous_end = reader.line_num  # type: ignore[attr-defined]
 
 
 class _RowRejected(Exception):
@@ -361,12 +364,14 @@ class _Row(dict[str, str]):
 
 
 _Mapper = Callable[[_Row, bool], _Event]
+_FastMapper = Callable[[dict[str, pa.Array]], tuple[col.FastColumns, np.ndarray]]
 
 
 @dataclass(frozen=True)
 class _Layout:
     """A source layout: its columns, the required ones, the ones its mapper reads, its id
-    column (events are ``<name>:<id>``) and its row mapper."""
+    column (events are ``<name>:<id>``), its row mapper and its column-wise fast path
+    (which maps the plainly valid records and leaves the rest to the row mapper)."""
 
     name: str
     columns: tuple[str, ...]
@@ -374,6 +379,7 @@ class _Layout:
     used: tuple[str, ...]
     id_column: str
     mapper: _Mapper
+    fast: _FastMapper
 
 
 class _Source(NamedTuple):
@@ -387,27 +393,43 @@ class _Source(NamedTuple):
 def _read_text(
     text: IO[str], source: _Source, format: str | None, strict_bounds: bool
 ) -> ReadResult:
-    records = _records(text)
-    header_record = next(records, None)
+    # No process-wide tricks (such as pausing the garbage collector) here: a library
+    # must not change global state under a multi-threaded caller.
+    return _read_records(text, source, format, strict_bounds)
+
+
+def _read_records(
+    text: IO[str], source: _Source, format: str | None, strict_bounds: bool
+) -> ReadResult:
+    reader = csv.reader(text)
+    header_record = next(_records(reader), None)
     if header_record is None:
         raise InvalidInputError(source.file, [Problem("", "no header: the file has no records")])
     header = _normalise_header(header_record)
     layout = _LAYOUTS[format or _sniff(header, source.file, header_record.first_line)]
     reading = _Reading(source.file, layout, header_record, strict_bounds=strict_bounds)
-    events: list[_Event] = []
+    rows, lines, others = _split_records(reader, reading.width)
+    fast, plain = layout.fast(reading.raw_columns(rows))
+    slow = sorted(
+        others + [_Record(lines[i], lines[i], rows[i], None) for i in np.flatnonzero(~plain)]
+    )
+    slow_events: list[_Event] = []
     rejected: list[RejectedRow] = []
-    rows_read = 0
-    for record in records:
-        rows_read += 1
+    for record in slow:
         try:
-            events.append(reading.event(record))
+            slow_events.append(reading.event(record))
         except _RowRejected as exc:
             event_id = reading.event_id(record)
             rejected.append(RejectedRow(source.file, record.first_line, exc.reason, event_id))
+    events, duplicates = _assemble(
+        fast, plain, np.asarray(lines, dtype=np.int64), slow_events, source.file
+    )
+    if duplicates:
+        rejected = sorted(rejected + duplicates, key=lambda row: row.line)
     return ReadResult(
-        events=_to_table(events),
+        events=events,
         rejected=rejected,
-        rows_read=rows_read,
+        rows_read=len(rows) + len(others),
         source_file=source.file,
         format=layout.name,
         encoding=source.encoding,
@@ -416,8 +438,74 @@ def _read_text(
     )
 
 
+def _split_records(
+    reader: Iterator[list[str]], width: int
+) -> tuple[list[list[str]], list[int], list[_Record]]:
+    """The records after the header: those with ``width`` fields (and the line each starts
+    on), and the others (malformed, or with a wrong number of fields)."""
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    others: list[_Record] = []
+    previous_end = reader.line_num  # type: ignore[attr-defined]
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            line_num = reader.line_num  # type: ignore[attr-defined]
+            others.append(_Record(previous_end + 1, line_num, [], str(exc)))
+        else:
+            line_num = reader.line_num  # type: ignore[attr-defined]
+            if len(fields) == width:
+                rows.append(fields)
+                lines.append(previous_end + 1)
+            elif fields:
+                others.append(_Record(previous_end + 1, line_num, fields, None))
+        previous_end = line_num
+    return rows, lines, others
+
+
+def _assemble(
+    fast: col.FastColumns,
+    plain: np.ndarray,
+    lines: np.ndarray,
+    slow_events: list[_Event],
+    file: str,
+) -> tuple[pa.Table, list[RejectedRow]]:
+    """The events of both paths in line order, less the repeats of an event id (rejected)."""
+    keep = pa.array(plain)
+    count = int(plain.sum())
+    fast = {name: values.filter(keep) for name, values in fast.items()}
+    fast["source_file"] = col.constant(file, pa.string(), count)
+    fast["source_line"] = pa.array(lines[plain], type=pa.int64())
+    table = pa.Table.from_arrays([fast[name] for name in EVENT_SCHEMA.names], schema=EVENT_SCHEMA)
+    if slow_events:
+        table = pa.concat_tables([table, _to_table(slow_events)])
+        table = table.take(pc.sort_indices(table["source_line"]))
+    table = table.combine_chunks()
+    first = col.first_occurrences(table["event_id"])
+    repeated = np.flatnonzero(first != np.arange(table.num_rows))
+    if not len(repeated):
+        return table, []
+    ids = table["event_id"].take(pa.array(repeated)).to_pylist()
+    at = table["source_line"].to_numpy()
+    duplicates = [
+        RejectedRow(
+            file,
+            int(at[row]),
+            f"duplicate event id {event_id} (first on line {at[first[row]]})",
+            event_id,
+        )
+        for row, event_id in zip(repeated, ids, strict=True)
+    ]
+    mask = np.ones(table.num_rows, dtype=bool)
+    mask[repeated] = False
+    return table.filter(pa.array(mask)), duplicates
+
+
 class _Reading:
-    """The state of reading one file: column positions, ids seen so far, warnings."""
+    """The state of reading one file: column positions and warnings."""
 
     def __init__(self, file: str, layout: _Layout, header: _Record, *, strict_bounds: bool) -> None:
         names = _normalise_header(header)
@@ -428,8 +516,16 @@ class _Reading:
         self.width = len(names)
         self.positions = [(name, bound[name]) for name in layout.used]
         self.id_position = bound[layout.id_column]
-        self.first_seen: dict[str, int] = {}
         self.warnings: list[RowWarning] = []
+
+    def raw_columns(self, rows: list[list[str]]) -> dict[str, pa.Array]:
+        """The used columns of ``rows`` as strings as written ("" for an absent column)."""
+        return {
+            name: pa.array(list(map(itemgetter(index), rows)), type=pa.string())
+            if index is not None
+            else col.constant("", pa.string(), len(rows))
+            for name, index in self.positions
+        }
 
     def event_id(self, record: _Record) -> str | None:
         """The record's event id when its id field can be read, else ``None``."""
@@ -438,7 +534,8 @@ class _Reading:
         return f"{self.layout.name}:{raw}" if raw else None
 
     def event(self, record: _Record) -> _Event:
-        """Map one record to an event, or raise ``_RowRejected`` saying why not."""
+        """Map one record to an event, or raise ``_RowRejected`` saying why not (repeated
+        event ids are found afterwards, over the events of both paths)."""
         if record.error is not None:
             raise _RowRejected(f"malformed CSV: {record.error}")
         fields = record.fields
@@ -449,11 +546,7 @@ class _Reading:
             for name, index in self.positions
         }
         row = _Row(values, self.file, record.first_line, self.warnings)
-        event = self.layout.mapper(row, self.strict_bounds)
-        first = self.first_seen.setdefault(event.event_id, record.first_line)
-        if first != record.first_line:
-            raise _RowRejected(f"duplicate event id {event.event_id} (first on line {first})")
-        return event
+        return self.layout.mapper(row, self.strict_bounds)
 
 
 def _field_count_reason(record: _Record, width: int) -> str:
@@ -570,9 +663,7 @@ def _date(row: _Row, column: str, long_form: bool = False) -> date:
 def _count(row: _Row, column: str) -> int:
     """A whole number of deaths ≥ 0 (``12.0`` as written by spreadsheets is accepted)."""
     text = row[column]
-    value = _count_or_none(text)
-    if value is None and _WHOLE_FLOAT.fullmatch(text):
-        value = _count_or_none(text.split(".", 1)[0])
+    value = _count_value(text)
     if value is not None:
         return value
     if text.startswith("-") and _count_or_none(text[1:]) is not None:
@@ -580,6 +671,14 @@ def _count(row: _Row, column: str) -> int:
     if not text:
         raise _RowRejected(f"non-integer deaths: {column} is empty")
     raise _RowRejected(f"non-integer deaths: {column} {_show(text)}")
+
+
+def _count_value(text: str) -> int | None:
+    """The count ``_count`` accepts, else ``None``."""
+    value = _count_or_none(text)
+    if value is None and _WHOLE_FLOAT.fullmatch(text):
+        value = _count_or_none(text.split(".", 1)[0])
+    return value
 
 
 def _count_or_none(text: str) -> int | None:
@@ -760,6 +859,155 @@ def _acled_civilian_targeting(row: _Row, event_id: str, event_type: str) -> bool
     return flag == "civilian targeting" or event_type == _ACLED_VAC
 
 
+# --------------------------------------------------------------------------- fast paths
+
+
+def _fast_count(text: str) -> object:
+    value = _count_value(text)
+    return col.NOT_FAST if value is None else value
+
+
+def _fast_date(text: str) -> object:
+    parsed = _date_or_none(text, False)
+    return col.NOT_FAST if parsed is None else parsed
+
+
+def _fast_long_date(text: str) -> object:
+    parsed = _date_or_none(text, True)
+    return col.NOT_FAST if parsed is None else parsed
+
+
+def _fast_optional_int(text: str) -> object:
+    if not text:
+        return None
+    value = _count_or_none(text.removeprefix("-"))
+    if value is None:
+        return col.NOT_FAST
+    return -value if text.startswith("-") else value
+
+
+def _fast_ged_type(text: str) -> object:
+    violence = _GED_TYPES.get(text)
+    return col.NOT_FAST if violence is None else violence.value
+
+
+def _fast_acled_type(text: str) -> object:
+    event_type = text.lower()
+    return event_type if event_type in _ACLED_EVENT_TYPES else col.NOT_FAST
+
+
+def _fast_acled_flag(text: str) -> object:
+    flag = text.lower()
+    return flag == "civilian targeting" if flag in ("", "civilian targeting") else col.NOT_FAST
+
+
+def _fast_common(
+    raw: dict[str, pa.Array], prefix: str, id_column: str, actor1: str, actor2: str
+) -> tuple[col.FastColumns, np.ndarray]:
+    """The columns GED and ACLED map alike, and the rows where they are plainly valid."""
+    plain = ~col.unstripped(raw)
+    plain &= col.non_empty(raw[id_column]) & col.non_empty(raw["country"])
+    plain &= col.non_empty(raw[actor1])
+    latitude, latitude_plain = col.plain_number(raw["latitude"])
+    longitude, longitude_plain = col.plain_number(raw["longitude"])
+    plain &= latitude_plain & col.in_range(latitude, 90.0)
+    plain &= longitude_plain & col.in_range(longitude, 180.0)
+    admin1, admin2 = ("adm_1", "adm_2") if prefix == "ged" else ("admin1", "admin2")
+    return {
+        "event_id": pc.binary_join_element_wise(f"{prefix}:", raw[id_column], ""),
+        "source": col.constant(prefix, pa.string(), len(plain)),
+        "country": raw["country"],
+        "admin1": col.null_if_empty(raw[admin1]),
+        "admin2": col.null_if_empty(raw[admin2]),
+        "latitude": latitude,
+        "longitude": longitude,
+        "actor1": raw[actor1],
+        "actor2": col.null_if_empty(raw[actor2]),
+    }, plain
+
+
+def _fast_year(
+    raw_year: pa.Array, start: pa.Array, empty_allowed: bool
+) -> tuple[pa.Array, np.ndarray]:
+    """The year of ``start``, and the rows whose year column agrees with it."""
+    year = pc.year(start)
+    agrees = pc.equal(raw_year, pc.cast(year, pa.string()))
+    if empty_allowed:
+        agrees = pc.or_(agrees, pc.equal(raw_year, ""))
+    return pc.cast(year, pa.int32()), col.mask(agrees)
+
+
+def _ged_columns(raw: dict[str, pa.Array]) -> tuple[col.FastColumns, np.ndarray]:
+    """``_ged_event`` column-wise, for the rows that need neither a reason nor a warning."""
+    columns, plain = _fast_common(raw, "ged", "id", "side_a", "side_b")
+    violence, known = col.lookup(raw["type_of_violence"], _fast_ged_type, pa.string())
+    start, start_plain = col.lookup(raw["date_start"], _fast_date, pa.date32())
+    end, end_plain = col.lookup(raw["date_end"], _fast_date, pa.date32())
+    plain &= known & start_plain & end_plain & col.mask(pc.greater_equal(end, start))
+    year, year_agrees = _fast_year(raw["year"], start, empty_allowed=False)
+    plain &= year_agrees
+    deaths = {}
+    for name in ("best", "low", "high", "deaths_civilians"):
+        deaths[name], counted = col.lookup(raw[name], _fast_count, pa.int64())
+        plain &= counted
+    plain &= col.mask(pc.less_equal(deaths["low"], deaths["best"]))
+    plain &= col.mask(pc.less_equal(deaths["best"], deaths["high"]))
+    actor1_id, actor1_plain = col.lookup(raw["side_a_new_id"], _fast_optional_int, pa.int64())
+    actor2_id, actor2_plain = col.lookup(raw["side_b_new_id"], _fast_optional_int, pa.int64())
+    plain &= actor1_plain & actor2_plain
+    columns.update(
+        date_start=start,
+        date_end=end,
+        year=year,
+        actor1_ucdp_id=actor1_id,
+        actor2_ucdp_id=actor2_id,
+        violence_type=violence,
+        civilian_targeting=pc.equal(violence, ViolenceType.ONE_SIDED.value),
+        deaths_best=deaths["best"],
+        deaths_low=deaths["low"],
+        deaths_high=deaths["high"],
+        deaths_civilians=deaths["deaths_civilians"],
+    )
+    return columns, plain
+
+
+def _acled_columns(raw: dict[str, pa.Array]) -> tuple[col.FastColumns, np.ndarray]:
+    """``_acled_event`` column-wise, for the rows that need neither a reason nor a warning."""
+    columns, plain = _fast_common(raw, "acled", "event_id_cnty", "actor1", "actor2")
+    event_type, known = col.lookup(raw["event_type"], _fast_acled_type, pa.string())
+    start, start_plain = col.lookup(raw["event_date"], _fast_long_date, pa.date32())
+    year, year_agrees = _fast_year(raw["year"], start, empty_allowed=True)
+    fatalities, counted = col.lookup(raw["fatalities"], _fast_count, pa.int64())
+    flag, flag_plain = col.lookup(raw["civilian_targeting"], _fast_acled_flag, pa.bool_())
+    plain &= known & start_plain & year_agrees & counted & flag_plain
+    state1, _ = col.lookup(raw["inter1"], _is_state_forces, pa.bool_())
+    state2, _ = col.lookup(raw["inter2"], _is_state_forces, pa.bool_())
+    vac = pc.equal(event_type, _ACLED_VAC)
+    battles = pc.equal(event_type, _ACLED_BATTLES)
+    violence = pc.case_when(
+        pc.make_struct(vac, pc.invert(battles), pc.or_(state1, state2)),
+        ViolenceType.ONE_SIDED.value,
+        ViolenceType.OTHER.value,
+        ViolenceType.STATE_BASED.value,
+        ViolenceType.NON_STATE.value,
+    )
+    targeting = pc.or_(flag, vac)
+    columns.update(
+        date_start=start,
+        date_end=start,
+        year=year,
+        actor1_ucdp_id=pa.nulls(len(plain), pa.int64()),
+        actor2_ucdp_id=pa.nulls(len(plain), pa.int64()),
+        violence_type=violence,
+        civilian_targeting=targeting,
+        deaths_best=fatalities,
+        deaths_low=fatalities,
+        deaths_high=fatalities,
+        deaths_civilians=pc.if_else(targeting, fatalities, 0),
+    )
+    return columns, plain
+
+
 _GED_USED = (
     "id", "year", "type_of_violence", "side_a_new_id", "side_a", "side_b_new_id", "side_b",
     "adm_1", "adm_2", "latitude", "longitude", "country", "date_start", "date_end",
@@ -771,8 +1019,14 @@ _ACLED_USED = (
     "fatalities",
 )  # fmt: skip
 _LAYOUTS: dict[str, _Layout] = {
-    "ged": _Layout("ged", GED_COLUMNS, GED_REQUIRED, _GED_USED, "id", _ged_event),
+    "ged": _Layout("ged", GED_COLUMNS, GED_REQUIRED, _GED_USED, "id", _ged_event, _ged_columns),
     "acled": _Layout(
-        "acled", ACLED_COLUMNS, ACLED_REQUIRED, _ACLED_USED, "event_id_cnty", _acled_event
+        "acled",
+        ACLED_COLUMNS,
+        ACLED_REQUIRED,
+        _ACLED_USED,
+        "event_id_cnty",
+        _acled_event,
+        _acled_columns,
     ),
 }
