@@ -130,3 +130,33 @@ def test_central_african_republic_history(
     top = result.reasons[0]
     assert top.stage == stage and top.source == "events" and top.evidence
     assert all(event_id.startswith("ged:") for event_id in top.evidence)
+
+
+def test_cli_assess_car_is_ongoing_in_2014_and_respects_as_of(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from backchannel.cli import app
+    from tests.conftest import EXAMPLES, mirror_path
+
+    mirror = mirror_path()
+    if mirror is None:
+        pytest.skip("no data mirror")
+    runner = CliRunner()
+    env = {"BACKCHANNEL_DATA_DIR": str(tmp_path), "BACKCHANNEL_MIRROR": None}
+    runner.invoke(app, ["data", "pull", "ucdp-ged", "--mirror", str(mirror)], env=env)
+    case = str(EXAMPLES / "central-african-republic-2013.yaml")
+    result = runner.invoke(app, ["assess", case, "--format", "json"], env=env)
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["stage"] == "ongoing" and document["as_of"] == "2014-12-31"
+    assert {"stage", "reasons", "disagreements"} <= set(document)
+    ongoing = document["reasons"][0]
+    assert ongoing["rule"] == "events-mass-killing-ongoing" and ongoing["evidence"]
+    earlier = runner.invoke(
+        app, ["assess", case, "--as-of", "2012-06-30", "--format", "json"], env=env
+    )
+    assert json.loads(earlier.stdout)["stage"] == "elevated"
+    bad = runner.invoke(app, ["assess", case, "--as-of", "June 2012"], env=env)
+    assert bad.exit_code == 2

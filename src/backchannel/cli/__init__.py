@@ -19,6 +19,7 @@ from __future__ import annotations
 import typer
 
 from backchannel.cli.admin import audit_app, keys_app
+from backchannel.cli.assess import assess
 from backchannel.cli.cases import case_app, schema
 from backchannel.cli.common import EXIT_CODES, exit_code_for
 from backchannel.cli.data import data_app
@@ -33,6 +34,7 @@ app = typer.Typer(
 )
 app.command()(schema)
 app.command()(demo)
+app.command()(assess)
 app.add_typer(case_app, name="case")
 app.add_typer(data_app, name="data")
 app.add_typer(audit_app, name="audit")

@@ -1,0 +1,91 @@
+"""``backchannel assess``: the case's atrocity-risk stage, its reasons and disagreements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from backchannel.casefile import load_case
+from backchannel.cli.common import (
+    FormatOption,
+    OutputFormat,
+    load_settings,
+    out,
+    print_json,
+    print_table,
+    reported_errors,
+)
+from backchannel.cli.events import EventsOption, load_event_files
+from backchannel.errors import NotFoundError
+
+
+def assess(
+    case_file: Annotated[Path, typer.Argument(help="The case file (YAML).")],
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Assess with what was known on this day (default: case end)."),
+    ] = None,
+    events: EventsOption = None,
+    format: FormatOption = OutputFormat.table,
+) -> None:
+    """Assess the case's atrocity-risk stage from the structural forecast and event data."""
+    from backchannel.events.backends import connect, event_table
+    from backchannel.risk.stage import assess_stage, load_stage_rules
+    from backchannel.risk.stage_inputs import event_measures, structural_measures
+
+    settings = load_settings()
+    with reported_errors():
+        case = load_case(case_file)
+        day = _day(as_of) or case.context.period.end or dt.date.today()
+        measures: dict[str, float | None] = dict(structural_measures(case.context.country, day))
+        evidence: dict[str, list[str]] = {}
+        event_note = ""
+        try:
+            table = event_table(load_event_files(settings, events))
+            found, evidence = event_measures(connect(), table, case.context.country, day)
+            measures.update(found)
+            if not found:
+                event_note = f"the event data hold no events in {case.context.country}"
+        except NotFoundError as missing:
+            event_note = missing.message
+        result = assess_stage(measures, load_stage_rules(), evidence)
+    document: dict[str, Any] = {
+        "case": case.id,
+        "as_of": day.isoformat(),
+        **result.as_dict(),
+        "measures": measures,
+        "notes": [event_note] if event_note else [],
+    }
+    if format is OutputFormat.json:
+        print_json(document)
+        return
+    out.print(f"{case.context.title}, as of {day}: stage [bold]{result.stage}[/]", highlight=False)
+    print_table(
+        "Why",
+        ["rule", "source", "stage", "reading", "rule says"],
+        [
+            [r.rule, r.source, r.stage, f"{r.measure} = {r.value:g}", r.description]
+            for r in result.reasons
+        ],
+    )
+    for disagreement in result.disagreements:
+        out.print(
+            f"[yellow]disagreement[/] {disagreement.id}: {disagreement.description}",
+            highlight=False,
+        )
+    for source in result.missing_sources:
+        out.print(f"no data from the {source} source", highlight=False)
+    if event_note:
+        out.print(event_note, highlight=False)
+
+
+def _day(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"--as-of expects YYYY-MM-DD, got {text!r}") from None
