@@ -236,3 +236,12 @@ def test_demo_shows_event_signals_when_ged_is_installed(tmp_path: Path, mirror: 
     car_brief = (tmp_path / "b" / "central-african-republic-2013.html").read_text()
     assert 'id="event-signals"' in car_brief and "commitment violation" in car_brief
     assert "ged:" in car_brief  # event ids as evidence
+
+
+def test_demo_briefs_show_the_risk_stage(tmp_path: Path) -> None:
+    env = {"BACKCHANNEL_DATA_DIR": str(tmp_path / "data"), "BACKCHANNEL_MIRROR": None}
+    result = runner.invoke(app, ["demo", "--output", str(tmp_path / "out")], env=env)
+    assert result.exit_code == 0, result.stderr
+    brief = (tmp_path / "out" / "somalia-2011.html").read_text()
+    assert 'id="risk-stage"' in brief and "Sources without data" in brief
+    assert "Atrocity risk stage: elevated" in brief  # structural top-30 without event data

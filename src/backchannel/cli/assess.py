@@ -33,31 +33,25 @@ def assess(
 ) -> None:
     """Assess the case's atrocity-risk stage from the structural forecast and event data."""
     from backchannel.events.backends import connect, event_table
-    from backchannel.risk.stage import assess_stage, load_stage_rules
-    from backchannel.risk.stage_inputs import event_measures, structural_measures
+    from backchannel.risk.assessment import assess_case
 
     settings = load_settings()
     with reported_errors():
         case = load_case(case_file)
         day = _day(as_of) or case.context.period.end or dt.date.today()
-        measures: dict[str, float | None] = dict(structural_measures(case.context.country, day))
-        evidence: dict[str, list[str]] = {}
-        event_note = ""
         try:
             table = event_table(load_event_files(settings, events))
-            found, evidence = event_measures(connect(), table, case.context.country, day)
-            measures.update(found)
-            if not found:
-                event_note = f"the event data hold no events in {case.context.country}"
-        except NotFoundError as missing:
-            event_note = missing.message
-        result = assess_stage(measures, load_stage_rules(), evidence)
+        except NotFoundError:
+            table = None
+        result, measures, notes = assess_case(
+            case, day, table, connect() if table is not None else None
+        )
     document: dict[str, Any] = {
         "case": case.id,
         "as_of": day.isoformat(),
         **result.as_dict(),
         "measures": measures,
-        "notes": [event_note] if event_note else [],
+        "notes": notes,
     }
     if format is OutputFormat.json:
         print_json(document)
@@ -78,8 +72,8 @@ def assess(
         )
     for source in result.missing_sources:
         out.print(f"no data from the {source} source", highlight=False)
-    if event_note:
-        out.print(event_note, highlight=False)
+    for note in notes:
+        out.print(note, highlight=False)
 
 
 def _day(text: str | None) -> dt.date | None:

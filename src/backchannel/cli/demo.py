@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import pyarrow as pa
 import typer
 
 from backchannel import datasets
@@ -18,11 +19,14 @@ from backchannel.cli.common import (
     reported_errors,
 )
 from backchannel.errors import NotFoundError
+from backchannel.events.backends import connect, event_table
+from backchannel.events.readers import read_events
 from backchannel.model.case import Case
 from backchannel.reports.case_report import build_case_report
 from backchannel.reports.event_signals import INSTALL_HINT, event_signals
 from backchannel.reports.render import render_case_html
 from backchannel.reports.structural import structural_section
+from backchannel.risk.assessment import assess_case
 from backchannel.risk.forecast.country_names import ewp_names
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
@@ -61,7 +65,8 @@ def demo(
         brief = output / f"{case.id}.html"
         structural = structural_section(case.context.country, case.context.period.start.year)
         signals = event_signals(case, event_files) if _covers(case, event_files) else None
-        report = build_case_report(case, structural=structural, events=signals)
+        stage = _stage(case, event_files if _covers(case, event_files) else [])
+        report = build_case_report(case, structural=structural, events=signals, stage=stage)
         brief.write_text(render_case_html(report), encoding="utf-8")
         rows.append(
             [case.id, case.context.country]
@@ -72,10 +77,11 @@ def demo(
                 else ["not available"]
             )
             + [f"{len(signals.signals)} alerts" if signals else "no event data"]
+            + [stage["stage"]]
         )
     print_table(
         "Example cases: stored, encrypted, audited",
-        ["case", "country", *Case.COLLECTIONS, "structural risk", "event signals"],
+        ["case", "country", *Case.COLLECTIONS, "structural risk", "event signals", "stage"],
         rows,
     )
     out.print(f"one HTML brief per case written to {output}/<case>.html", highlight=False)
@@ -105,3 +111,14 @@ def _covers(case: Case, event_files: list[str]) -> bool:
         return case.context.country == "CAF"
     names = {n.lower().replace(" ", "_") for n in ewp_names(case.context.country)}
     return any(any(name in path.lower() for name in names) for path in event_files)
+
+
+def _stage(case: Case, event_files: list[str]) -> dict[str, Any]:
+    """The case's stage at the end of its period, from the sources installed."""
+    table = None
+    if event_files:
+        table = event_table(pa.concat_tables([read_events(path).events for path in event_files]))
+    connection = connect() if table is not None else None
+    result, _measures, notes = assess_case(case, None, table, connection)
+    day = case.context.period.end or case.context.period.start
+    return {**result.as_dict(), "as_of": day.isoformat(), "notes": notes}

@@ -56,14 +56,17 @@ class CaseReport(BaseModel):
     gaps: list[str]
     structural: StructuralSection | None = None
     events: EventSignals | None = None
+    stage: dict[str, Any] | None = None
 
 
 def build_case_report(
     case: Case,
+    *,
     redacted: bool = False,
     now: dt.datetime | None = None,
     structural: StructuralSection | None = None,
     events: EventSignals | None = None,
+    stage: dict[str, Any] | None = None,
 ) -> CaseReport:
     """Summarise what a case holds; with ``redacted`` every sensitive field is masked."""
     actors = {a.id: _visible(a, redacted) for a in case.actors}
@@ -133,6 +136,7 @@ def build_case_report(
         gaps=_gaps(case),
         structural=structural,
         events=events,
+        stage=stage,
     )
 
 
