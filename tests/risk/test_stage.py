@@ -160,3 +160,23 @@ def test_cli_assess_car_is_ongoing_in_2014_and_respects_as_of(tmp_path: Path) ->
     assert json.loads(earlier.stdout)["stage"] == "elevated"
     bad = runner.invoke(app, ["assess", case, "--as-of", "June 2012"], env=env)
     assert bad.exit_code == 2
+
+
+def test_assess_json_lists_the_14_factors(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from backchannel.cli import app
+    from tests.conftest import EXAMPLES
+
+    result = CliRunner().invoke(
+        app,
+        ["assess", str(EXAMPLES / "somalia-2011.yaml"), "--format", "json"],
+        env={"BACKCHANNEL_DATA_DIR": str(tmp_path), "BACKCHANNEL_MIRROR": None},
+    )
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert len(document["factors"]) == 14
+    assert {f["status"] for f in document["factors"]} == {"not_assessed"}
+    assert "events" in document["missing_sources"]

@@ -43,16 +43,9 @@ def assess(
             table = event_table(load_event_files(settings, events))
         except NotFoundError:
             table = None
-        result, measures, notes = assess_case(
-            case, day, table, connect() if table is not None else None
-        )
-    document: dict[str, Any] = {
-        "case": case.id,
-        "as_of": day.isoformat(),
-        **result.as_dict(),
-        "measures": measures,
-        "notes": notes,
-    }
+        assessment = assess_case(case, day, table, connect() if table is not None else None)
+    result, notes = assessment.stage, assessment.notes
+    document: dict[str, Any] = {"case": case.id, **assessment.as_dict()}
     if format is OutputFormat.json:
         print_json(document)
         return

@@ -119,6 +119,4 @@ def _stage(case: Case, event_files: list[str]) -> dict[str, Any]:
     if event_files:
         table = event_table(pa.concat_tables([read_events(path).events for path in event_files]))
     connection = connect() if table is not None else None
-    result, _measures, notes = assess_case(case, None, table, connection)
-    day = case.context.period.end or case.context.period.start
-    return {**result.as_dict(), "as_of": day.isoformat(), "notes": notes}
+    return assess_case(case, None, table, connection).as_dict()
