@@ -14,6 +14,7 @@ from backchannel.cli.common import (
     OutputFormat,
     load_settings,
     out,
+    parse_day,
     print_json,
     print_table,
     reported_errors,
@@ -38,7 +39,7 @@ def assess(
     settings = load_settings()
     with reported_errors():
         case = load_case(case_file)
-        day = _day(as_of) or case.context.period.end or dt.date.today()
+        day = parse_day(as_of) or case.context.period.end or dt.date.today()
         try:
             table = event_table(load_event_files(settings, events))
         except NotFoundError:
@@ -67,12 +68,3 @@ def assess(
         out.print(f"no data from the {source} source", highlight=False)
     for note in notes:
         out.print(note, highlight=False)
-
-
-def _day(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"--as-of expects YYYY-MM-DD, got {text!r}") from None

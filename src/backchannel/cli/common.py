@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -106,3 +107,13 @@ def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     for row in rows:
         table.add_row(*("" if cell is None else str(cell) for cell in row))
     out.print(table)
+
+
+def parse_day(text: str | None, option: str = "--as-of") -> dt.date | None:
+    """A YYYY-MM-DD option value as a date (``None`` stays ``None``); usage error otherwise."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{option} expects YYYY-MM-DD, got {text!r}") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +17,7 @@ from backchannel.cli.common import (
     err,
     load_settings,
     out,
+    parse_day,
     print_json,
     print_table,
     reported_errors,
@@ -168,7 +168,7 @@ def events_alerts(
 
     settings = load_settings()
     with reported_errors():
-        cutoff = _parse_day(as_of)
+        cutoff = parse_day(as_of)
         table = event_table(load_event_files(settings, events))
         if cutoff:
             table = table.filter(table.date_start <= cutoff)
@@ -184,12 +184,3 @@ def events_alerts(
         ["kind", "actor", "from", "to", "what", "events"],
         [[a.kind, a.actor, a.start, a.end, a.summary, len(a.event_ids)] for a in found],
     )
-
-
-def _parse_day(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"--as-of expects YYYY-MM-DD, got {text!r}") from None
