@@ -60,12 +60,20 @@ def demo(
         finally:
             store.close()
     event_files = _installed_event_files()
+    # read the installed events once; every case that they cover shares them
+    events = (
+        pa.concat_tables([read_events(path).events for path in event_files])
+        if event_files
+        else None
+    )
+    source = ", ".join(Path(path).name for path in event_files)
     rows = []
     for case in stored:
         brief = output / f"{case.id}.html"
         structural = structural_section(case.context.country, case.context.period.start.year)
-        signals = event_signals(case, event_files) if _covers(case, event_files) else None
-        stage = _stage(case, event_files if _covers(case, event_files) else [])
+        covered = events if _covers(case, event_files) else None
+        signals = event_signals(case, covered, source) if _covers(case, event_files) else None
+        stage = _stage(case, covered)
         report = build_case_report(case, structural=structural, events=signals, stage=stage)
         brief.write_text(render_case_html(report), encoding="utf-8")
         rows.append(
@@ -113,10 +121,8 @@ def _covers(case: Case, event_files: list[str]) -> bool:
     return any(any(name in path.lower() for name in names) for path in event_files)
 
 
-def _stage(case: Case, event_files: list[str]) -> dict[str, Any]:
+def _stage(case: Case, events: pa.Table | None) -> dict[str, Any]:
     """The case's stage at the end of its period, from the sources installed."""
-    table = None
-    if event_files:
-        table = event_table(pa.concat_tables([read_events(path).events for path in event_files]))
-    connection = connect() if table is not None else None
-    return assess_case(case, None, table, connection).as_dict()
+    if events is None:
+        return assess_case(case).as_dict()
+    return assess_case(case, None, event_table(events), connect()).as_dict()

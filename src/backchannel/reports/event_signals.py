@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict
 
 from backchannel.events.alerts import Alert, actor_events, case_alerts, talks_periods
 from backchannel.events.backends import connect, event_table
-from backchannel.events.readers import read_events
 from backchannel.events.schema import ViolenceType
 from backchannel.model.case import Case
 from backchannel.reports.event_charts import actor_timeline_chart
@@ -59,15 +58,13 @@ class EventSignals(BaseModel):
     timelines: list[Timeline] = []
 
 
-def event_signals(case: Case, event_files: list[str]) -> EventSignals:
-    """Talks and commitment alerts for the case's counterparts from these GED/ACLED files."""
-    if not event_files:
+def event_signals(case: Case, events: pa.Table | None, source: str = "") -> EventSignals:
+    """Talks and commitment alerts for the case's counterparts; ``source`` names the files."""
+    if events is None:
         return EventSignals(source="", signals=[], note=INSTALL_HINT)
-    tables = [read_events(path).events for path in event_files]
-
     connection = connect()
-    events = event_table(pa.concat_tables(tables))
-    alerts = case_alerts(connection, events, case)
+    table = event_table(events)
+    alerts = case_alerts(connection, table, case)
     note = (
         "Alerts compare each counterpart's violence during talks with the same span before "
         "them, and check commitments against the events that followed (see the event ids)."
@@ -75,10 +72,10 @@ def event_signals(case: Case, event_files: list[str]) -> EventSignals:
         else "The installed events show no alert for this case's counterparts."
     )
     return EventSignals(
-        source=", ".join(path.rsplit("/", 1)[-1] for path in event_files),
+        source=source,
         signals=[_signal(alert) for alert in alerts],
         note=note,
-        timelines=counterpart_timelines(connection, events, case, {a.actor for a in alerts}),
+        timelines=counterpart_timelines(connection, table, case, {a.actor for a in alerts}),
     )
 
 

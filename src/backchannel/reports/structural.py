@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import base64
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from backchannel.reports.charts import country_risk_chart
-from backchannel.risk.forecast.artifacts import FORECASTS_FILE, packaged_folder, structural_risk
+from backchannel.risk.forecast.artifacts import packaged_forecasts, structural_risk
 
 
 class StructuralSection(BaseModel):
@@ -32,7 +31,9 @@ def structural_section(iso3: str, case_start_year: int) -> StructuralSection | N
     risk = structural_risk(iso3, case_start_year)
     if risk is None:
         return None
-    forecasts = pd.read_csv(packaged_folder() / FORECASTS_FILE)
+    forecasts = packaged_forecasts()
+    if forecasts is None:
+        return None
     chart = country_risk_chart(forecasts[["ewp_name", "year", "risk"]], risk.country)
     current_sentence, drivers = None, []
     if risk.current:

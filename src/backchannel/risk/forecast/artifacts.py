@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -83,15 +84,37 @@ class StructuralRisk:
         )
 
 
+@lru_cache(maxsize=4)
+def _read_artifacts(folder: Path) -> tuple[pd.DataFrame, tuple[dict[str, Any], ...]] | None:
+    path = folder / FORECASTS_FILE
+    if not path.exists():
+        return None
+    countries_path = folder / COUNTRIES_FILE
+    countries = (
+        tuple(json.loads(countries_path.read_text())["countries"])
+        if countries_path.exists()
+        else ()
+    )
+    return pd.read_csv(path), countries
+
+
+def packaged_forecasts(folder: Path | None = None) -> pd.DataFrame | None:
+    """Our out-of-sample forecasts (``ewp_name, year, risk, rank``), read once per folder.
+
+    A copy is returned, so callers may change it without touching the cached table.
+    """
+    artifacts = _read_artifacts(folder or packaged_folder())
+    return None if artifacts is None else artifacts[0].copy()
+
+
 def structural_risk(
     iso3: str, as_of_year: int, folder: Path | None = None
 ) -> StructuralRisk | None:
     """A country's packaged out-of-sample forecast from the last base year before ``as_of_year``."""
-    folder = folder or packaged_folder()
-    path = folder / FORECASTS_FILE
-    if not path.exists():
+    artifacts = _read_artifacts(folder or packaged_folder())
+    if artifacts is None:
         return None
-    forecasts = pd.read_csv(path)
+    forecasts, table = artifacts
     known = set(forecasts[COUNTRY])
     name = next((n for n in ewp_names(iso3) if n in known), None)
     if name is None:
@@ -101,11 +124,7 @@ def structural_risk(
         return None
     row = earlier.sort_values(YEAR).iloc[-1]
     base_year = int(row[YEAR])
-    current = None
-    countries_path = folder / COUNTRIES_FILE
-    if countries_path.exists():
-        table = json.loads(countries_path.read_text())["countries"]
-        current = next((c for c in table if c["country"] == name), None)
+    current = next((c for c in table if c["country"] == name), None)
     return StructuralRisk(
         country=name,
         base_year=base_year,
