@@ -29,7 +29,7 @@ from backchannel.model import (
     RelationKind,
     Source,
 )
-from backchannel.model.vocabulary import Channel
+from backchannel.model.vocabulary import Channel, Finding, JudgementOrigin
 
 GOOD = """\
 id: sample
@@ -156,6 +156,46 @@ BAD_INPUTS = [
         id="duplicate-key",
     ),
     pytest.param(
+        ("    subject: condition:cohesion\n", "    subject: framework:rf15\n    status: present\n"),
+        (40, "judgements[0].subject", "'rf15' is not a factor or indicator"),
+        id="unknown-framework-factor",
+    ),
+    pytest.param(
+        (
+            "    subject: condition:cohesion\n",
+            "    subject: framework:rf1.99\n    status: absent\n",
+        ),
+        (40, "judgements[0].subject", "rf1 has indicators rf1.1 to"),
+        id="unknown-framework-indicator",
+    ),
+    pytest.param(
+        ("    subject: condition:cohesion\n", "    subject: framework:rf1.1\n"),
+        (37, "judgements[0]", "must give a status"),
+        id="framework-judgement-without-status",
+    ),
+    pytest.param(
+        ("    subject: condition:cohesion\n", "    subject: condition:cohesion\n    reviews: j0\n"),
+        (41, "judgements[0].reviews", "'j0' is not the id of any judgement"),
+        id="review-of-nothing",
+    ),
+    pytest.param(
+        (
+            "    subject: condition:cohesion\n",
+            "    subject: condition:cohesion\n    events: [123]\n",
+        ),
+        (41, "judgements[0].events[0]", "should be a valid string"),
+        id="event-reference-unqualified",
+    ),
+    pytest.param(
+        (
+            "    kind: fights\n",
+            "    kind: fights\n  - id: r2\n    source: group-a\n    target: group-b\n"
+            "    kind: fights\n    valid_from: 2014-01-01\n",
+        ),
+        (24, "relations[1]", "duplicate relation: fights from 'group-a' to 'group-b'"),
+        id="duplicate-relation",
+    ),
+    pytest.param(
         ("  country: CAF\n", "  country: Central African Republic\n"),
         (4, "context.country", "should match pattern"),
         id="bad-country-code",
@@ -183,6 +223,67 @@ def test_several_problems_are_reported_together() -> None:
     )
     locations = {location for _, location, _ in problems_of(text)}
     assert {"relations[0].target", "commitments[0].party"} <= locations
+
+
+def test_relations_renewed_after_a_gap_are_not_duplicates() -> None:
+    renewed = GOOD.replace(
+        "    kind: fights\n",
+        "    kind: fights\n    valid_to: 2013-12-31\n  - id: r2\n    source: group-a\n"
+        "    target: group-b\n    kind: fights\n    valid_from: 2014-06-01\n",
+        1,
+    )
+    assert [r.id for r in parse_case(renewed).relations] == ["r1", "r2"]
+
+
+FRAMEWORK_PAIR = """  - id: j2
+    analyst: analyst one
+    at: 2014-08-01T09:00:00+00:00
+    subject: framework:rf1.1
+    status: present
+    finding: fighting in three prefectures
+  - id: j3
+    analyst: {analyst}
+    at: 2014-08-01T09:00:00+00:00
+    subject: framework:rf1.1
+    status: absent
+    finding: no fighting
+"""
+
+
+def test_contradictory_judgements_by_one_analyst_are_refused() -> None:
+    problems = problems_of(GOOD + FRAMEWORK_PAIR.format(analyst="analyst one"))
+    assert any(
+        location == "judgements[2].status" and "contradicts judgements[1] ('j2')" in message
+        for _, location, message in problems
+    ), problems
+    # Two analysts may disagree: that is a contested finding, not an error.
+    assert len(parse_case(GOOD + FRAMEWORK_PAIR.format(analyst="analyst two")).judgements) == 3
+
+
+def test_a_review_must_review_a_machine_suggestion_on_the_same_subject() -> None:
+    review = """  - id: j4
+    analyst: analyst two
+    at: 2014-09-01T09:00:00+00:00
+    subject: framework:rf1.1
+    status: present
+    finding: agreed
+    reviews: {target}
+"""
+    text = GOOD + FRAMEWORK_PAIR.format(analyst="analyst two") + review.format(target="j2")
+    assert any("only machine-suggested" in m for _, _, m in problems_of(text))
+    suggestion = """  - id: s1
+    analyst: backchannel
+    at: 2014-07-01T00:00:00+00:00
+    subject: framework:rf2.1
+    status: present
+    finding: suggested from data
+    origin: machine
+    events: ["ged:1234"]
+"""
+    text = GOOD + suggestion + review.format(target="s1")
+    assert any("same subject" in m for _, _, m in problems_of(text))
+    confirmed = parse_case(GOOD + suggestion + review.format(target="s1").replace("rf1.1", "rf2.1"))
+    assert confirmed.judgements[-1].reviews == "s1"
 
 
 def test_self_loop_relation_is_rejected() -> None:
@@ -299,7 +400,18 @@ def cases(draw: st.DrawFn) -> Case:
             subject="condition:cohesion",
             finding=draw(free_text),
             evidence=draw(st.none() | free_text),
-        )
+        ),
+        Judgement(
+            id="j2",
+            analyst=draw(free_text),
+            at=dt.datetime.combine(start, dt.time(10), tzinfo=dt.UTC),
+            subject=f"framework:rf{draw(st.integers(1, 14))}",
+            status=draw(st.sampled_from(Finding)),
+            finding=draw(free_text),
+            observed=draw(st.none() | st.just(start)),
+            events=draw(st.lists(st.from_regex(r"ged:[0-9]{1,9}", fullmatch=True), max_size=3)),
+            origin=draw(st.sampled_from(JudgementOrigin)),
+        ),
     ]
     return Case(
         id=draw(identifiers),

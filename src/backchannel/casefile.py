@@ -19,6 +19,8 @@ from pydantic import ValidationError
 
 from backchannel.errors import InvalidInputError, Problem
 from backchannel.model.case import DEFER_INTEGRITY, Case, integrity_problems
+from backchannel.risk.factors import judgement_problems
+from backchannel.risk.framework import load_framework
 
 try:  # the C loader is much faster on large files; fall back when libyaml is absent
     from yaml import CSafeDumper as _Dumper
@@ -78,7 +80,7 @@ def parse_case(text: str, source: str = "<string>") -> Case:
         raise InvalidInputError(source, _structure_problems(exc, root)) from None
     problems = [
         Problem(p.location, p.message, _line_of(root, _parse_location(p.location)))
-        for p in integrity_problems(case)
+        for p in [*integrity_problems(case), *judgement_problems(load_framework(), case.judgements)]
     ]
     if problems:
         raise InvalidInputError(source, problems)

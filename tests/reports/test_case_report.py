@@ -44,6 +44,29 @@ def test_brief_has_every_section_and_no_external_resource() -> None:
     assert "Group A" in html and "cessation of hostilities" in html
 
 
+def test_brief_shows_the_14_framework_factors_of_the_assessment() -> None:
+    from backchannel.casefile import load_case
+    from backchannel.risk.assessment import assess_case
+    from tests.conftest import EXAMPLES
+
+    case = load_case(EXAMPLES / "central-african-republic-2013.yaml")
+    stage = assess_case(case, dt.date(2014, 6, 30)).as_dict()
+    html = render_case_html(build_case_report(case, stage=stage))
+    collector = _Collector()
+    collector.feed(html)
+    assert (
+        collector.section_ids.index("risk-factors") == collector.section_ids.index("risk-stage") + 1
+    )
+    section = html[
+        html.index('id="risk-factors"') : html.index("</section>", html.index('id="risk-factors"'))
+    ]
+    assert section.count('<tr class="status-') == 14
+    assert "11. Signs of a widespread or systematic attack on civilians" in section
+    assert "rf11.1 present: example analyst, 2013-12-20, present" in section
+    # The intergroup-tension judgement is dated after the assessment date: set aside.
+    assert "set aside: j-intergroup-tensions" in section
+
+
 def test_timeline_is_in_date_order_and_names_counterparts() -> None:
     report = build_case_report(parse_case(GOOD))
     assert [entry.date for entry in report.timeline] == [dt.date(2014, 7, 21), dt.date(2014, 7, 23)]

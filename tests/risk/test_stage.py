@@ -162,7 +162,7 @@ def test_cli_assess_car_is_ongoing_in_2014_and_respects_as_of(tmp_path: Path) ->
     assert bad.exit_code == 2
 
 
-def test_assess_json_lists_the_14_factors(tmp_path: Path) -> None:
+def test_assess_json_lists_the_14_factors_with_their_indicator_judgements(tmp_path: Path) -> None:
     import json
 
     from typer.testing import CliRunner
@@ -170,13 +170,68 @@ def test_assess_json_lists_the_14_factors(tmp_path: Path) -> None:
     from backchannel.cli import app
     from tests.conftest import EXAMPLES
 
-    result = CliRunner().invoke(
-        app,
-        ["assess", str(EXAMPLES / "somalia-2011.yaml"), "--format", "json"],
-        env={"BACKCHANNEL_DATA_DIR": str(tmp_path), "BACKCHANNEL_MIRROR": None},
-    )
+    runner = CliRunner()
+    env = {"BACKCHANNEL_DATA_DIR": str(tmp_path), "BACKCHANNEL_MIRROR": None}
+    case = str(EXAMPLES / "somalia-2011.yaml")
+    result = runner.invoke(app, ["assess", case, "--format", "json"], env=env)
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert len(document["factors"]) == 14
-    assert {f["status"] for f in document["factors"]} == {"not_assessed"}
+    statuses = {f["id"]: f["status"] for f in document["factors"]}
+    assert statuses["rf1"] == "present" and statuses["rf14"] == "present"
+    assert {statuses[f"rf{n}"] for n in range(2, 14)} == {"not_assessed"}
+    armed_conflict = document["factors"][0]
+    indicator = armed_conflict["indicators"][0]
+    assert indicator["id"] == "rf1.1" and indicator["judgements"][0]["id"] == "j-armed-conflict"
+    # Evidence is sensitive: the assessment shows the finding, never the evidence text.
+    assert "evidence" not in indicator["judgements"][0]
     assert "events" in document["missing_sources"]
+    # As of a day before the humanitarian-threat judgement, it is set aside and listed.
+    early = runner.invoke(
+        app, ["assess", case, "--as-of", "2011-09-01", "--format", "json"], env=env
+    )
+    early_document = json.loads(early.stdout)
+    assert early_document["judgements_after_as_of"] == ["j-threats-to-humanitarians"]
+    assert {f["id"]: f["status"] for f in early_document["factors"]}["rf14"] == "not_assessed"
+
+
+def test_assess_suggest_prints_machine_judgements_a_case_accepts(tmp_path: Path) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from backchannel.casefile import dump_case, load_case, parse_case
+    from backchannel.cli import app
+    from tests.conftest import EXAMPLES, mirror_path
+
+    mirror = mirror_path()
+    if mirror is None:
+        pytest.skip("no data mirror")
+    runner = CliRunner()
+    env = {"BACKCHANNEL_DATA_DIR": str(tmp_path), "BACKCHANNEL_MIRROR": None}
+    for dataset in ("ucdp-ged", "ewp"):
+        pulled = runner.invoke(app, ["data", "pull", dataset, "--mirror", str(mirror)], env=env)
+        assert pulled.exit_code == 0, pulled.stderr
+    path = EXAMPLES / "central-african-republic-2013.yaml"
+    result = runner.invoke(
+        app, ["assess", str(path), "--as-of", "2014-06-30", "--suggest"], env=env
+    )
+    assert result.exit_code == 0, result.stderr
+    fragment = yaml.safe_load(result.stdout)["judgements"]
+    subjects = {j["subject"] for j in fragment}
+    assert {"framework:rf1.1", "framework:rf2.1", "framework:rf2.2"} <= subjects
+    assert {j["origin"] for j in fragment} == {"machine"}
+    # Pasted into the case file they load, and then count nowhere until reviewed.
+    case = load_case(path)
+    document = yaml.safe_load(dump_case(case))
+    document["judgements"].extend(fragment)
+    extended = tmp_path / "car.yaml"
+    extended.write_text(yaml.safe_dump(document, allow_unicode=True))
+    assert len(parse_case(extended.read_text()).judgements) == len(case.judgements) + len(fragment)
+    assessed = runner.invoke(
+        app, ["assess", str(extended), "--as-of", "2014-06-30", "--format", "json"], env=env
+    )
+    import json
+
+    factors = {f["id"]: f for f in json.loads(assessed.stdout)["factors"]}
+    assert factors["rf2"]["status"] == "not_assessed"
+    assert {s["subject"] for s in factors["rf2"]["suggestions"]} >= {"rf2.1", "rf2.2"}

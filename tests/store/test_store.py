@@ -198,3 +198,31 @@ def test_case_rows_hold_no_sensitive_plaintext_columns(store: CaseStore) -> None
     assert row is not None and case_row is not None
     assert "name" not in row.public and set(row.sealed) == {"name", "aliases"}
     assert row.kind == "intermediary"
+
+
+def test_judgements_are_append_only(store: CaseStore) -> None:
+    from backchannel.errors import InvalidInputError
+    from backchannel.model import Judgement
+
+    case = parse_case(GOOD)
+    store.save_case(case)
+    revision = store.list_cases()[0].revision
+    original = case.judgements[0]
+    later = Judgement(
+        id="j2",
+        analyst=original.analyst,
+        at=original.at + dt.timedelta(days=30),
+        subject=original.subject,
+        finding="command restored after the split",
+    )
+    store.save_case(case.model_copy(update={"judgements": [original, later]}))
+    assert [j.id for j in store.get_case(case.id).judgements] == ["j1", "j2"]
+    edited = original.model_copy(update={"finding": "rewritten afterwards"})
+    for judgements, verb in (([edited, later], "changed"), ([later], "removed")):
+        with pytest.raises(InvalidInputError, match=f"'j1' is already stored.*may not be {verb}"):
+            store.save_case(case.model_copy(update={"judgements": judgements}))
+    # Nothing was half-written: the stored case still has both judgements, unaltered.
+    stored = store.get_case(case.id)
+    assert stored.judgements == [original, later]
+    assert store.list_cases()[0].revision == revision + 1
+    assert store.verify_audit().ok

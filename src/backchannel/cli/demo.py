@@ -68,12 +68,14 @@ def demo(
     )
     source = ", ".join(Path(path).name for path in event_files)
     rows = []
+    stages: list[tuple[str, dict[str, Any]]] = []
     for case in stored:
         brief = output / f"{case.id}.html"
         structural = structural_section(case.context.country, case.context.period.start.year)
         covered = events if _covers(case, event_files) else None
         signals = event_signals(case, covered, source) if _covers(case, event_files) else None
         stage = _stage(case, covered)
+        stages.append((case.id, stage))
         report = build_case_report(case, structural=structural, events=signals, stage=stage)
         brief.write_text(render_case_html(report), encoding="utf-8")
         rows.append(
@@ -92,6 +94,8 @@ def demo(
         ["case", "country", *Case.COLLECTIONS, "structural risk", "event signals", "stage"],
         rows,
     )
+    for case_id, stage in stages:
+        _print_stage(case_id, stage)
     out.print(f"one HTML brief per case written to {output}/<case>.html", highlight=False)
     if not event_files:
         out.print(INSTALL_HINT, highlight=False)
@@ -126,3 +130,24 @@ def _stage(case: Case, events: pa.Table | None) -> dict[str, Any]:
     if events is None:
         return assess_case(case).as_dict()
     return assess_case(case, None, event_table(events), connect()).as_dict()
+
+
+def _print_stage(case_id: str, stage: dict[str, Any]) -> None:
+    """The stage of one example case with the rules that fired and where sources disagree."""
+    out.print(f"\n[bold]{case_id}[/]: stage [bold]{stage['stage']}[/] as of {stage['as_of']}")
+    for reason in stage["reasons"]:
+        out.print(
+            f"  because {reason['rule']} ({reason['source']}): "
+            f"{reason['measure']} = {reason['value']:g}",
+            highlight=False,
+        )
+    if not stage["reasons"]:
+        out.print("  no rule fired: every source available reads remote", highlight=False)
+    for disagreement in stage["disagreements"]:
+        out.print(
+            f"  [yellow]sources disagree[/] ({disagreement['id']}): {disagreement['description']}",
+            highlight=False,
+        )
+    present = [f"{f['number']}. {f['name']}" for f in stage["factors"] if f["status"] == "present"]
+    if present:
+        out.print(f"  framework factors judged present: {'; '.join(present)}", highlight=False)

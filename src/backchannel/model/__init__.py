@@ -1,6 +1,7 @@
 """Domain types of backchannel: pure data, validated, no I/O."""
 
 from backchannel.model.case import (
+    FRAMEWORK_PREFIX,
     SCHEMA_VERSION,
     SENSITIVE,
     Actor,
@@ -8,6 +9,7 @@ from backchannel.model.case import (
     Commitment,
     Context,
     Engagement,
+    EventRef,
     Judgement,
     Period,
     Record,
@@ -22,12 +24,15 @@ from backchannel.model.vocabulary import (
     CommitmentStatus,
     Confidence,
     EngagementOutcome,
+    Finding,
+    JudgementOrigin,
     Modality,
     RelationKind,
     Stance,
 )
 
 __all__ = [
+    "FRAMEWORK_PREFIX",
     "SCHEMA_VERSION",
     "SENSITIVE",
     "Actor",
@@ -41,7 +46,10 @@ __all__ = [
     "Context",
     "Engagement",
     "EngagementOutcome",
+    "EventRef",
+    "Finding",
     "Judgement",
+    "JudgementOrigin",
     "Modality",
     "Period",
     "Record",

@@ -32,6 +32,8 @@ from backchannel.model.vocabulary import (
     CommitmentStatus,
     Confidence,
     EngagementOutcome,
+    Finding,
+    JudgementOrigin,
     Modality,
     RelationKind,
     Stance,
@@ -53,6 +55,9 @@ CountryCode = Annotated[
     str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 country code.")
 ]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+
+#: Subjects of judgements on the UN Framework of Analysis start with this prefix.
+FRAMEWORK_PREFIX = "framework:"
 
 #: Defer cross-record checks to ``integrity_problems`` (the case-file loader does this so
 #: that each problem is reported at its own path and line).
@@ -151,6 +156,10 @@ class Relation(Record):
     kind: RelationKind
     strength: Unit | None = Field(default=None, description="0 (weak) to 1 (strong).")
     trust: Unit | None = Field(default=None, description="0 (none) to 1 (full).")
+    access: Unit | None = Field(
+        default=None,
+        description="How readily the source can reach the target: 0 (not at all) to 1 (at will).",
+    )
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     notes: str | None = Field(default=None, **_sensitive("Analyst notes; sensitive."))
@@ -210,24 +219,63 @@ class Commitment(Record):
         return self
 
 
+EventRef = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9-]*:[A-Za-z0-9_.-]{1,60}$",
+        description="An event id qualified by its data set, e.g. ``ged:123456`` or ``acled:XYZ1``.",
+    ),
+]
+
+
 class Judgement(Record):
     """An analyst's dated judgement on one subject, with evidence and confidence.
 
-    ``subject`` names what is judged: a framework indicator (``framework:1.2``), a
-    condition for dialogue (``condition:cohesion``), an actor id, or free text.
+    ``subject`` names what is judged: a UN Framework risk factor or indicator
+    (``framework:rf1`` or ``framework:rf1.3``), a condition for dialogue
+    (``condition:cohesion``), an actor id, or free text. Framework judgements must say
+    whether the factor or indicator is present, absent or unknown (``status``).
+
+    Judgements are append-only: an analyst changes their mind by recording a later
+    judgement on the same subject, never by editing an earlier one. A judgement whose
+    ``origin`` is ``machine`` was suggested from data; an analyst confirms or rejects it by
+    recording a judgement that ``reviews`` it.
     """
 
     id: RecordId
     analyst: str = Field(min_length=1)
     at: dt.datetime
     subject: str = Field(min_length=1)
+    status: Finding | None = Field(
+        default=None, description="For framework subjects: present, absent or unknown."
+    )
     finding: str = Field(min_length=1, description="What the analyst concludes.")
     severity: int | None = Field(default=None, ge=0, le=3)
     confidence: Confidence = Confidence.MEDIUM
     evidence: str | None = Field(
         default=None, **_sensitive("What the finding rests on; sensitive.")
     )
+    observed: dt.date | None = Field(
+        default=None, description="When the evidence was observed (it may predate ``at``)."
+    )
+    events: list[EventRef] = Field(
+        default_factory=list, description="Events the evidence rests on, by qualified id."
+    )
+    origin: JudgementOrigin = JudgementOrigin.ANALYST
+    reviews: RecordId | None = Field(
+        default=None, description="The machine-suggested judgement this one confirms or rejects."
+    )
     references: list[RecordId] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _framework_needs_status(self) -> Self:
+        if self.subject.startswith(FRAMEWORK_PREFIX) and self.status is None:
+            raise ValueError(
+                f"a judgement on {self.subject!r} must give a status: present, absent or unknown"
+            )
+        if self.origin is JudgementOrigin.MACHINE and self.reviews is not None:
+            raise ValueError("a machine-suggested judgement cannot review another judgement")
+        return self
 
 
 class Case(Record):
@@ -309,13 +357,69 @@ def integrity_problems(case: Case) -> list[Problem]:
             problems.append(
                 Problem(f"relations[{i}].target", "a relation must join two different actors")
             )
+    problems.extend(_duplicate_relations(case.relations))
     for i, engagement in enumerate(case.engagements):
         for j, counterpart in enumerate(engagement.counterparts):
             expect(actor_ids, counterpart, f"engagements[{i}].counterparts[{j}]", "actor")
     for i, commitment in enumerate(case.commitments):
         expect(actor_ids, commitment.party, f"commitments[{i}].party", "actor")
         expect(engagement_ids, commitment.engagement, f"commitments[{i}].engagement", "engagement")
+    judgements = {j.id: j for j in case.judgements}
+    for i, judgement in enumerate(case.judgements):
+        if judgement.reviews is None:
+            continue
+        reviewed = judgements.get(judgement.reviews)
+        if reviewed is None:
+            expect(set(judgements), judgement.reviews, f"judgements[{i}].reviews", "judgement")
+        elif reviewed.origin is not JudgementOrigin.MACHINE:
+            problems.append(
+                Problem(
+                    f"judgements[{i}].reviews",
+                    f"{judgement.reviews!r} is an analyst's judgement; only machine-suggested "
+                    "judgements are reviewed (record a later judgement to revise an analyst's)",
+                )
+            )
+        elif reviewed.subject != judgement.subject:
+            problems.append(
+                Problem(
+                    f"judgements[{i}].subject",
+                    f"a review must judge the same subject as the suggestion it reviews "
+                    f"({reviewed.subject!r})",
+                )
+            )
     for collection, position, record in case.records():
         for j, reference in enumerate(getattr(record, "references", [])):
             expect(source_ids, reference, f"{collection}[{position}].references[{j}]", "source")
+    return problems
+
+
+def _windows_overlap(a: Relation, b: Relation) -> bool:
+    start = max(a.valid_from or dt.date.min, b.valid_from or dt.date.min)
+    end = min(a.valid_to or dt.date.max, b.valid_to or dt.date.max)
+    return start <= end
+
+
+def _duplicate_relations(relations: list[Relation]) -> list[Problem]:
+    """Two relations of one kind between the same actors must not be in force together.
+
+    Such a pair would count one tie twice in every analysis; the analyst either merges them
+    or gives them disjoint validity windows (a tie that lapsed and was renewed).
+    """
+    problems = []
+    seen: dict[tuple[str, str, str], list[tuple[int, Relation]]] = {}
+    for i, relation in enumerate(relations):
+        key = (relation.source, relation.target, relation.kind.value)
+        for j, earlier in seen.get(key, []):
+            if _windows_overlap(earlier, relation):
+                problems.append(
+                    Problem(
+                        f"relations[{i}]",
+                        f"duplicate relation: {relation.kind.value} from {relation.source!r} to "
+                        f"{relation.target!r} is already recorded as relations[{j}] "
+                        f"({earlier.id!r}) for overlapping dates; merge the two or give them "
+                        "disjoint validity windows",
+                    )
+                )
+                break
+        seen.setdefault(key, []).append((i, relation))
     return problems

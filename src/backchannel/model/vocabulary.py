@@ -116,3 +116,18 @@ class Confidence(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+
+class Finding(StrEnum):
+    """What a judgement says of a risk indicator or factor."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+    UNKNOWN = "unknown"
+
+
+class JudgementOrigin(StrEnum):
+    """Who made a judgement: an analyst, or backchannel suggesting it from data."""
+
+    ANALYST = "analyst"
+    MACHINE = "machine"

@@ -9,6 +9,7 @@ description and a source reference, and every indicator numbered under its own f
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -112,6 +113,14 @@ class Framework:
         )
         raise NotFoundError(f"no indicator {indicator_id!r}; {hint}")
 
+    def subject_order(self, subject: str) -> tuple[int, int]:
+        """Sort key of a factor or indicator id in source order (a factor before its indicators)."""
+        factor = self.factor(subject.split(".", maxsplit=1)[0])
+        if subject == factor.id:
+            return factor.number, -1
+        ids = [i.id for i in factor.indicators]
+        return factor.number, ids.index(subject) if subject in ids else len(ids)
+
     def by_category(self, category: str) -> tuple[RiskFactor, ...]:
         """The factors of one category (``common``, ``genocide``, ...)."""
         if category not in CATEGORIES:
@@ -129,10 +138,18 @@ def load_framework(path: str | Path | None = None) -> Framework:
     the factor or indicator where it could be read (``factors[rf4].indicators[rf4.3]``).
     """
     if path is None:
-        text = resources.files("backchannel").joinpath(PACKAGED_FRAMEWORK).read_text("utf-8")
-        source_name = PACKAGED_FRAMEWORK
-    else:
-        text, source_name = Path(path).read_text(encoding="utf-8"), str(path)
+        return _packaged_framework()
+    return _parse_framework(Path(path).read_text(encoding="utf-8"), str(path))
+
+
+@functools.cache
+def _packaged_framework() -> Framework:
+    # Frozen dataclasses all the way down, so one shared instance is safe.
+    text = resources.files("backchannel").joinpath(PACKAGED_FRAMEWORK).read_text("utf-8")
+    return _parse_framework(text, PACKAGED_FRAMEWORK)
+
+
+def _parse_framework(text: str, source_name: str) -> Framework:
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:

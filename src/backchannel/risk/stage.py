@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from backchannel.errors import InvalidInputError, Problem
+from backchannel.risk.thresholds import Threshold, parse_threshold
 
 SOURCES = ("structural", "events", "framework")
 
@@ -30,19 +31,17 @@ class StageRule:
     source: str
     stage: str
     description: str
-    measure: str
-    at_least: float | None
-    at_most: float | None
+    condition: Threshold
     reference: str
+
+    @property
+    def measure(self) -> str:
+        """The measure the rule reads."""
+        return self.condition.measure
 
     def fires(self, measures: dict[str, float | None]) -> bool:
         """Whether the measure is known and meets the threshold."""
-        value = measures.get(self.measure)
-        if value is None:
-            return False
-        if self.at_least is not None and value < self.at_least:
-            return False
-        return not (self.at_most is not None and value > self.at_most)
+        return self.condition.met(measures)
 
 
 @dataclass(frozen=True)
@@ -128,16 +127,16 @@ def load_stage_rules(path: str | Path | None = None) -> StageRules:
             problems.append(Problem(f"{where}.source", f"expected one of {SOURCES}"))
         if entry["stage"] not in stages:
             problems.append(Problem(f"{where}.stage", f"expected one of {stages}"))
-        condition = entry["condition"]
+        condition = parse_threshold(entry["condition"], f"{where}.condition", problems)
+        if condition is None:
+            continue
         rules.append(
             StageRule(
                 id=entry["id"],
                 source=entry["source"],
                 stage=entry["stage"],
                 description=" ".join(str(entry["description"]).split()),
-                measure=condition["measure"],
-                at_least=condition.get("at_least"),
-                at_most=condition.get("at_most"),
+                condition=condition,
                 reference=" ".join(str(entry["reference"]).split()),
             )
         )

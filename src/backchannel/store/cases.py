@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from backchannel.errors import IntegrityError, NotFoundError
+from backchannel.errors import IntegrityError, InvalidInputError, NotFoundError, Problem
 from backchannel.model.case import Case, Context, Record
 from backchannel.store.crypto import FieldCipher
 from backchannel.store.schema import RECORD_TABLES, CaseRow, RecordRow
@@ -165,6 +165,7 @@ class CaseRepository:
         """Store ``case`` in place of any earlier version; returns that version and the change."""
         before = self.find(case.id)
         change = compare(before, case)
+        _refuse_judgement_rewrites(case.id, change)
         now = dt.datetime.now(dt.UTC)
         row = self.session.get(CaseRow, case.id)
         public_context, sealed_context = self._seal(case.context, f"cases/{case.id}")
@@ -238,6 +239,28 @@ class CaseRepository:
         if unknown:
             raise IntegrityError(f"{place}: stored fields {sorted(unknown)} are not in the model")
         return document
+
+
+def _refuse_judgement_rewrites(case_id: str, change: ChangeSummary) -> None:
+    """Judgements are append-only: a new version of a case may add them, never alter or drop.
+
+    An analyst who changes their mind records a later judgement on the same subject; the
+    earlier one stays, so the record shows what was believed when.
+    """
+    problems = [
+        Problem(
+            f"judgements[{record_id}]",
+            f"judgement {record_id!r} is already stored and judgements are append-only; "
+            f"it may not be {verb}: record a later judgement on the same subject instead",
+        )
+        for verb, ids in (
+            ("changed", change.changed.get("judgements", [])),
+            ("removed", change.removed.get("judgements", [])),
+        )
+        for record_id in ids
+    ]
+    if problems:
+        raise InvalidInputError(f"case {case_id}", problems)
 
 
 def _record_type(collection: str) -> type[Record]:
