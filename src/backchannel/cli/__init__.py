@@ -26,6 +26,7 @@ from backchannel.cli.data import data_app
 from backchannel.cli.demo import demo, example_case_files
 from backchannel.cli.events import events_app
 from backchannel.cli.forecast import forecast_app
+from backchannel.cli.stage import stage_app
 
 app = typer.Typer(
     help="Decision support for atrocity prevention through dialogue with armed groups.",
@@ -41,6 +42,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.add_typer(forecast_app, name="forecast")
 app.add_typer(events_app, name="events")
+app.add_typer(stage_app, name="stage")
 
 __all__ = ["EXIT_CODES", "app", "example_case_files", "exit_code_for", "main"]
 

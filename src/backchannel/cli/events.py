@@ -54,6 +54,7 @@ def load_event_files(settings: Settings, files: list[Path] | None) -> pa.Table:
     """Events from the given files, else the ingested Parquet files, else the pulled GED."""
     from backchannel.events.parquet import load_events
     from backchannel.events.readers import read_events
+    from backchannel.events.schema import combine_event_tables
 
     if not files:
         files = sorted((settings.data_dir / "events").glob("*.parquet"))
@@ -70,7 +71,7 @@ def load_event_files(settings: Settings, files: list[Path] | None) -> pa.Table:
         load_events(file) if file.suffix == ".parquet" else read_events(file).events
         for file in files
     ]
-    return pa.concat_tables(tables)
+    return combine_event_tables(tables)
 
 
 @events_app.command("ingest")

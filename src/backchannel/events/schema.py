@@ -72,3 +72,19 @@ EVENT_COLUMNS: tuple[Column, ...] = (
 )
 
 EVENT_SCHEMA = pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in EVENT_COLUMNS])
+
+
+def combine_event_tables(tables: list[pa.Table]) -> pa.Table:
+    """The events of several tables, each event id once (its first occurrence kept).
+
+    Data sets overlap: a country extract and a global sample of GED share events, and
+    counting a shared event twice would inflate every death toll read from the sum.
+    """
+    combined = pa.concat_tables(tables)
+    if combined.num_rows == 0:
+        return combined
+    numbered = combined.append_column("__row", pa.array(range(combined.num_rows), pa.int64()))
+    first = numbered.group_by("event_id", use_threads=False).aggregate([("__row", "min")])
+    keep = first.column("__row_min").to_numpy()
+    keep.sort()
+    return combined.take(keep)
