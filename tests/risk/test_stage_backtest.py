@@ -303,10 +303,10 @@ def test_cli_json_holds_both_runs(
     assert document["monthly"] == json.loads(json.dumps(direct.as_dict()))
 
 
-def test_cli_counts_an_event_in_two_installed_files_once(car_events: pa.Table) -> None:
-    from backchannel.cli.stage import _unique_events
+def test_an_event_in_two_installed_files_counts_once(car_events: pa.Table) -> None:
+    from backchannel.events.schema import combine_event_tables
 
     repeated = car_events.slice(0, 5)
-    combined = _unique_events([car_events, repeated])
+    combined = combine_event_tables([car_events, repeated])
     assert combined.num_rows == car_events.num_rows
     assert combined.column("event_id").to_pylist() == car_events.column("event_id").to_pylist()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 class ViolenceType(StrEnum):
@@ -85,6 +86,5 @@ def combine_event_tables(tables: list[pa.Table]) -> pa.Table:
         return combined
     numbered = combined.append_column("__row", pa.array(range(combined.num_rows), pa.int64()))
     first = numbered.group_by("event_id", use_threads=False).aggregate([("__row", "min")])
-    keep = first.column("__row_min").to_numpy()
-    keep.sort()
-    return combined.take(keep)
+    keep = pc.sort_indices(first, sort_keys=[("__row_min", "ascending")])
+    return combined.take(pc.take(first.column("__row_min"), keep))
