@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_OUTPUT ?= demo-output
 
-.PHONY: demo test lint check clean model
+.PHONY: demo test lint check clean model vendor
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "backchannel needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -43,3 +43,9 @@ check: lint test
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUTPUT) .pytest_cache .mypy_cache .ruff_cache
+
+## vendor: refresh the front-end libraries served from our static folder (needs npm)
+vendor:
+	npm ci --ignore-scripts --no-audit --no-fund
+	cp node_modules/cytoscape/dist/cytoscape.min.js src/backchannel/web/static/vendor/
+	cp node_modules/cytoscape/LICENSE src/backchannel/web/static/vendor/cytoscape.LICENSE

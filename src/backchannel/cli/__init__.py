@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import typer
 
+from backchannel.cli.actors import actors_app
 from backchannel.cli.admin import audit_app, keys_app
 from backchannel.cli.assess import assess
 from backchannel.cli.cases import case_app, schema
@@ -43,6 +44,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(forecast_app, name="forecast")
 app.add_typer(events_app, name="events")
 app.add_typer(stage_app, name="stage")
+app.add_typer(actors_app, name="actors")
 
 __all__ = ["EXIT_CODES", "app", "example_case_files", "exit_code_for", "main"]
 

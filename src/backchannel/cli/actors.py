@@ -12,3 +12,9 @@ actors_app = typer.Typer(
     help="Actor maps: entry points, brokers, spoilers, cohesion; exports; UCDP seeding.",
     no_args_is_help=True,
 )
+
+# The commands register themselves on ``actors_app`` when their modules are imported; they
+# import ``actors_app`` from here, so these imports come after its definition.
+from backchannel.cli import actors_analyse, actors_io, actors_map  # noqa: E402
+
+__all__ = ["actors_analyse", "actors_app", "actors_io", "actors_map"]

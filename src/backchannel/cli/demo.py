@@ -22,6 +22,7 @@ from backchannel.errors import NotFoundError
 from backchannel.events.backends import connect, event_table
 from backchannel.events.readers import read_events
 from backchannel.model.case import Case
+from backchannel.reports.actor_section import ActorSection, build_actor_section
 from backchannel.reports.case_report import build_case_report
 from backchannel.reports.event_signals import INSTALL_HINT, event_signals
 from backchannel.reports.render import render_case_html
@@ -68,15 +69,18 @@ def demo(
     )
     source = ", ".join(Path(path).name for path in event_files)
     rows = []
-    stages: list[tuple[str, dict[str, Any]]] = []
+    stages: list[tuple[str, dict[str, Any], ActorSection | None]] = []
     for case in stored:
         brief = output / f"{case.id}.html"
         structural = structural_section(case.context.country, case.context.period.start.year)
         covered = events if _covers(case, event_files) else None
         signals = event_signals(case, covered, source) if _covers(case, event_files) else None
         stage = _stage(case, covered)
-        stages.append((case.id, stage))
-        report = build_case_report(case, structural=structural, events=signals, stage=stage)
+        actors_map = build_actor_section(case)
+        stages.append((case.id, stage, actors_map))
+        report = build_case_report(
+            case, structural=structural, events=signals, stage=stage, actors_map=actors_map
+        )
         brief.write_text(render_case_html(report), encoding="utf-8")
         rows.append(
             [case.id, case.context.country]
@@ -94,8 +98,10 @@ def demo(
         ["case", "country", *Case.COLLECTIONS, "structural risk", "event signals", "stage"],
         rows,
     )
-    for case_id, stage in stages:
+    for case_id, stage, actors_map in stages:
         _print_stage(case_id, stage)
+        if actors_map is not None:
+            _print_actors(actors_map)
     out.print(f"one HTML brief per case written to {output}/<case>.html", highlight=False)
     if not event_files:
         out.print(INSTALL_HINT, highlight=False)
@@ -151,3 +157,11 @@ def _print_stage(case_id: str, stage: dict[str, Any]) -> None:
     present = [f"{f['number']}. {f['name']}" for f in stage["factors"] if f["status"] == "present"]
     if present:
         out.print(f"  framework factors judged present: {'; '.join(present)}", highlight=False)
+
+
+def _print_actors(section: ActorSection) -> None:
+    """Entry points and spoilers of one example case, each with its reason."""
+    for point in section.entry_points:
+        out.print(f"  entry point {point['entry_name']}: {point['why']}", highlight=False)
+    for spoiler in section.spoilers:
+        out.print(f"  spoiler {spoiler['name']}: {spoiler['why']}", highlight=False)

@@ -3,7 +3,8 @@
 Source: UCDP Actor Dataset 22.1 (Uppsala Conflict Data Program, CC BY 4.0). A group is
 known by many names (an acronym, the full name in its own language, the English
 translation, a later name after it renamed itself); a query matches any of them once
-accents, case and punctuation are set aside.
+accents, case and punctuation are set aside. The list also codes ties between actors
+(splits, alliances, joining, coalitions), which ``UcdpActor`` keeps as lists of ids.
 """
 
 from __future__ import annotations
@@ -31,7 +32,15 @@ REQUIRED = ("ActorId", "NameData", "Org", "Location")
 
 @dataclass(frozen=True)
 class UcdpActor:
-    """One actor of the UCDP list."""
+    """One actor of the UCDP list, with the ties the list codes from it to other actors.
+
+    ``splinter_of_ids`` (``ActorIdPrev``): the actors it split from; ``split_temp_ids``
+    (``ActorIdSplitTemp``): actors it split from for a time, as a faction;
+    ``alliance_ids`` (``ActorIdAlliance``): alliances it belongs to that UCDP codes as
+    actors themselves; ``joined_ids`` (``ActorIdGroup``): actors it joined or was absorbed
+    into; ``coalition_ids`` (``OSCoalitionID`` then ``NSCoalitionID``): the ad-hoc
+    coalitions under which GED records it acting jointly with others.
+    """
 
     actor_id: int
     name: str
@@ -40,6 +49,10 @@ class UcdpActor:
     location: str
     alliance_ids: tuple[int, ...]
     splinter_of_ids: tuple[int, ...]
+    # defaults keep actors built by hand (for an id GED knows but the list does not) short
+    split_temp_ids: tuple[int, ...] = ()
+    joined_ids: tuple[int, ...] = ()
+    coalition_ids: tuple[int, ...] = ()
 
 
 def normalise(name: str) -> str:
@@ -49,7 +62,8 @@ def normalise(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", " ", plain.casefold()).strip()
 
 
-def _ids(text: str) -> tuple[int, ...]:
+def parse_ids(text: str | None) -> tuple[int, ...]:
+    """Every actor id in a UCDP id list ("1144, 6845"); none for an empty cell."""
     return tuple(int(part) for part in re.findall(r"\d+", text or ""))
 
 
@@ -86,8 +100,16 @@ def read_actor_list(path: str | Path) -> list[UcdpActor]:
                     names=names,
                     organisation_type=int(row["Org"]) if (row["Org"] or "").isdigit() else 0,
                     location=row["Location"],
-                    alliance_ids=_ids(row.get("ActorIdAlliance", "")),
-                    splinter_of_ids=_ids(row.get("ActorIdPrev", "")),
+                    alliance_ids=parse_ids(row.get("ActorIdAlliance")),
+                    splinter_of_ids=parse_ids(row.get("ActorIdPrev")),
+                    split_temp_ids=parse_ids(row.get("ActorIdSplitTemp")),
+                    joined_ids=parse_ids(row.get("ActorIdGroup")),
+                    coalition_ids=tuple(
+                        dict.fromkeys(
+                            parse_ids(row.get("OSCoalitionID"))
+                            + parse_ids(row.get("NSCoalitionID"))
+                        )
+                    ),
                 )
             )
     if problems:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from backchannel.model.case import Case, Record
+from backchannel.reports.actor_section import ActorSection
 from backchannel.reports.event_signals import EventSignals
 from backchannel.reports.structural import StructuralSection
 
@@ -57,6 +58,7 @@ class CaseReport(BaseModel):
     structural: StructuralSection | None = None
     events: EventSignals | None = None
     stage: dict[str, Any] | None = None
+    actors_map: ActorSection | None = None
 
 
 def build_case_report(
@@ -67,6 +69,7 @@ def build_case_report(
     structural: StructuralSection | None = None,
     events: EventSignals | None = None,
     stage: dict[str, Any] | None = None,
+    actors_map: ActorSection | None = None,
 ) -> CaseReport:
     """Summarise what a case holds; with ``redacted`` every sensitive field is masked."""
     actors = {a.id: _visible(a, redacted) for a in case.actors}
@@ -137,6 +140,7 @@ def build_case_report(
         structural=structural,
         events=events,
         stage=stage,
+        actors_map=actors_map,
     )
 
 

@@ -1,0 +1,1 @@
+"""The web workspace and the static files it serves (interactive actor map, vendored libraries)."""
