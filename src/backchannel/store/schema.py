@@ -94,6 +94,27 @@ RECORD_TABLES: dict[str, type[RecordRow]] = {
 }
 
 
+class ScreeningDecisionRow(Base):
+    """One analyst's verdict on one screening hit; append-only like the audit log.
+
+    Triggers refuse DELETE and any UPDATE except of ``sealed`` (which key rotation
+    re-encrypts); the analyst's note is the one sealed field.
+    """
+
+    __tablename__ = "screening_decisions"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    query_key: Mapped[str] = mapped_column(String(400), index=True)
+    query: Mapped[str] = mapped_column(Text)
+    list_id: Mapped[str] = mapped_column(String(80))
+    entity_id: Mapped[str] = mapped_column(String(80))
+    verdict: Mapped[str] = mapped_column(String(20))
+    user_name: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    case_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    sealed: Mapped[dict[str, str]] = mapped_column(JSON)
+
+
 class AuditRow(Base):
     """One entry of the hash-chained, append-only audit log."""
 

@@ -7,13 +7,16 @@ exactly as they were.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from backchannel.errors import ConfigurationError
 from backchannel.model.case import Case
+from backchannel.screening.decisions import HitDecision
 from backchannel.settings import Settings
 from backchannel.store import audit
 from backchannel.store.cases import (
@@ -26,6 +29,7 @@ from backchannel.store.cases import (
 from backchannel.store.crypto import FieldCipher, KeyRing, load_key_ring
 from backchannel.store.db import connect
 from backchannel.store.schema import AuditRow
+from backchannel.store.screening import DecisionRepository, decision_rows_with_sealed_fields
 
 
 class CaseStore:
@@ -106,6 +110,31 @@ class CaseStore:
                 before_digest=case_digest(removed),
             )
 
+    # --- screening decisions -------------------------------------------------------------
+
+    def record_decision(self, decision: HitDecision) -> int:
+        """Append an analyst's verdict on a screening hit; audited. Returns its number."""
+        if decision.user != self.user_name:
+            raise ConfigurationError(
+                f"a decision by {decision.user!r} cannot be recorded by {self.user_name!r}"
+            )
+        with self.transaction() as session:
+            seq = DecisionRepository(session, self.cipher).append(decision)
+            detail = {k: v for k, v in decision.as_dict().items() if k != "note"}
+            audit.append(
+                session,
+                user_name=self.user_name,
+                action="screening.decision",
+                case_id=decision.case_id,
+                detail={**detail, "seq": seq, "has_note": decision.note is not None},
+            )
+        return seq
+
+    def screening_decisions(self, queries: list[str] | None = None) -> list[HitDecision]:
+        """Every stored decision (or those on ``queries``), oldest first, notes decrypted."""
+        with self.transaction() as session:
+            return DecisionRepository(session, self.cipher).find(queries)
+
     # --- integrity and keys --------------------------------------------------------------
 
     def verify_audit(self) -> audit.Verification:
@@ -127,7 +156,10 @@ class CaseStore:
         cipher = FieldCipher(ring)
         count = 0
         with self.transaction() as session:
-            for row, place in rows_with_sealed_fields(session):
+            sealed_rows = itertools.chain(
+                rows_with_sealed_fields(session), decision_rows_with_sealed_fields(session)
+            )
+            for row, place in sealed_rows:
                 resealed = {}
                 for name, token in row.sealed.items():
                     value = cipher.unseal(token, f"{place}/{name}")
