@@ -51,7 +51,7 @@ class ListedEntity:
     """One designated person, organisation, vessel or aircraft on one list."""
 
     list_id: str  # "un-sc", "ofac-sdn", or the FollowTheMoney dataset name
-    entity_id: str  # the list's own id: UN reference number, OFAC ent_num, FtM id
+    entity_id: str  # the list's own id: UN DATAID, OFAC ent_num, FtM id
     type: EntityType
     names: tuple[ListedName, ...]
     programmes: tuple[str, ...] = ()  # UN regime ("Al-Qaida"), OFAC programme ("SDGT", "FTO")
@@ -86,7 +86,11 @@ class ReadResult:
     """What a reader produced from one list: entries, rejections, and what it saw.
 
     ``records_seen`` counts the records in the file (XML record elements, CSV rows of the
-    main file, JSON lines); it equals ``len(entities) + len(rejected)``.
+    main file, JSON lines of listable entities); it equals ``len(entities) + len(rejected)``.
+    ``warnings`` are things that did not stop a record being read but must not pass
+    unseen: rows of secondary files that could not be attached (an OFAC alias whose
+    ``ent_num`` has no entry), dates that could not be read, FtM sanctions without their
+    entity. They sit outside the reconciliation because they are not records of the list.
     """
 
     list_id: str
@@ -96,6 +100,7 @@ class ReadResult:
     records_seen: int
     snapshot: str | None = None  # the list's own date or version, e.g. UN dateGenerated
     details: dict[str, int] = field(default_factory=dict)  # e.g. aliases attached, orphans
+    warnings: tuple[Rejection, ...] = ()
 
     def reconciles(self) -> bool:
         """Whether every record seen was either read or rejected."""
