@@ -27,6 +27,7 @@ from backchannel.cli.data import data_app
 from backchannel.cli.demo import demo, example_case_files
 from backchannel.cli.events import events_app
 from backchannel.cli.forecast import forecast_app
+from backchannel.cli.screen import screen_app
 from backchannel.cli.stage import stage_app
 
 app = typer.Typer(
@@ -45,6 +46,7 @@ app.add_typer(forecast_app, name="forecast")
 app.add_typer(events_app, name="events")
 app.add_typer(stage_app, name="stage")
 app.add_typer(actors_app, name="actors")
+app.add_typer(screen_app, name="screen")
 
 __all__ = ["EXIT_CODES", "app", "example_case_files", "exit_code_for", "main"]
 

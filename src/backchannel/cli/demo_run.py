@@ -23,16 +23,29 @@ from backchannel.cli.demo import example_case_files
 from backchannel.errors import NotFoundError
 from backchannel.events.backends import connect, event_table
 from backchannel.events.readers import read_events
+from backchannel.events.schema import combine_event_tables
 from backchannel.model.case import Case
 from backchannel.reports.actor_section import ActorSection, build_actor_section
 from backchannel.reports.case_report import build_case_report
 from backchannel.reports.event_signals import INSTALL_HINT, event_signals
+from backchannel.reports.legal_section import LegalSection, build_legal_section
 from backchannel.reports.render import render_case_html
 from backchannel.reports.structural import structural_section
 from backchannel.risk.assessment import assess_case
 from backchannel.risk.forecast.country_names import ewp_names
+from backchannel.screening.case_screening import screen_case
+from backchannel.screening.screen import Screening
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
+
+#: What the demo assesses for each example: a first meeting, the two humanitarian activities
+#: the report discusses most, and the facilitation of talks.
+DEMO_ACTIVITIES = (
+    "meeting",
+    "training_ihl",
+    "delivering_humanitarian_supplies",
+    "facilitating_talks_between_parties",
+)
 
 
 def run_demo(output: Path) -> None:
@@ -52,14 +65,15 @@ def run_demo(output: Path) -> None:
             verification = store.verify_audit()
         finally:
             store.close()
-    event_files = _installed_event_files()
+    event_files = _installed_event_files(output)
     # read the installed events once; every case that they cover shares them
     events = (
-        pa.concat_tables([read_events(path).events for path in event_files])
+        combine_event_tables([read_events(path).events for path in event_files])
         if event_files
         else None
     )
     source = ", ".join(Path(path).name for path in event_files)
+    screening = _demo_screening(output)
     rows = []
     stages: list[tuple[str, dict[str, Any], ActorSection | None]] = []
     for case in stored:
@@ -70,8 +84,18 @@ def run_demo(output: Path) -> None:
         stage = _stage(case, covered)
         actors_map = build_actor_section(case)
         stages.append((case.id, stage, actors_map))
+        legal = None
+        if screening is not None:
+            screened = screen_case(case, screening, activities=DEMO_ACTIVITIES)
+            legal = build_legal_section(screened)
+            _print_screening(case.id, legal)
         report = build_case_report(
-            case, structural=structural, events=signals, stage=stage, actors_map=actors_map
+            case,
+            structural=structural,
+            events=signals,
+            stage=stage,
+            actors_map=actors_map,
+            legal=legal,
         )
         brief.write_text(render_case_html(report), encoding="utf-8")
         rows.append(
@@ -103,12 +127,53 @@ def run_demo(output: Path) -> None:
     )
 
 
-def _installed_event_files() -> list[str]:
-    """The GED files installed in the user's data folder (not the demo's fresh store)."""
+def _demo_screening(output: Path) -> Screening | None:
+    """The designation lists: the user's installed copies, else the configured mirror's
+    (installed into the demo folder), else none, with a hint printed."""
+    from backchannel.cli.screen import load_screening
+
+    user = load_settings()
     try:
-        return [str(path) for path in datasets.file_paths(load_settings(), "ucdp-ged")]
+        return load_screening(user)
     except NotFoundError:
+        pass
+    if user.mirror is None:
+        out.print(
+            "No designation list is installed, so the briefs have no legal section: run "
+            "`backchannel data pull un-sanctions ofac-sdn` (add --mirror DIR when offline).",
+            highlight=False,
+        )
+        return None
+    demo_data = user.model_copy(update={"data_dir": output / "data"})
+    datasets.pull(demo_data, ["un-sanctions", "ofac-sdn"], mirror=user.mirror)
+    return load_screening(demo_data)
+
+
+def _print_screening(case_id: str, legal: LegalSection) -> None:
+    """Who the lists designate among a case's counterparts."""
+    for actor in legal.actors:
+        best = actor["hits"][0]
+        programmes = ", ".join(best["programmes"])
+        out.print(
+            f"  {case_id}: {actor['name']} matches {best['name']} on {best['list']} "
+            f"({programmes}; score {best['score']:.2f})",
+            highlight=False,
+        )
+
+
+def _installed_event_files(output: Path) -> list[str]:
+    """The GED files installed in the user's data folder, else the configured mirror's
+    (installed into the demo folder), else none."""
+    user = load_settings()
+    try:
+        return [str(path) for path in datasets.file_paths(user, "ucdp-ged")]
+    except NotFoundError:
+        pass
+    if user.mirror is None:
         return []
+    demo_data = user.model_copy(update={"data_dir": output / "data"})
+    datasets.pull(demo_data, ["ucdp-ged"], mirror=user.mirror)
+    return [str(path) for path in datasets.file_paths(demo_data, "ucdp-ged")]
 
 
 def _covers(case: Case, event_files: list[str]) -> bool:

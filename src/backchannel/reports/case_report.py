@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from backchannel.model.case import Case, Record
 from backchannel.reports.actor_section import ActorSection
 from backchannel.reports.event_signals import EventSignals
+from backchannel.reports.legal_section import LegalSection
 from backchannel.reports.structural import StructuralSection
 
 MASK = "[redacted]"
@@ -59,6 +60,7 @@ class CaseReport(BaseModel):
     events: EventSignals | None = None
     stage: dict[str, Any] | None = None
     actors_map: ActorSection | None = None
+    legal: LegalSection | None = None
 
 
 def build_case_report(
@@ -70,6 +72,7 @@ def build_case_report(
     events: EventSignals | None = None,
     stage: dict[str, Any] | None = None,
     actors_map: ActorSection | None = None,
+    legal: LegalSection | None = None,
 ) -> CaseReport:
     """Summarise what a case holds; with ``redacted`` every sensitive field is masked."""
     actors = {a.id: _visible(a, redacted) for a in case.actors}
@@ -141,6 +144,7 @@ def build_case_report(
         events=events,
         stage=stage,
         actors_map=actors_map,
+        legal=legal,
     )
 
 

@@ -26,8 +26,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rigour.text.scripts import text_scripts
-
 from backchannel.errors import InvalidInputError, Problem
 from backchannel.screening.entity import (
     EntityType,
@@ -37,6 +35,7 @@ from backchannel.screening.entity import (
     ReadResult,
     Rejection,
 )
+from backchannel.screening.names import distinct_names, script_of
 
 __all__ = ["LISTED_SCHEMAS", "read_ftm"]
 
@@ -216,7 +215,7 @@ class _Reading:
             for text in _values(properties, prop):
                 if quality is not NameQuality.PRIMARY:
                     self.details["weak_aliases" if quality is NameQuality.WEAK else "aliases"] += 1
-                names.append(ListedName(text, quality, _script(text), kind))
+                names.append(ListedName(text, quality, script_of(text), kind))
         if not any(n.quality is NameQuality.PRIMARY for n in names):
             # OpenSanctions' caption, else a person's name parts, stand for a missing name
             caption = entity.get("caption")
@@ -225,8 +224,8 @@ class _Reading:
             if fallback or parts:
                 self.details["names_from_caption_or_parts"] += 1
                 text = fallback or parts
-                names.insert(0, ListedName(text, NameQuality.PRIMARY, _script(text)))
-        return list(_distinct(names, self.details))
+                names.insert(0, ListedName(text, NameQuality.PRIMARY, script_of(text)))
+        return list(distinct_names(names, self.details))
 
     def _dates(self, properties: dict[str, list[str]], prop: str) -> list[dt.date]:
         dates = []
@@ -376,24 +375,3 @@ def _full_date(text: str) -> dt.date | None:
         return dt.date(*(int(part) for part in match.groups()))
     except ValueError:
         return None
-
-
-def _script(text: str) -> str | None:
-    """The script(s) a name is written in other than Latin ("Arabic"), else ``None``."""
-    scripts = text_scripts(text) - {"Latin"}
-    return "+".join(sorted(scripts)) or None
-
-
-def _distinct(names: list[ListedName], details: Counter[str]) -> tuple[ListedName, ...]:
-    """Each name text once, at its first place, with the best quality it was given."""
-    rank = {NameQuality.PRIMARY: 0, NameQuality.STRONG: 1, NameQuality.WEAK: 2}
-    best: dict[str, ListedName] = {}
-    for name in names:
-        kept = best.get(name.text)
-        if kept is None:
-            best[name.text] = name
-            continue
-        details["repeated_names"] += 1
-        if rank[name.quality] < rank[kept.quality]:
-            best[name.text] = name
-    return tuple(best.values())

@@ -33,6 +33,7 @@ from backchannel.screening.entity import (
     ReadResult,
     Rejection,
 )
+from backchannel.screening.names import distinct_names
 
 __all__ = ["ADD_COLUMNS", "ALT_COLUMNS", "OFAC_LIST_ID", "SDN_COLUMNS", "read_ofac"]
 
@@ -199,7 +200,7 @@ class _Entry:
             list_id=OFAC_LIST_ID,
             entity_id=str(self.ent_num),
             type=self.type,
-            names=_distinct(names, details),
+            names=distinct_names(names, details),
             programmes=self.programmes,
             remarks=self.remarks or None,
             countries=tuple(dict.fromkeys(self.countries)),
@@ -355,18 +356,3 @@ def _secondary_problem(
         return f"ent_num {ent_num}: its sdn.csv entry was rejected"
     details[f"{kind}_orphans"] += 1
     return f"orphan: ent_num {ent_num} has no sdn.csv entry"
-
-
-def _distinct(names: list[ListedName], details: Counter[str]) -> tuple[ListedName, ...]:
-    """Each name text once, at its first place, with the best quality it was given."""
-    rank = {NameQuality.PRIMARY: 0, NameQuality.STRONG: 1, NameQuality.WEAK: 2}
-    best: dict[str, ListedName] = {}
-    for name in names:
-        kept = best.get(name.text)
-        if kept is None:
-            best[name.text] = name
-            continue
-        details["repeated_names"] += 1
-        if rank[name.quality] < rank[kept.quality]:
-            best[name.text] = name
-    return tuple(best.values())

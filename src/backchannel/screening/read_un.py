@@ -22,7 +22,6 @@ from pathlib import Path
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
-from rigour.text.scripts import text_scripts
 
 from backchannel.errors import InvalidInputError, Problem
 from backchannel.screening.entity import (
@@ -33,6 +32,7 @@ from backchannel.screening.entity import (
     ReadResult,
     Rejection,
 )
+from backchannel.screening.names import distinct_names, script_of
 
 __all__ = ["UN_LIST_ID", "read_un"]
 
@@ -200,13 +200,13 @@ class _Reading:
         names: list[ListedName] = []
         primary = " ".join(p for p in (_text(element, part) for part in _NAME_PARTS) if p)
         if primary:
-            names.append(ListedName(primary, NameQuality.PRIMARY, _script(primary)))
+            names.append(ListedName(primary, NameQuality.PRIMARY, script_of(primary)))
         original = _text(element, "NAME_ORIGINAL_SCRIPT")
         if original:
             # the designated name itself, in the script it is written in
             self.details["original_script_names"] += 1
             names.append(
-                ListedName(original, NameQuality.PRIMARY, _script(original), "original_script")
+                ListedName(original, NameQuality.PRIMARY, script_of(original), "original_script")
             )
         for alias in element.findall(f"{element.tag}_ALIAS"):
             text = _text(alias, "ALIAS_NAME")
@@ -222,8 +222,8 @@ class _Reading:
                 known = (NameQuality.STRONG, "aka")
             quality, alias_kind = known
             self.details["weak_aliases" if quality is NameQuality.WEAK else "aliases"] += 1
-            names.append(ListedName(text, quality, _script(text), alias_kind))
-        return _distinct(names, self.details)
+            names.append(ListedName(text, quality, script_of(text), alias_kind))
+        return distinct_names(names, self.details)
 
     def _date(self, element: ET.Element | None, location: str, line: int | None) -> dt.date | None:
         text = " ".join((element.text or "").split()) if element is not None else ""
@@ -291,24 +291,3 @@ def _countries(element: ET.Element) -> tuple[str, ...]:
         address.findtext("COUNTRY") or "" for address in element.findall(f"{element.tag}_ADDRESS")
     ]
     return tuple(dict.fromkeys(c for c in (" ".join(f.split()) for f in found) if c))
-
-
-def _script(text: str) -> str | None:
-    """The script(s) a name is written in other than Latin ("Arabic"), else ``None``."""
-    scripts = text_scripts(text) - {"Latin"}
-    return "+".join(sorted(scripts)) or None
-
-
-def _distinct(names: list[ListedName], details: Counter[str]) -> tuple[ListedName, ...]:
-    """Each name text once, at its first place, with the best quality it was given."""
-    rank = {NameQuality.PRIMARY: 0, NameQuality.STRONG: 1, NameQuality.WEAK: 2}
-    best: dict[str, ListedName] = {}
-    for name in names:
-        kept = best.get(name.text)
-        if kept is None:
-            best[name.text] = name
-            continue
-        details["repeated_names"] += 1
-        if rank[name.quality] < rank[kept.quality]:
-            best[name.text] = name
-    return tuple(best.values())

@@ -1,0 +1,176 @@
+"""``backchannel screen``: names, batches, cases and decisions, on the real lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backchannel.casefile import load_case
+from backchannel.cli import app
+from backchannel.cli.screen import read_names
+from backchannel.errors import InvalidInputError
+from backchannel.screening.case_screening import screen_case
+from backchannel.screening.lists import load_lists
+from backchannel.screening.screen import Screening
+from tests.conftest import EXAMPLES, mirror_path
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def lists_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
+    mirror = mirror_path()
+    if mirror is None:
+        pytest.skip("no data mirror")
+    data = tmp_path_factory.mktemp("data")
+    env: dict[str, str | None] = {"BACKCHANNEL_DATA_DIR": str(data), "BACKCHANNEL_MIRROR": None}
+    pulled = runner.invoke(
+        app, ["data", "pull", "un-sanctions", "ofac-sdn", "--mirror", str(mirror)], env=env
+    )
+    assert pulled.exit_code == 0, pulled.stderr
+    return env
+
+
+@pytest.fixture(scope="module")
+def screening() -> Screening:
+    mirror = mirror_path()
+    if mirror is None:
+        pytest.skip("no data mirror")
+    return Screening(load_lists(mirror / "sanctions"))
+
+
+def screen_json(env: dict[str, str | None], *args: str) -> object:
+    result = runner.invoke(app, ["screen", *args, "--format", "json"], env=env)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_al_shabaab_is_found_on_the_un_list_first(lists_env: dict[str, str | None]) -> None:
+    hits = screen_json(lists_env, "Harakat al-Shabaab al-Mujahideen")
+    assert isinstance(hits, list) and hits
+    first = hits[0]
+    assert (first["list"], first["name"]) == ("un-sc", "AL-SHABAAB")
+    assert set(first) >= {"list", "entity_id", "name", "matched_alias", "score", "explanation"}
+    assert first["explanation"]["pairs"]  # which token matched which, by what feature
+    assert {"ofac-sdn"} <= {h["list"] for h in hits}
+
+
+def test_the_saudi_football_club_is_not_a_hit(lists_env: dict[str, str | None]) -> None:
+    assert screen_json(lists_env, "Al-Shabab Football Club") == []
+    table = runner.invoke(app, ["screen", "Al-Shabab Football Club"], env=lists_env)
+    assert "no hit above the match threshold" in table.stdout
+
+
+def test_a_decision_is_shown_in_later_screenings(lists_env: dict[str, str | None]) -> None:
+    [first, *_] = screen_json(lists_env, "Harakat al-Shabaab al-Mujahideen")
+    decided = runner.invoke(
+        app,
+        [
+            "screen", "decide", "HARAKAT AL-SHABAAB AL-MUJAHIDEEN",
+            "--list", first["list"], "--entity", first["entity_id"],
+            "--verdict", "true_match", "--note", "same group, confirmed",
+        ],
+        env=lists_env,
+    )  # fmt: skip
+    assert decided.exit_code == 0, decided.stderr
+    [again, *_] = screen_json(lists_env, "Harakat al-Shabaab al-Mujahideen")
+    assert again["decision"]["verdict"] == "true_match" and "note" not in again["decision"]
+    bad = runner.invoke(
+        app,
+        ["screen", "decide", "x", "--list", "un-sc", "--entity", "1", "--verdict", "maybe"],
+        env=lists_env,
+    )
+    assert bad.exit_code == 3 and "expected one of" in bad.stderr
+
+
+def test_batch_screens_every_name(lists_env: dict[str, str | None], tmp_path: Path) -> None:
+    names = tmp_path / "names.csv"
+    names.write_text("name,note\nAl-Shabaab,x\nIslamic Relief Worldwide,y\nFARC-EP,z\n")
+    result = screen_json(lists_env, "batch", str(names))
+    assert isinstance(result, dict) and list(result) == [
+        "Al-Shabaab",
+        "Islamic Relief Worldwide",
+        "FARC-EP",
+    ]
+    assert result["Islamic Relief Worldwide"] == []
+    assert result["FARC-EP"][0]["name"] == "REVOLUTIONARY ARMED FORCES OF COLOMBIA"
+
+
+def test_names_files_must_hold_names(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing\n\n")
+    with pytest.raises(InvalidInputError, match="no name to screen"):
+        read_names(empty)
+    binary = tmp_path / "names.bin"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(InvalidInputError, match="cannot read names"):
+        read_names(binary)
+
+
+def test_no_lists_installed_says_how_to_get_them(tmp_path: Path) -> None:
+    env = {"BACKCHANNEL_DATA_DIR": str(tmp_path), "BACKCHANNEL_MIRROR": None}
+    result = runner.invoke(app, ["screen", "anyone"], env=env)
+    assert result.exit_code == 4 and "data pull un-sanctions ofac-sdn" in result.stderr
+
+
+def test_as_of_sets_apart_entries_listed_later(screening: Screening) -> None:
+    now = screening.screen("Hayat Tahrir al-Sham")
+    dated = [h for h in now.hits if h.hit.list == "un-sc"]
+    assert dated and dated[0].entity.listed_on is not None
+    listed = dated[0].entity.listed_on
+    before = screening.screen("Hayat Tahrir al-Sham", as_of=listed - dt.timedelta(days=1))
+    key = (dated[0].hit.list, dated[0].hit.entity_id)
+    assert key in {(h.hit.list, h.hit.entity_id) for h in before.listed_later}
+    assert key not in {(h.hit.list, h.hit.entity_id) for h in before.hits}
+    # OFAC gives no dates: its entry stays in force, and the note says why.
+    assert any(h.hit.list == "ofac-sdn" for h in before.hits)
+    assert any("give no listing dates" in n for n in before.notes)
+
+
+def test_somalia_case_exposure(screening: Screening) -> None:
+    case = load_case(EXAMPLES / "somalia-2011.yaml")
+    result = screen_case(
+        case, screening, activities=["meeting", "training_ihl"], jurisdictions=["US", "UK"]
+    )
+    shabaab = next(a for a in result.actors if a.actor == "al-shabaab")
+    top = {(h.hit.list, h.hit.name) for h in shabaab.hits[:2]}
+    assert top == {("un-sc", "AL-SHABAAB"), ("ofac-sdn", "AL-SHABAAB")}
+    assert shabaab.exposure is not None
+    assert shabaab.exposure.cell("training_ihl", "US").level.value == "prohibited"
+    assert result.as_of == dt.date(2012, 2, 29)
+    assert "not legal advice" in result.disclaimer.lower()
+    document = result.as_dict()
+    assert any(entry["snapshot"] for entry in document["lists"]) and document["actors"]
+
+
+def test_screen_case_command(lists_env: dict[str, str | None]) -> None:
+    case = str(EXAMPLES / "colombia-2012.yaml")
+    document = screen_json(
+        lists_env, "case", case, "--activities", "meeting,training_ihl", "--jurisdiction", "US"
+    )
+    assert isinstance(document, dict)
+    farc = next(a for a in document["actors"] if a["actor"] == "farc")
+    assert "FTO" in farc["hits"][0]["programmes"]
+    levels = {(c["activity"], c["jurisdiction"]): c["level"] for c in farc["exposure"]["cells"]}
+    assert levels[("training_ihl", "US")] == "prohibited"
+    bad = runner.invoke(app, ["screen", "case", case, "--activities", "dancing"], env=lists_env)
+    assert bad.exit_code == 3 and "dancing" in bad.stderr
+
+
+def test_demo_briefs_carry_a_legal_section(tmp_path: Path) -> None:
+    mirror = mirror_path()
+    if mirror is None:
+        pytest.skip("no data mirror")
+    env = {"BACKCHANNEL_DATA_DIR": str(tmp_path / "empty"), "BACKCHANNEL_MIRROR": str(mirror)}
+    result = runner.invoke(app, ["demo", "--output", str(tmp_path / "out")], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "Harakat al-Shabaab al-Mujahideen matches AL-SHABAAB on un-sc" in result.stdout
+    brief = (tmp_path / "out" / "colombia-2012.html").read_text()
+    start = brief.index('id="legal"')
+    section = brief[start : brief.index("</section>", start)]
+    assert "REVOLUTIONARY ARMED FORCES OF COLOMBIA" in section and "FTO" in section
+    assert "not legal advice" in section.lower()
