@@ -18,8 +18,10 @@ people that share words with listed ones) through both matchers in one process:
 For each: recall (a positive counts when its expected entry is among the hits at the
 matcher's threshold), top-1 accuracy, false-positive rate (a negative counts when it has
 any hit at the threshold), recall by variant kind, a threshold sweep, and p50 / p95
-latency per query; then the speed ratio, and what our blocking costs in recall: of the
-expected entries a full scan finds at the threshold, the share the index misses.
+latency per query (ours timed the first time each query is asked, and again when it is
+repeated); then the speed ratio, and what our blocking costs in recall: of the expected
+entries a full scan finds at the threshold (about two minutes for the whole set), the
+share the index misses.
 
 Goals: recall >= logic-v2's at no higher false-positive rate; >= 100x faster than logic-v2;
 p50 <= 2 ms per query. Run: ``.venv/bin/python benchmarks/screening.py [MIRROR]``.
@@ -262,6 +264,7 @@ def main() -> None:
     )
 
     ours = run_ours(index, cases, MATCH_THRESHOLD)
+    repeated = run_ours(index, cases, MATCH_THRESHOLD)  # the same queries, asked again
     swept = run_ours(index, cases, min(SWEEP))  # lower thresholds, for the sweep only
     started = time.perf_counter()
     proxies = [ftm_entity(e) for e in entities]
@@ -304,12 +307,18 @@ def main() -> None:
     print(
         f"{'  ours (search, blocking included)':34} {percentile(our_times, 0.5):10.3f} {percentile(our_times, 0.95):10.3f}   (goal p50 <= 2 ms)"
     )
+    repeat_times = [o.seconds * 1000 for o in repeated]
+    print(
+        f"{'  ours, the query asked again':34} {percentile(repeat_times, 0.5):10.3f} {percentile(repeat_times, 0.95):10.3f}"
+    )
     print(
         f"{'  logic-v2 (comparisons only)':34} {percentile(anchor_times, 0.5):10.3f} {percentile(anchor_times, 0.95):10.3f}"
     )
     ratio = percentile(anchor_times, 0.5) / percentile(our_times, 0.5)
     print(f"ratio logic-v2 / ours, p50 latency per query: {ratio:,.0f}x   (goal >= 100x)")
     print(f"ratio logic-v2 / ours, total time: {sum(anchor_times) / sum(our_times):,.0f}x")
+    repeat_ratio = percentile(anchor_times, 0.5) / percentile(repeat_times, 0.5)
+    print(f"ratio logic-v2 / ours asked again, p50 latency per query: {repeat_ratio:,.0f}x")
     verdict = (
         "met"
         if mine.recall >= theirs.recall and mine.false_positive_rate <= theirs.false_positive_rate

@@ -47,6 +47,10 @@ VOWEL_VARIANT_MIN_SIMILARITY = 0.7
 # ("Mahmoud" and "Muhammad" share consonants), so they carry visibly less.
 PHONETIC_SCORE = 0.85
 TRANSLATION_SCORE = 0.85
+# In words under five letters one vowel or consonant is a large share of the word
+# ("Amal" / "Amol", "AKP" / "AQAP" are different names): a short sound-alike alone stays
+# below the threshold, while "Umar" for "Omar" still counts beside a matching surname.
+SHORT_SOUND_SCORE = 0.75
 # An initialism is what a list calls the same group ("HTS", "ISIL"), but letters are
 # ambiguous: several names share any three initials. Asked about in initials, a long
 # listed name they spell is a good candidate. The reverse, a long queried name whose
@@ -55,6 +59,19 @@ TRANSLATION_SCORE = 0.85
 # de Cuba" spells FARC), so alone it stays below the threshold.
 INITIALISM_SCORE = 0.9
 EXPANDED_INITIALISM_SCORE = 0.7
+# Fewer letters are more ambiguous: two or three initials spell a run of words in
+# hundreds of listed names ("SDF" reads as "Sanati Doodeh Fam Co."), so initialisms that
+# short score below the threshold and are shown only when it is lowered; from four
+# letters ("ISKP", "AQIS") they carry a hit, from five fully. Lists carry the short
+# acronyms of the groups they designate ("HTS", "LRA", "TTP"), which match exactly.
+SHORT_INITIALISM_SCORES: dict[int, float] = {2: 0.7, 3: 0.75, 4: 0.85}
+
+
+def initialism_score(letters: int) -> float:
+    """The score of an initialism of this many letters read as a listed name's words."""
+    return SHORT_INITIALISM_SCORES.get(letters, INITIALISM_SCORE)
+
+
 # A single letter standing for a word ("J." for Joseph, "K" in ISIL-K for Khorasan) is
 # weak evidence: every word with that first letter fits.
 INITIAL_SCORE = 0.7
@@ -124,13 +141,13 @@ def compare_tokens(query: Token, listed: Token) -> tuple[Feature, float] | None:
     if sounds_alike or near:
         similarity = Levenshtein.normalized_similarity(query_variant, listed_variant)
         if same_consonants and similarity >= VOWEL_VARIANT_MIN_SIMILARITY:
-            # in words under five letters one vowel is a larger share of the word
-            # ("Amal" / "Amol" are different words): only as good as a sound-alike
             if shorter >= MIN_FUZZY_LENGTH:
                 return Feature.TRANSLITERATION, VOWEL_VARIANT_SCORE
-            return Feature.PHONETIC, PHONETIC_SCORE
+            if best is None:  # a translation, when there is one, says more
+                return Feature.PHONETIC, SHORT_SOUND_SCORE
         if sounds_alike and similarity >= PHONETIC_MIN_SIMILARITY and best is None:
-            best = Feature.PHONETIC, PHONETIC_SCORE
+            sound = PHONETIC_SCORE if shorter >= MIN_FUZZY_LENGTH else SHORT_SOUND_SCORE
+            best = Feature.PHONETIC, sound
         if near and similarity >= FUZZY_FLOOR:
             fuzzy = min(fuzzy_score(similarity), FUZZY_CAP)
             if best is None or fuzzy > best[1]:
@@ -180,7 +197,17 @@ def compare_compound(
     if joined.variant in (whole.variant, whole.peeled):
         return Feature.COMPOUND, COMPOUND_SCORE
     if whole.consonants is not None and joined.consonants == whole.consonants:
-        return Feature.COMPOUND, VOWEL_VARIANT_SCORE
+        # as for single words: the same consonants are enough for words read from Arabic
+        # script; otherwise the spellings must also look alike ("ep goy" is not "YPG")
+        if joined.abjad or whole.abjad:
+            return Feature.COMPOUND, VOWEL_VARIANT_SCORE
+        shorter = min(len(joined.variant), len(whole.variant))
+        if (
+            shorter >= MIN_FUZZY_LENGTH
+            and Levenshtein.normalized_similarity(joined.variant, whole.variant)
+            >= VOWEL_VARIANT_MIN_SIMILARITY
+        ):
+            return Feature.COMPOUND, VOWEL_VARIANT_SCORE
     if not fuzzy:
         return None
     if len(joined.variant) >= MIN_FUZZY_LENGTH and len(whole.variant) >= MIN_FUZZY_LENGTH:

@@ -46,10 +46,12 @@ from backchannel.screening.explain import explain
 from backchannel.screening.features import (
     EXPANDED_INITIALISM_SCORE,
     INITIAL_SCORE,
+    INITIALISM_SCORE,
     MIN_FUZZY_LENGTH,
     STEM_LENGTH,
     STEM_SCORE,
     STEM_SUFFIX,
+    initialism_score,
 )
 from backchannel.screening.matcher import (
     MATCH_THRESHOLD,
@@ -113,7 +115,7 @@ def _deletions(word: str) -> Iterator[str]:
 # a a listed acronym spelt by the query's initials, s a listed word of the same stem.
 KEY_STRENGTH: dict[str, float] = {
     "v": 1.0,
-    "i": 0.9,
+    "i": INITIALISM_SCORE,  # for five letters or more; fewer score less
     "c": 0.85,
     "m": 0.85,
     "x": 0.85,
@@ -211,6 +213,13 @@ def name_keys(prepared: PreparedName) -> set[str]:
     return keys
 
 
+def _key_strength(key: str) -> float:
+    """``KEY_STRENGTH`` of a key's kind; initials by their number of letters."""
+    if key[0] == "i":
+        return initialism_score(len(key) - 1)
+    return KEY_STRENGTH[key[0]]
+
+
 def _extra_keys(query: PreparedName) -> list[set[str]]:
     """For each query word, the keys it has from its neighbours or the whole query beyond
     its own: its initials reading, compounds with the next or previous word, and the
@@ -233,6 +242,14 @@ def _extra_keys(query: PreparedName) -> list[set[str]]:
             for keys in extra:
                 keys.add("a" + letters)
     return extra
+
+
+@dataclass(frozen=True, slots=True)
+class _Scratch:
+    """Arrays over all listed names that one query reuses, zero between uses."""
+
+    strength: FloatArray
+    mark: npt.NDArray[np.bool_]
 
 
 class ScreeningIndex:
@@ -321,7 +338,10 @@ class ScreeningIndex:
             return nothing
         words = query.tokens
         extra = _extra_keys(query)
-        reached = np.zeros(len(self.names), dtype=np.float64)
+        size = len(self.names)
+        reached = np.zeros(size, dtype=np.float64)
+        # scratch arrays over all names, for this query only, left zero after each use
+        scratch = _Scratch(np.zeros(size, dtype=np.float64), np.zeros(size, dtype=bool))
         touched: list[IntArray] = []
         spelled: list[IntArray] = []  # names an initialism covers whole
         free = 0.0
@@ -333,36 +353,40 @@ class ScreeningIndex:
                 floor = 1.0 if token.article else INITIAL_SCORE
                 free += weight * floor
                 if any(key in self._postings for key in keys):
-                    more, stronger = self._reach(keys)
+                    more, stronger = self._reach(keys, scratch)
                     reached[more] += weight * np.maximum(stronger - floor, 0.0)
                     touched.append(more)
                 continue
-            numbers, strengths = self._word_reach(token)
+            numbers, strengths = self._word_reach(token, scratch)
             reached[numbers] += weight * strengths
             touched.append(numbers)
             if any(key in self._postings for key in keys):
                 # what the extra keys add: only where they are stronger than the word's own
-                more, stronger = self._reach(keys)
-                own = np.zeros(len(self.names), dtype=np.float64)
+                more, stronger = self._reach(keys, scratch)
+                own = scratch.strength
                 own[numbers] = strengths
                 reached[more] += weight * np.maximum(stronger - own[more], 0.0)
+                own[numbers] = 0.0
                 touched.append(more)
                 initials = {key for key in keys if key[0] in INITIALISM_KEYS}
                 if initials:
-                    spelled.append(self._reach(initials)[0])
+                    spelled.append(self._reach(initials, scratch)[0])
         if not touched:
             return nothing
-        hit = np.zeros(len(self.names), dtype=bool)
+        mark = scratch.mark
         for array in touched:
-            hit[array] = True
-        numbers = np.flatnonzero(hit)
+            mark[array] = True
+        numbers = np.flatnonzero(mark)
         covered = reached[numbers] + free
         # the matcher's blend of the two coverages, with the weight reached standing in
         # for the listed words matched (a word and its variants weigh the same)
         listed_share = np.minimum(covered / self._totals[numbers], 1.0)
         if spelled:
             # an initialism pairs one word with a whole run of the other name's words
-            listed_share[np.isin(numbers, np.concatenate(spelled))] = 1.0
+            mark[numbers] = False
+            for array in spelled:
+                mark[array] = True
+            listed_share[mark[numbers]] = 1.0
         estimate = QUERY_SHARE * covered / query.total + (1.0 - QUERY_SHARE) * listed_share
         kept = estimate >= threshold - BLOCKING_SLACK
         numbers, estimate = numbers[kept], estimate[kept]
@@ -373,41 +397,44 @@ class ScreeningIndex:
         order = np.argsort(-estimate, kind="stable")[:MAX_CANDIDATES]
         return numbers[order], estimate[order]
 
-    def _word_reach(self, token: Token) -> tuple[IntArray, FloatArray]:
+    def _word_reach(self, token: Token, scratch: _Scratch) -> tuple[IntArray, FloatArray]:
         """``_reach`` of a word's own keys, remembered for the most recent words (names
         are built from a limited vocabulary: "al", "islamic", "mohammed" recur)."""
         key = (token.text, token.abjad)
         found = self._reach_cache.get(key)
         if found is None:
-            found = self._reach(query_word_keys(token))
+            found = self._reach(query_word_keys(token), scratch)
             if len(self._reach_cache) >= WORD_REACH_CACHE:
-                self._reach_cache.pop(next(iter(self._reach_cache)))
+                # forget everything at once: simple, and safe under concurrent searches
+                self._reach_cache.clear()
             self._reach_cache[key] = found
         return found
 
-    def _reach(self, keys: set[str]) -> tuple[IntArray, FloatArray]:
-        """The names a set of keys reaches, each once, with the strength of the strongest
-        kind of key that reaches it."""
+    def _reach(self, keys: set[str], scratch: _Scratch) -> tuple[IntArray, FloatArray]:
+        """The names a set of keys reaches, with the strength of the strongest kind of key
+        that reaches each (a name may repeat, always at that one strength)."""
         grouped: dict[float, list[IntArray]] = {}
         for key in keys:
             posting = self._postings.get(key)
             if posting is not None:
-                grouped.setdefault(KEY_STRENGTH[key[0]], []).append(posting)
+                grouped.setdefault(_key_strength(key), []).append(posting)
         if not grouped:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
         if len(grouped) == 1:
             [(level, arrays)] = grouped.items()
             found: IntArray = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
             return found, np.full(found.size, level)
-        # dense over all names, weakest kind first so that stronger ones overwrite it
-        strength = np.zeros(len(self.names), dtype=np.float64)
-        reached = np.zeros(len(self.names), dtype=bool)
+        # over all names, weakest kind first so that stronger ones overwrite it
+        strength, mark = scratch.strength, scratch.mark
         for level in sorted(grouped):
             for array in grouped[level]:
                 strength[array] = level
-                reached[array] = True
-        numbers = np.flatnonzero(reached)
-        return numbers, strength[numbers]
+                mark[array] = True
+        numbers = np.flatnonzero(mark)
+        levels = strength[numbers]
+        strength[numbers] = 0.0
+        mark[numbers] = False
+        return numbers, levels
 
     def search(
         self,

@@ -211,7 +211,8 @@ def fold(text: str) -> str:
     """
     undotted = _DOTTED_INITIALS.sub(lambda found: found.group(0).replace(".", ""), text)
     undotted = _POSSESSIVE.sub("", undotted)
-    latin = ascii_text(_JOINING_MARKS.sub("", undotted))
+    unjoined = _JOINING_MARKS.sub("", undotted)
+    latin = unjoined if unjoined.isascii() else ascii_text(unjoined)
     joined = _JOINING_MARKS.sub("", latin.lower())
     return " ".join(_WORD_BREAK.split(joined)).strip()
 
@@ -342,18 +343,21 @@ class Join:
 
     variant: str
     consonants: str | None
+    abjad: bool = False  # read from Arabic script (see Token)
 
 
 @lru_cache(maxsize=262_144)
-def make_join(first: str, second: str) -> Join:
+def make_join(first: str, second: str, abjad: bool = False) -> Join:
     """The join of two adjacent folded words."""
     word = first + second
-    return Join(variant_key(word), consonant_key(word))
+    return Join(variant_key(word), consonant_key(word), abjad)
 
 
 def joins(words_: Sequence[Token]) -> tuple[Join, ...]:
     """The joins of each pair of adjacent words of a name, in order."""
-    return tuple(make_join(first.text, second.text) for first, second in pairwise(words_))
+    return tuple(
+        make_join(first.text, second.text, first.abjad) for first, second in pairwise(words_)
+    )
 
 
 # Scripts that write consonants and long vowels only: Arabic (with Persian and Urdu
