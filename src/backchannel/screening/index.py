@@ -130,9 +130,10 @@ INITIALISM_KEYS = frozenset("ia")
 MIN_ACRONYM = 3
 
 
-def word_keys(token: Token) -> set[str]:
-    """Keys a listed word is filed under (see the module docstring)."""
-    keys = {"v" + token.variant}
+def _shared_keys(token: Token) -> set[str]:
+    """The keys a listed word is filed under and a query word looks under alike: the
+    peeled variant, consonant skeletons, sound and concept."""
+    keys = set()
     if token.peeled:
         keys.add("v" + token.peeled)
     for consonants in (token.consonants, token.peeled_consonants):
@@ -142,6 +143,12 @@ def word_keys(token: Token) -> set[str]:
         keys.add("m" + token.phonetic)
     if token.concept:
         keys.add("x" + token.concept)
+    return keys
+
+
+def word_keys(token: Token) -> set[str]:
+    """Keys a listed word is filed under (see the module docstring)."""
+    keys = {"v" + token.variant, *_shared_keys(token)}
     if len(token.variant) >= MIN_FUZZY_LENGTH:
         keys.update("d" + shorter for shorter in _deletions(token.variant))
     keys.update("s" + stem for stem in _stems(token.variant))
@@ -157,16 +164,7 @@ def _stems(word: str) -> Iterator[str]:
 
 def query_word_keys(token: Token) -> set[str]:
     """Keys under which a query word looks for listed words."""
-    keys = {"v" + token.variant, "d" + token.variant}
-    if token.peeled:
-        keys.add("v" + token.peeled)
-    for consonants in (token.consonants, token.peeled_consonants):
-        if consonants:
-            keys.add("c" + consonants)
-    if token.phonetic:
-        keys.add("m" + token.phonetic)
-    if token.concept:
-        keys.add("x" + token.concept)
+    keys = {"v" + token.variant, "d" + token.variant, *_shared_keys(token)}
     if len(token.variant) >= MIN_FUZZY_LENGTH:
         for shorter in _deletions(token.variant):
             keys.add("v" + shorter)
