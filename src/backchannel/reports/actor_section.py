@@ -66,6 +66,19 @@ def masked_names(case: Case) -> dict[str, str]:
     return masks
 
 
+def mask_names(case: Case, value: Any) -> Any:
+    """``value`` (text, or lists and dicts of it) with every sensitive actor name masked."""
+    masks = masked_names(case)
+    return _mask(value, _mask_pattern(masks), masks)
+
+
+def _mask_pattern(masks: dict[str, str]) -> re.Pattern[str] | None:
+    # Longest first, so that a name containing another masked name is replaced whole; and
+    # only whole words, so that a short id does not eat into other words.
+    alternatives = "|".join(re.escape(t) for t in sorted(masks, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])") if masks else None
+
+
 def _mask(value: Any, pattern: re.Pattern[str] | None, masks: dict[str, str]) -> Any:
     if pattern is None:
         return value
@@ -88,10 +101,7 @@ def build_actor_section(
     day = dt.date.fromisoformat(analysis["as_of"])
     png = actor_map_png(case, day, redacted, map_roles(analysis))
     masks = masked_names(case) if redacted else {}
-    # Longest first, so that a name containing another masked name is replaced whole; and
-    # only whole words, so that a short id does not eat into other words.
-    alternatives = "|".join(re.escape(t) for t in sorted(masks, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])") if masks else None
+    pattern = _mask_pattern(masks)
     names = {a.id: a.name for a in case.actors}
     shown = _mask(
         {

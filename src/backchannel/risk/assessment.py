@@ -10,7 +10,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from backchannel.model.case import Case, Judgement
-from backchannel.risk.factors import FactorRollUp, framework_measures, roll_up
+from backchannel.risk.factors import HIGHEST_SEVERITY, FactorRollUp, framework_measures, roll_up
 from backchannel.risk.framework import load_framework
 from backchannel.risk.prefill import suggest_judgements
 from backchannel.risk.stage import StageAssessment, StageRules, assess_stage, load_stage_rules
@@ -85,6 +85,12 @@ def assess_case(
     stage_measures.update(framework_measures(rolled))
     evidence["framework_factors_present"] = [
         j for f in rolled.factors if f.status == "present" for j in f.judgements
+    ]
+    evidence["framework_specific_severe_in_conflict"] = [
+        j
+        for f in rolled.factors
+        if f.category != "common" and f.status == "present" and f.severity == HIGHEST_SEVERITY
+        for j in f.judgements
     ]
     stage = assess_stage(stage_measures, rules or load_stage_rules(), evidence)
     return CaseAssessment(

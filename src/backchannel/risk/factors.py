@@ -34,6 +34,9 @@ from backchannel.risk.framework import Framework
 
 TRIGGERING_FACTOR = "rf8"
 COMMON_FACTORS_FOR_TRIGGER = 4
+#: The armed-conflict factor, and the severity analysts give a factor they judge serious.
+ARMED_CONFLICT_FACTOR = "rf1"
+HIGHEST_SEVERITY = 3
 NOT_ASSESSED = "not_assessed"
 
 
@@ -276,7 +279,17 @@ def framework_measures(rolled: FrameworkRollUp) -> dict[str, float | None]:
     trigger = TRIGGERING_FACTOR in present and len(common_present - {TRIGGERING_FACTOR}) >= (
         COMMON_FACTORS_FOR_TRIGGER
     )
+    # Crime-specific factors (10-14) judged present at the highest severity during an armed
+    # conflict: the analysts see the specific crimes within reach, not only the conditions.
+    specific_severe = [
+        f.id
+        for f in factors
+        if f.category != "common" and f.id in present and f.severity == HIGHEST_SEVERITY
+    ]
     return {
         "framework_factors_present": float(len(present)),
         "framework_trigger_with_factors": 1.0 if trigger else 0.0,
+        "framework_specific_severe_in_conflict": (
+            float(len(specific_severe)) if ARMED_CONFLICT_FACTOR in present else 0.0
+        ),
     }
