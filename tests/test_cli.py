@@ -139,13 +139,35 @@ def test_schema_is_json_schema() -> None:
     assert set(document["required"]) >= {"id", "context"}
 
 
-def test_demo_writes_one_brief_per_example(tmp_path: Path, example_cases: list[object]) -> None:
+@pytest.fixture(scope="module")
+def offline_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The demo run once with no data installed and no mirror: packaged content only."""
+    root = tmp_path_factory.mktemp("offline-demo")
+    env = {"BACKCHANNEL_DATA_DIR": str(root / "data"), "BACKCHANNEL_MIRROR": None}
+    result = runner.invoke(app, ["demo", "--output", str(root / "out")], env=env)
+    assert result.exit_code == 0, result.stderr
+    return root / "out", result.stdout
+
+
+def test_demo_writes_full_and_redacted_briefs_per_example(
+    tmp_path: Path, example_cases: list[object]
+) -> None:
     output = tmp_path / "demo"
     result = runner.invoke(app, ["demo", "--output", str(output)])
     assert result.exit_code == 0, result.stderr
-    briefs = sorted(p.name for p in output.glob("*.html"))
-    assert len(briefs) == len(example_cases) == 3
+    for suffix in (".html", ".pdf", "-redacted.html", "-redacted.pdf"):
+        briefs = sorted(output.glob(f"*{suffix}"))
+        assert len(briefs) == len(example_cases) == 3, suffix
+    assert all(p.read_bytes().startswith(b"%PDF-") for p in output.glob("*.pdf"))
     assert "audit log: 3 entries, intact" in result.stdout
+    # the two cases the issue names, each for its stated reason
+    assert (
+        "recommendation: Humanitarian dialogue (crisis mitigation) (rule humanitarian-crisis)"
+        in (result.stdout)
+    )
+    assert "recommendation: Political dialogue (upstream prevention) (rule political-upstream)" in (
+        result.stdout
+    )
 
 
 def test_installed_script_and_help() -> None:
@@ -223,11 +245,13 @@ def test_delete_is_confirmed_and_audited(env: dict[str, str], good_file: Path) -
     assert code == 4
 
 
-def test_demo_shows_event_signals_when_ged_is_installed(tmp_path: Path, mirror: Path) -> None:
+def test_demo_shows_event_signals_when_ged_is_installed(
+    tmp_path: Path, mirror: Path, offline_demo: tuple[Path, str]
+) -> None:
     data = {"BACKCHANNEL_DATA_DIR": str(tmp_path / "data"), "BACKCHANNEL_MIRROR": None}
-    without = runner.invoke(app, ["demo", "--output", str(tmp_path / "a")], env=data)
-    assert without.exit_code == 0 and "data pull ucdp-ged" in without.stdout
-    car_brief = (tmp_path / "a" / "central-african-republic-2013.html").read_text()
+    output, stdout = offline_demo
+    assert "data pull ucdp-ged" in stdout
+    car_brief = (output / "central-african-republic-2013.html").read_text()
     assert "No event data is installed" in car_brief
 
     runner.invoke(app, ["data", "pull", "ucdp-ged", "--mirror", str(mirror)], env=data)
@@ -238,10 +262,11 @@ def test_demo_shows_event_signals_when_ged_is_installed(tmp_path: Path, mirror: 
     assert "ged:" in car_brief  # event ids as evidence
 
 
-def test_demo_briefs_show_the_risk_stage(tmp_path: Path) -> None:
-    env = {"BACKCHANNEL_DATA_DIR": str(tmp_path / "data"), "BACKCHANNEL_MIRROR": None}
-    result = runner.invoke(app, ["demo", "--output", str(tmp_path / "out")], env=env)
-    assert result.exit_code == 0, result.stderr
-    brief = (tmp_path / "out" / "somalia-2011.html").read_text()
+def test_demo_briefs_show_the_risk_stage(offline_demo: tuple[Path, str]) -> None:
+    output, _ = offline_demo
+    brief = (output / "somalia-2011.html").read_text()
     assert 'id="risk-stage"' in brief and "Sources without data" in brief
-    assert "Atrocity risk stage: elevated" in brief  # structural top-30 without event data
+    # without event data: the analysts' severe judgement on threats to humanitarians during
+    # an armed conflict (UN Framework factors 14 and 1) places the case at imminent
+    assert "Atrocity risk stage: imminent" in brief
+    assert "framework-specific-factor-severe" in brief or "crime-specific" in brief

@@ -168,9 +168,21 @@ def test_measures_for_the_stage() -> None:
     assert framework_measures(roll_up(FRAMEWORK, [])) == {}
     many = [judged(f"framework:rf{n}", "present") for n in (1, 2, 3, 4, 8)]
     measures = framework_measures(roll_up(FRAMEWORK, many))
-    assert measures == {"framework_factors_present": 5.0, "framework_trigger_with_factors": 1.0}
+    assert measures == {
+        "framework_factors_present": 5.0,
+        "framework_trigger_with_factors": 1.0,
+        "framework_specific_severe_in_conflict": 0.0,
+    }
     without_trigger = framework_measures(roll_up(FRAMEWORK, many[:4]))
     assert without_trigger["framework_trigger_with_factors"] == 0.0
+    # A crime-specific factor at the highest severity counts only during an armed conflict,
+    # and only at severity 3.
+    severe = judged("framework:rf14", "present", severity=3)
+    moderate = judged("framework:rf13", "present", severity=2)
+    in_conflict = framework_measures(roll_up(FRAMEWORK, [many[0], severe, moderate]))
+    assert in_conflict["framework_specific_severe_in_conflict"] == 1.0
+    no_conflict = framework_measures(roll_up(FRAMEWORK, [severe]))
+    assert no_conflict["framework_specific_severe_in_conflict"] == 0.0
     # Suggestions never move the stage.
     suggested = [suggestion(f"framework:rf{n}") for n in (1, 2, 3, 4, 8)]
     assert framework_measures(roll_up(FRAMEWORK, [], suggestions=suggested)) == {}

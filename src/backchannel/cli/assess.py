@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
@@ -27,6 +27,10 @@ from backchannel.errors import NotFoundError
 from backchannel.model.case import Judgement
 from backchannel.settings import Settings
 
+if TYPE_CHECKING:
+    from backchannel.reports.case_analysis import CaseAnalysis
+    from backchannel.screening.screen import Screening
+
 
 def assess(
     case_file: Annotated[Path, typer.Argument(help="The case file (YAML).")],
@@ -43,34 +47,84 @@ def assess(
             help="Print the machine-suggested framework judgements as YAML to add to the case.",
         ),
     ] = False,
+    brief: Annotated[
+        Path | None,
+        typer.Option("--brief", help="Write the decision brief to this file (.pdf or .html)."),
+    ] = None,
+    redacted: Annotated[
+        bool,
+        typer.Option(
+            "--redacted",
+            help="Mask intermediaries, participants, notes and evidence in the brief.",
+        ),
+    ] = False,
+    activity: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--activity",
+            help="A planned activity to screen for legal exposure (repeatable; default meeting).",
+        ),
+    ] = None,
 ) -> None:
-    """Assess the case's atrocity-risk stage from the structural forecast and event data."""
-    from backchannel.events.backends import connect, event_table
+    """Assess the risk stage, recommend a dialogue strategy, and optionally write the brief."""
+    from backchannel.cli.brief_inputs import (
+        check_brief_path,
+        installed_evidence_sources,
+        write_brief,
+    )
+    from backchannel.reports.case_analysis import analyse_for_brief
     from backchannel.risk.assessment import assess_case
 
     settings = load_settings()
     with reported_errors():
+        if brief is not None:
+            check_brief_path(brief)
         case = load_case(case_file)
         day = parse_day(as_of) or case.context.period.end or dt.date.today()
         try:
-            table = event_table(load_event_files(settings, events))
+            table = load_event_files(settings, events)
         except NotFoundError:
             table = None
-        assessment = assess_case(
+        predictors = _installed_predictors(settings)
+        if suggest:
+            from backchannel.events.backends import connect, event_table
+
+            assessment = assess_case(
+                case,
+                day,
+                event_table(table) if table is not None else None,
+                connect() if table is not None else None,
+                predictors=predictors,
+            )
+            out.print(
+                suggestions_yaml(assessment.suggestions), end="", highlight=False, markup=False
+            )
+            return
+        analysis = analyse_for_brief(
             case,
             day,
-            table,
-            connect() if table is not None else None,
-            predictors=_installed_predictors(settings),
+            events=table,
+            event_source=", ".join(str(f) for f in events or []) or "installed UCDP GED",
+            screening=_installed_screening(settings),
+            activities=tuple(activity or ("meeting",)),
+            predictors=predictors,
+            evidence_sources=installed_evidence_sources(settings),
         )
-    if suggest:
-        out.print(suggestions_yaml(assessment.suggestions), end="", highlight=False, markup=False)
-        return
-    result, notes = assessment.stage, assessment.notes
-    document: dict[str, Any] = {"case": case.id, **assessment.as_dict()}
+        if brief is not None:
+            write_brief(analysis, brief, redacted=redacted)
     if format is OutputFormat.json:
-        print_json(document)
-        return
+        print_json(analysis.as_dict())
+    else:
+        _print_assessment(analysis)
+    if brief is not None:
+        kind = "redacted" if redacted else "full"
+        out.print(f"{kind} brief written to {brief}", highlight=False)
+
+
+def _print_assessment(analysis: CaseAnalysis) -> None:
+    """The stage, the factors and the strategy as tables for a terminal."""
+    assessment, strategy = analysis.assessment, analysis.strategy.as_dict()
+    result, case = assessment.stage, analysis.case
     print_table(
         "UN Framework risk factors",
         ["factor", "status", "severity", "judgements", "suggested"],
@@ -85,7 +139,10 @@ def assess(
             for f in assessment.factors
         ],
     )
-    out.print(f"{case.context.title}, as of {day}: stage [bold]{result.stage}[/]", highlight=False)
+    out.print(
+        f"{case.context.title}, as of {analysis.as_of}: stage [bold]{result.stage}[/]",
+        highlight=False,
+    )
     print_table(
         "Why",
         ["rule", "source", "stage", "reading", "rule says"],
@@ -101,8 +158,44 @@ def assess(
         )
     for source in result.missing_sources:
         out.print(f"no data from the {source} source", highlight=False)
-    for note in notes:
+    for note in assessment.notes:
         out.print(note, highlight=False)
+    recommendation = strategy["recommendation"]
+    out.print(
+        f"\nrecommendation: [bold]{recommendation['label']}[/] "
+        f"(rule {recommendation['decided_by']['rule']})\n  {recommendation['why']}",
+        highlight=False,
+    )
+    print_table(
+        "Conditions for dialogue",
+        ["condition", "level", "basis", "action"],
+        [
+            [c["name"], c["level"], c["basis"], c["action"] or ""]
+            for c in strategy["readiness"]["conditions"]
+        ],
+    )
+    print_table(
+        "Risks of engaging",
+        ["risk", "likelihood", "impact", "level", "why"],
+        [
+            [r["name"], str(r["likelihood"]), str(r["impact"]), r["level"], " ".join(r["reasons"])]
+            for r in strategy["risks"]
+        ],
+    )
+    for number, step in enumerate(strategy["first_steps"], 1):
+        out.print(f"first step {number}: {step['step']}", highlight=False)
+    for missing in strategy["missing_inputs"]:
+        out.print(f"missing input: {missing}", highlight=False)
+
+
+def _installed_screening(settings: Settings) -> Screening | None:
+    """The installed designation lists indexed for screening, or ``None`` when none is."""
+    from backchannel.cli.screen import load_screening
+
+    try:
+        return load_screening(settings)
+    except NotFoundError:
+        return None
 
 
 def suggestions_yaml(suggestions: list[Judgement]) -> str:

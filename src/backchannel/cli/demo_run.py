@@ -1,4 +1,4 @@
-"""The demo's work: example cases into a fresh encrypted store, one HTML brief each, offline.
+"""The demo's work: example cases into a fresh encrypted store, and their briefs, offline.
 
 Kept apart from the command so that the heavy libraries it needs load only when it runs.
 """
@@ -9,10 +9,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from backchannel import datasets
 from backchannel.casefile import load_case
+from backchannel.cli.brief_inputs import (
+    EVIDENCE_DATASETS,
+    installed_evidence_sources,
+    write_brief,
+)
 from backchannel.cli.common import (
     load_settings,
     out,
@@ -20,20 +23,16 @@ from backchannel.cli.common import (
     reported_errors,
 )
 from backchannel.cli.demo import example_case_files
+from backchannel.dialogue.evidence import EvidenceSources
 from backchannel.errors import NotFoundError
-from backchannel.events.backends import connect, event_table
 from backchannel.events.readers import read_events
 from backchannel.events.schema import combine_event_tables
 from backchannel.model.case import Case
 from backchannel.reports.actor_section import ActorSection, build_actor_section
-from backchannel.reports.case_report import build_case_report
-from backchannel.reports.event_signals import INSTALL_HINT, event_signals
-from backchannel.reports.legal_section import LegalSection, build_legal_section
-from backchannel.reports.render import render_case_html
-from backchannel.reports.structural import structural_section
-from backchannel.risk.assessment import assess_case
+from backchannel.reports.case_analysis import CaseAnalysis, analyse_for_brief
+from backchannel.reports.event_signals import INSTALL_HINT
+from backchannel.reports.legal_section import LegalSection
 from backchannel.risk.forecast.country_names import ewp_names
-from backchannel.screening.case_screening import screen_case
 from backchannel.screening.screen import Screening
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
@@ -49,7 +48,8 @@ DEMO_ACTIVITIES = (
 
 
 def run_demo(output: Path) -> None:
-    """Load the example cases into a fresh store and write one HTML brief per case (offline)."""
+    """Load the example cases into a fresh store and write a full and a redacted brief per
+    case, each as HTML and PDF (offline)."""
     store_dir = output / "store"
     if store_dir.exists():
         shutil.rmtree(store_dir)
@@ -74,30 +74,28 @@ def run_demo(output: Path) -> None:
     )
     source = ", ".join(Path(path).name for path in event_files)
     screening = _demo_screening(output)
+    evidence = _demo_evidence(output)
     rows = []
-    stages: list[tuple[str, dict[str, Any], ActorSection | None]] = []
+    analyses: list[CaseAnalysis] = []
     for case in stored:
-        brief = output / f"{case.id}.html"
-        structural = structural_section(case.context.country, case.context.period.start.year)
         covered = events if _covers(case, event_files) else None
-        signals = event_signals(case, covered, source) if _covers(case, event_files) else None
-        stage = _stage(case, covered)
-        actors_map = build_actor_section(case)
-        stages.append((case.id, stage, actors_map))
-        legal = None
-        if screening is not None:
-            screened = screen_case(case, screening, activities=DEMO_ACTIVITIES)
-            legal = build_legal_section(screened)
-            _print_screening(case.id, legal)
-        report = build_case_report(
-            case,
-            structural=structural,
-            events=signals,
-            stage=stage,
-            actors_map=actors_map,
-            legal=legal,
-        )
-        brief.write_text(render_case_html(report), encoding="utf-8")
+        with reported_errors():
+            analysis = analyse_for_brief(
+                case,
+                events=covered,
+                event_source=source,
+                screening=screening,
+                activities=DEMO_ACTIVITIES,
+                evidence_sources=evidence,
+            )
+            for redacted in (False, True):
+                for suffix in (".html", ".pdf"):
+                    name = f"{case.id}{'-redacted' if redacted else ''}{suffix}"
+                    write_brief(analysis, output / name, redacted=redacted)
+        analyses.append(analysis)
+        if analysis.legal is not None:
+            _print_screening(case.id, analysis.legal)
+        structural = analysis.structural
         rows.append(
             [case.id, case.context.country]
             + [len(getattr(case, collection)) for collection in Case.COLLECTIONS]
@@ -106,25 +104,61 @@ def run_demo(output: Path) -> None:
                 if structural
                 else ["not available"]
             )
-            + [f"{len(signals.signals)} alerts" if signals else "no event data"]
-            + [stage["stage"]]
+            + [f"{len(analysis.events.signals)} alerts" if analysis.events else "no event data"]
+            + [analysis.assessment.stage.stage, analysis.strategy.modality]
         )
     print_table(
         "Example cases: stored, encrypted, audited",
-        ["case", "country", *Case.COLLECTIONS, "structural risk", "event signals", "stage"],
+        [
+            "case",
+            "country",
+            *Case.COLLECTIONS,
+            "structural risk",
+            "event signals",
+            "stage",
+            "recommendation",
+        ],
         rows,
     )
-    for case_id, stage, actors_map in stages:
-        _print_stage(case_id, stage)
-        if actors_map is not None:
-            _print_actors(actors_map)
-    out.print(f"one HTML brief per case written to {output}/<case>.html", highlight=False)
+    for analysis in analyses:
+        _print_stage(analysis.case.id, analysis.assessment.as_dict())
+        _print_actors(build_actor_section(analysis.case, analysis.as_of))
+        _print_strategy(analysis)
+    out.print(
+        f"briefs written to {output}/<case>.pdf and .html, redacted as <case>-redacted.pdf",
+        highlight=False,
+    )
     if not event_files:
         out.print(INSTALL_HINT, highlight=False)
     out.print(
         f"audit log: {verification.entries} entries, {'intact' if verification.ok else 'BROKEN'}",
         highlight=False,
     )
+
+
+def _print_strategy(analysis: CaseAnalysis) -> None:
+    """The recommendation, the rule that decided it, and what to do first."""
+    document = analysis.strategy.as_dict()
+    recommendation = document["recommendation"]
+    out.print(
+        f"  recommendation: [bold]{recommendation['label']}[/] "
+        f"(rule {recommendation['decided_by']['rule']}): {recommendation['why']}",
+        highlight=False,
+    )
+    for number, step in enumerate(document["first_steps"][:3], 1):
+        out.print(f"  first step {number}: {step['step']}", highlight=False)
+
+
+def _demo_evidence(output: Path) -> EvidenceSources | None:
+    """The evidence panel's data: the user's installed copies, else the configured mirror's
+    (installed into the demo folder), else none."""
+    user = load_settings()
+    installed = installed_evidence_sources(user)
+    if installed is not None or user.mirror is None:
+        return installed
+    demo_data = user.model_copy(update={"data_dir": output / "data"})
+    datasets.pull(demo_data, list(EVIDENCE_DATASETS), mirror=user.mirror)
+    return installed_evidence_sources(demo_data)
 
 
 def _demo_screening(output: Path) -> Screening | None:
@@ -188,13 +222,6 @@ def _covers(case: Case, event_files: list[str]) -> bool:
     return any(any(name in path.lower() for name in names) for path in event_files)
 
 
-def _stage(case: Case, events: pa.Table | None) -> dict[str, Any]:
-    """The case's stage at the end of its period, from the sources installed."""
-    if events is None:
-        return assess_case(case).as_dict()
-    return assess_case(case, None, event_table(events), connect()).as_dict()
-
-
 def _print_stage(case_id: str, stage: dict[str, Any]) -> None:
     """The stage of one example case with the rules that fired and where sources disagree."""
     out.print(f"\n[bold]{case_id}[/]: stage [bold]{stage['stage']}[/] as of {stage['as_of']}")
@@ -216,8 +243,10 @@ def _print_stage(case_id: str, stage: dict[str, Any]) -> None:
         out.print(f"  framework factors judged present: {'; '.join(present)}", highlight=False)
 
 
-def _print_actors(section: ActorSection) -> None:
+def _print_actors(section: ActorSection | None) -> None:
     """Entry points and spoilers of one example case, each with its reason."""
+    if section is None:
+        return
     for point in section.entry_points:
         out.print(f"  entry point {point['entry_name']}: {point['why']}", highlight=False)
     for spoiler in section.spoilers:

@@ -15,9 +15,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from backchannel.model.case import Case, Record
-from backchannel.reports.actor_section import ActorSection
+from backchannel.reports.actor_section import ActorSection, mask_names
 from backchannel.reports.event_signals import EventSignals
 from backchannel.reports.legal_section import LegalSection
+from backchannel.reports.strategy_section import StrategySection
 from backchannel.reports.structural import StructuralSection
 
 MASK = "[redacted]"
@@ -61,6 +62,7 @@ class CaseReport(BaseModel):
     stage: dict[str, Any] | None = None
     actors_map: ActorSection | None = None
     legal: LegalSection | None = None
+    strategy: StrategySection | None = None
 
 
 def build_case_report(
@@ -73,6 +75,7 @@ def build_case_report(
     stage: dict[str, Any] | None = None,
     actors_map: ActorSection | None = None,
     legal: LegalSection | None = None,
+    strategy: StrategySection | None = None,
 ) -> CaseReport:
     """Summarise what a case holds; with ``redacted`` every sensitive field is masked."""
     actors = {a.id: _visible(a, redacted) for a in case.actors}
@@ -124,27 +127,35 @@ def build_case_report(
     counts = Counter(
         {collection: len(getattr(case, collection)) for collection in Case.COLLECTIONS}
     )
+    text: dict[str, Any] = {
+        "title": case.context.title,
+        "summary": case.context.summary,
+        "actors_by_kind": by_kind,
+        "relations": relations,
+        "timeline": [entry.model_dump() for entry in timeline],
+        "judgements": [_visible(j, redacted) for j in sorted(case.judgements, key=lambda j: j.at)],
+        "sources": [s.model_dump(mode="json") for s in case.sources],
+        "stage": stage,
+    }
+    if redacted:
+        # An intermediary's name is masked in its own record, and also wherever a public
+        # text (a source title, the summary, a finding) happens to mention it.
+        text = mask_names(case, text)
     return CaseReport(
         case_id=case.id,
-        title=case.context.title,
         country=case.context.country,
         regions=case.context.regions,
         period=_period_text(case.context.period.start, case.context.period.end),
-        summary=case.context.summary,
         redacted=redacted,
         generated_at=now or dt.datetime.now(dt.UTC),
         counts=dict(counts),
-        actors_by_kind=by_kind,
-        relations=relations,
-        timeline=timeline,
-        judgements=[_visible(j, redacted) for j in sorted(case.judgements, key=lambda j: j.at)],
-        sources=[s.model_dump(mode="json") for s in case.sources],
         gaps=_gaps(case),
         structural=structural,
         events=events,
-        stage=stage,
         actors_map=actors_map,
         legal=legal,
+        strategy=strategy,
+        **text,
     )
 
 

@@ -56,6 +56,8 @@ class EventSignals(BaseModel):
     signals: list[EventSignal]
     note: str
     timelines: list[Timeline] = []
+    #: The alerts in full (JSON form), as the strategy engine reads them.
+    alerts: list[dict[str, Any]] = []
 
 
 def event_signals(case: Case, events: pa.Table | None, source: str = "") -> EventSignals:
@@ -76,6 +78,7 @@ def event_signals(case: Case, events: pa.Table | None, source: str = "") -> Even
         signals=[_signal(alert) for alert in alerts],
         note=note,
         timelines=counterpart_timelines(connection, table, case, {a.actor for a in alerts}),
+        alerts=[_plain_alert(alert) for alert in alerts],
     )
 
 
@@ -111,6 +114,12 @@ def counterpart_timelines(
             Timeline(actor=actor.name, chart_png_base64=base64.b64encode(chart).decode())
         )
     return timelines
+
+
+def _plain_alert(alert: Alert) -> dict[str, Any]:
+    document = alert.as_dict()
+    document["start"], document["end"] = alert.start.isoformat(), alert.end.isoformat()
+    return document
 
 
 def _signal(alert: Alert) -> EventSignal:

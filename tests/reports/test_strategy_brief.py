@@ -1,0 +1,141 @@
+"""The decision brief with its strategy: what a mediator reads first, full and redacted,
+as HTML and as PDF read back with poppler, and through ``backchannel assess --brief``."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backchannel.casefile import load_case
+from backchannel.cli import app
+from backchannel.reports.case_analysis import analyse_for_brief, brief_report
+from backchannel.reports.render import render_case_html
+from tests.conftest import EXAMPLES, mirror_path
+
+requires_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None,
+    reason="poppler-utils is not installed (apt-get install poppler-utils; .ci/run does it)",
+)
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _pdf_text(path: Path) -> str:
+    done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+    return " ".join(done.stdout.decode("utf-8").replace("-\n", "").split())
+
+
+def _pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True)
+    return int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))  # type: ignore[union-attr]
+
+
+def test_somalia_brief_opens_with_stage_recommendation_why_first_steps_and_law() -> None:
+    analysis = analyse_for_brief(load_case(EXAMPLES / "somalia-2011.yaml"))
+    html = render_case_html(brief_report(analysis))
+    summary = html[html.index('id="decision-summary"') : html.index('id="summary"')]
+    words = _text(summary)
+    assert "Recommendation: Humanitarian dialogue (crisis mitigation)" in words
+    assert "Risk stage: imminent" in words
+    assert "Why this recommendation" in words and "crisis mitigation" in words
+    assert "What to do first" in words and "security adviser" in words
+    assert "Legal constraints" in words and "not been screened" in words
+    for section in ("readiness", "engagement-risks", "plan", "traceability"):
+        assert f'id="{section}"' in html
+    assert html.index('id="decision-summary"') < html.index('id="risk-stage"')
+
+
+def test_the_redacted_brief_masks_intermediaries_in_the_strategy_texts() -> None:
+    case = load_case(EXAMPLES / "somalia-2011.yaml")
+    analysis = analyse_for_brief(case)
+    elders = case.actor("clan-elders").name
+    full = render_case_html(brief_report(analysis))
+    redacted = render_case_html(brief_report(analysis, redacted=True))
+    assert elders in full
+    assert elders not in redacted and "Intermediary 1" in redacted
+
+
+@requires_poppler
+def test_assess_writes_pdf_briefs_that_read_back_full_and_redacted(tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"BACKCHANNEL_DATA_DIR": str(tmp_path / "data"), "BACKCHANNEL_MIRROR": None}
+    mirror = mirror_path()
+    if mirror is not None:
+        pulled = runner.invoke(
+            app, ["data", "pull", "un-sanctions", "ofac-sdn", "--mirror", str(mirror)], env=env
+        )
+        assert pulled.exit_code == 0, pulled.stderr
+    case_file = EXAMPLES / "somalia-2011.yaml"
+    case = load_case(case_file)
+    full, redacted = tmp_path / "somalia.pdf", tmp_path / "somalia-redacted.pdf"
+    result = runner.invoke(app, ["assess", str(case_file), "--brief", str(full)], env=env)
+    assert result.exit_code == 0, result.stderr
+    result = runner.invoke(
+        app, ["assess", str(case_file), "--brief", str(redacted), "--redacted"], env=env
+    )
+    assert result.exit_code == 0, result.stderr
+    text = _pdf_text(full)
+    assert _pages(full) > 2
+    for heading in (
+        "Decision summary",
+        "What to do first",
+        "Legal constraints",
+        "Conditions for dialogue",
+        "Risks of engaging",
+        "Staged trust-building",
+    ):
+        assert heading in text
+    assert "Humanitarian dialogue" in text
+    if mirror is not None:
+        # al-Shabaab is designated: the legal constraints name the lists
+        assert "matches designation lists" in text
+    masked = {
+        value
+        for _, _, record in case.records()
+        for field in record.sensitive_fields()
+        for value in (
+            [getattr(record, field)]
+            if isinstance(getattr(record, field), str)
+            else getattr(record, field) or []
+        )
+        if isinstance(value, str) and len(value) >= 12
+    }
+    hidden = _pdf_text(redacted)
+    normalised = {" ".join(v.split())[:40] for v in masked}
+    shown_in_full = [v for v in normalised if v in text]
+    assert shown_in_full, "the full brief shows sensitive values, so the check can fail"
+    assert [v for v in normalised if v in hidden] == []
+
+
+def test_assess_json_gains_the_strategy_keys(tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"BACKCHANNEL_DATA_DIR": str(tmp_path), "BACKCHANNEL_MIRROR": None}
+    case_file = EXAMPLES / "colombia-2012.yaml"
+    result = runner.invoke(app, ["assess", str(case_file), "--format", "json"], env=env)
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert {"stage", "modality", "readiness", "risks", "plan", "evidence"} <= set(document)
+    assert document["modality"] == "political"
+    assert document["evidence"] is None and any(
+        m.startswith("evidence:") for m in document["missing_inputs"]
+    )
+
+
+def test_assess_refuses_a_brief_of_unknown_format_before_any_work(tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"BACKCHANNEL_DATA_DIR": str(tmp_path), "BACKCHANNEL_MIRROR": None}
+    target = tmp_path / "brief.docx"
+    result = runner.invoke(
+        app, ["assess", str(EXAMPLES / "colombia-2012.yaml"), "--brief", str(target)], env=env
+    )
+    assert result.exit_code == 3  # invalid input
+    assert "brief.docx" in result.stderr and ".pdf or .html" in result.stderr
+    assert not target.exists() and list(tmp_path.glob(".brief*")) == []
