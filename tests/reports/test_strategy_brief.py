@@ -139,3 +139,11 @@ def test_assess_refuses_a_brief_of_unknown_format_before_any_work(tmp_path: Path
     assert result.exit_code == 3  # invalid input
     assert "brief.docx" in result.stderr and ".pdf or .html" in result.stderr
     assert not target.exists() and list(tmp_path.glob(".brief*")) == []
+
+
+def test_the_brief_stylesheet_is_inlined_unescaped() -> None:
+    analysis = analyse_for_brief(load_case(EXAMPLES / "colombia-2012.yaml"))
+    html = render_case_html(brief_report(analysis))
+    style = html[html.index("<style>") : html.index("</style>")]
+    # a <style> element does not decode entities: escaped quotes would break the fonts
+    assert "&#34;" not in style and '"DejaVu Sans"' in style

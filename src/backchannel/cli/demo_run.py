@@ -104,7 +104,7 @@ def run_demo(output: Path) -> None:
                 if structural
                 else ["not available"]
             )
-            + [f"{len(analysis.events.signals)} alerts" if analysis.events else "no event data"]
+            + [f"{len(analysis.events.signals)} alerts" if covered is not None else "no event data"]
             + [analysis.assessment.stage.stage, analysis.strategy.modality]
         )
     print_table(

@@ -42,7 +42,7 @@ class CaseAnalysis:
     assessment: CaseAssessment
     strategy: Strategy
     structural: StructuralSection | None
-    events: EventSignals | None
+    events: EventSignals
     screening: CaseScreening | None
     legal: LegalSection | None
 
@@ -70,10 +70,11 @@ def analyse_for_brief(
     day = as_of or case.context.period.end or dt.date.today()
     if events is not None:
         assessment = assess_case(case, day, event_table(events), connect(), predictors=predictors)
-        signals: EventSignals | None = event_signals(case, events, event_source)
     else:
         assessment = assess_case(case, day, predictors=predictors)
-        signals = None
+    # without events the section still says how to install them; the strategy is told
+    # there were no event data (None), not that the data raised no alert (an empty list)
+    signals = event_signals(case, events, event_source)
     screened = screen_case(case, screening, activities=activities, as_of=day) if screening else None
     evidence = None
     actors = analyse_case(case, day)
@@ -85,7 +86,7 @@ def analyse_for_brief(
         day,
         actors,
         stage=assessment.as_dict(),
-        alerts=signals.alerts if signals is not None else None,
+        alerts=signals.alerts if events is not None else None,
         screening=screened,
         evidence=evidence,
         activities=tuple(activities),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from backchannel.reports.case_report import CaseReport
 
@@ -24,4 +25,6 @@ def render_case_html(report: CaseReport) -> str:
     """The brief for one case as a single HTML page with its stylesheet inlined."""
     stylesheet = resources.files("backchannel.reports").joinpath("templates/brief.css").read_text()
     template = _environment().get_template("case_brief.html")
-    return template.render(report=report, stylesheet=stylesheet)
+    # the stylesheet is our own packaged file; escaping it would turn its quotes into
+    # entities, which a <style> element does not decode
+    return template.render(report=report, stylesheet=Markup(stylesheet))  # noqa: S704
