@@ -10,14 +10,14 @@ the conflict was located in (``location``).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from backchannel.csv_records import csv_records
 from backchannel.errors import InvalidInputError, Problem
 
 __all__ = ["REQUIRED", "DyadYear", "location_mentions", "read_dyadic"]
@@ -85,7 +85,7 @@ def read_dyadic(path: str | Path, located_in: Sequence[str] | None = None) -> li
 def _read(handle: TextIO, source: str, located_in: Sequence[str] | None) -> list[DyadYear]:
     problems: list[Problem] = []
     rows: list[DyadYear] = []
-    records = _records(handle, source)
+    records = csv_records(handle, source, skip_blank_cells=False)
     first = next(records, None)  # the header: the first record that is not blank
     header_line, header = (None, []) if first is None else first
     missing = [c for c in REQUIRED if c not in header]
@@ -106,23 +106,6 @@ def _read(handle: TextIO, source: str, located_in: Sequence[str] | None) -> list
     if problems:
         raise InvalidInputError(source, problems)
     return rows
-
-
-def _records(handle: TextIO, source: str) -> Iterator[tuple[int, list[str]]]:
-    """Each non-blank CSV record with the line it starts on (quoted cells span lines)."""
-    reader = csv.reader(handle)
-    previous_end = 0
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:  # a cell over the csv module's size limit
-            problem = Problem("", f"not readable as CSV: {error}", previous_end + 1)
-            raise InvalidInputError(source, [problem]) from None
-        start, previous_end = previous_end + 1, reader.line_num
-        if fields:
-            yield start, fields
 
 
 def _dyad_year(row: Mapping[str, str], line: int) -> DyadYear | list[Problem]:

@@ -9,14 +9,14 @@ bad cell, its row, column and what was expected.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from backchannel.csv_records import csv_records
 from backchannel.dialogue.evidence.cells import CellError, Parser
 from backchannel.dialogue.evidence.xlsx import Cell, Sheet, read_first_sheet
 from backchannel.errors import InvalidInputError, Problem
@@ -69,7 +69,7 @@ def read_csv_table(path: str | Path, columns: Sequence[Column] | None = None) ->
     source = str(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            records = _records(handle, source)
+            records = csv_records(handle, source)
             first = next(records, None)
             if first is None:
                 raise InvalidInputError(source, [Problem("", "the file is empty")])
@@ -100,23 +100,6 @@ def _positions(names: Sequence[str], columns: Sequence[Column] | None) -> list[i
 
 def _blank(field: str) -> str | None:
     return field if field.strip() else None
-
-
-def _records(handle: Any, source: str) -> Iterator[tuple[int, list[str]]]:
-    """Each CSV record with at least one non-blank cell, with the line it starts on."""
-    reader = csv.reader(handle)
-    previous_end = 0
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:  # e.g. a cell over the csv module's size limit
-            problem = Problem("", f"not readable as CSV: {error}", previous_end + 1)
-            raise InvalidInputError(source, [problem]) from None
-        start, previous_end = previous_end + 1, reader.line_num
-        if any(field.strip() for field in fields):
-            yield start, fields
 
 
 def typed_frame(
