@@ -144,7 +144,7 @@ def offline_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The demo run once with no data installed and no mirror: packaged content only."""
     root = tmp_path_factory.mktemp("offline-demo")
     env = {"BACKCHANNEL_DATA_DIR": str(root / "data"), "BACKCHANNEL_MIRROR": None}
-    result = runner.invoke(app, ["demo", "--output", str(root / "out")], env=env)
+    result = runner.invoke(app, ["demo", "--output", str(root / "out"), "--no-pdf"], env=env)
     assert result.exit_code == 0, result.stderr
     return root / "out", result.stdout
 
@@ -256,7 +256,7 @@ def test_demo_shows_event_signals_when_ged_is_installed(
     assert "No event data is installed" in car_brief
 
     runner.invoke(app, ["data", "pull", "ucdp-ged", "--mirror", str(mirror)], env=data)
-    with_data = runner.invoke(app, ["demo", "--output", str(tmp_path / "b")], env=data)
+    with_data = runner.invoke(app, ["demo", "--output", str(tmp_path / "b"), "--no-pdf"], env=data)
     assert with_data.exit_code == 0, with_data.stderr
     car_brief = (tmp_path / "b" / "central-african-republic-2013.html").read_text()
     assert 'id="event-signals"' in car_brief and "commitment violation" in car_brief
@@ -265,6 +265,7 @@ def test_demo_shows_event_signals_when_ged_is_installed(
 
 def test_demo_briefs_show_the_risk_stage(offline_demo: tuple[Path, str]) -> None:
     output, _ = offline_demo
+    assert not list(output.glob("*.pdf")), "--no-pdf writes HTML only"
     brief = (output / "somalia-2011.html").read_text()
     assert 'id="risk-stage"' in brief and "Sources without data" in brief
     # without event data: the analysts' severe judgement on threats to humanitarians during

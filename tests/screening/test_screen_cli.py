@@ -166,7 +166,7 @@ def test_demo_briefs_carry_a_legal_section(tmp_path: Path) -> None:
     if mirror is None:
         pytest.skip("no data mirror")
     env = {"BACKCHANNEL_DATA_DIR": str(tmp_path / "empty"), "BACKCHANNEL_MIRROR": str(mirror)}
-    result = runner.invoke(app, ["demo", "--output", str(tmp_path / "out")], env=env)
+    result = runner.invoke(app, ["demo", "--output", str(tmp_path / "out"), "--no-pdf"], env=env)
     assert result.exit_code == 0, result.stderr
     assert "Harakat al-Shabaab al-Mujahideen matches AL-SHABAAB on un-sc" in result.stdout
     brief = (tmp_path / "out" / "colombia-2012.html").read_text()

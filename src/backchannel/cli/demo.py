@@ -1,4 +1,4 @@
-"""``backchannel demo``: example cases into a fresh encrypted store, one HTML brief each."""
+"""``backchannel demo``: example cases into a fresh encrypted store, and their briefs."""
 
 from __future__ import annotations
 
@@ -19,8 +19,13 @@ def demo(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the briefs.")] = Path(
         "demo-output"
     ),
+    pdf: Annotated[
+        bool,
+        typer.Option("--pdf/--no-pdf", help="Write the PDF briefs too (HTML is always written)."),
+    ] = True,
 ) -> None:
-    """Load the example cases into a fresh store and write one HTML brief per case (offline)."""
+    """Load the example cases into a fresh store and write a full and a redacted brief per case,
+    in PDF and HTML (offline)."""
     from backchannel.cli.demo_run import run_demo
 
-    run_demo(output)
+    run_demo(output, pdf=pdf)

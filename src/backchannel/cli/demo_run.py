@@ -47,7 +47,7 @@ DEMO_ACTIVITIES = (
 )
 
 
-def run_demo(output: Path) -> None:
+def run_demo(output: Path, *, pdf: bool = True) -> None:
     """Load the example cases into a fresh store and write a full and a redacted brief per
     case, each as HTML and PDF (offline)."""
     store_dir = output / "store"
@@ -89,7 +89,7 @@ def run_demo(output: Path) -> None:
                 evidence_sources=evidence,
             )
             for redacted in (False, True):
-                for suffix in (".html", ".pdf"):
+                for suffix in (".html", ".pdf") if pdf else (".html",):
                     name = f"{case.id}{'-redacted' if redacted else ''}{suffix}"
                     write_brief(analysis, output / name, redacted=redacted)
         analyses.append(analysis)
