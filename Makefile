@@ -49,3 +49,5 @@ vendor:
 	npm ci --ignore-scripts --no-audit --no-fund
 	cp node_modules/cytoscape/dist/cytoscape.min.js src/backchannel/web/static/vendor/
 	cp node_modules/cytoscape/LICENSE src/backchannel/web/static/vendor/cytoscape.LICENSE
+	cp node_modules/htmx.org/dist/htmx.min.js src/backchannel/web/static/vendor/
+	cp node_modules/htmx.org/LICENSE src/backchannel/web/static/vendor/htmx.LICENSE

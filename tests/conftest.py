@@ -90,3 +90,22 @@ def example_cases() -> list[Case]:
     files = sorted(EXAMPLES.glob("*.yaml"))
     assert files, f"no example cases in {EXAMPLES}"
     return [load_case(f) for f in files]
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id with the cheapest parameters, so tests that add users stay fast.
+
+    Production parameters cost about half a second per hash on a small machine, and the
+    suite adds hundreds of users; the tests of the hashing itself opt out with the
+    ``real_argon2`` marker and check the production parameters.
+    """
+    if request.node.get_closest_marker("real_argon2"):
+        return
+    from argon2 import PasswordHasher, Type
+
+    from backchannel.auth import passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+    monkeypatch.setattr(passwords, "_HASHER", cheap)
+    passwords.dummy_hash.cache_clear()

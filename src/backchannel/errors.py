@@ -68,3 +68,19 @@ class EncryptionKeyError(BackchannelError):
 
 class DataUnavailableError(BackchannelError):
     """An external data set could not be fetched, verified or read."""
+
+
+class AuthenticationError(BackchannelError):
+    """A login failed. The message never says which of name or password was wrong."""
+
+
+class LockedOutError(AuthenticationError):
+    """Too many failed logins for a name or from an address; ``retry_after`` in seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermissionDeniedError(BackchannelError):
+    """The acting user's role does not allow the action asked for."""

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The web secret the documentation shows for development; refused in production.
+DEVELOPMENT_WEB_SECRET = "development-only-web-secret-never-use-in-production"  # noqa: S105
+#: The shortest web secret accepted in production.
+MIN_WEB_SECRET_LENGTH = 32
 
 
 def _default_data_dir() -> Path:
@@ -70,6 +76,28 @@ class Settings(BaseSettings):
         default=10.0,
         gt=0,
         description="Seconds to wait for an upstream server before a data pull fails.",
+    )
+
+    environment: Literal["development", "production"] = Field(
+        default="production",
+        description=(
+            "`production` (cookies marked Secure, a strong web_secret required) or "
+            "`development` (plain HTTP on the loopback, an ephemeral web_secret if unset)."
+        ),
+    )
+    web_host: str = Field(
+        default="127.0.0.1",
+        description="Address `backchannel serve` listens on. Default: the loopback only.",
+    )
+    web_port: int = Field(
+        default=8400, ge=1, le=65535, description="Port `backchannel serve` listens on."
+    )
+    web_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Secret (at least 32 characters) that signs the web login form's pre-session "
+            "cookie. Required in production; generated per start in development."
+        ),
     )
 
     @property

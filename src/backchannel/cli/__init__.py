@@ -28,7 +28,9 @@ from backchannel.cli.demo import demo, example_case_files
 from backchannel.cli.events import events_app
 from backchannel.cli.forecast import forecast_app
 from backchannel.cli.screen import screen_app
+from backchannel.cli.serve import serve
 from backchannel.cli.stage import stage_app
+from backchannel.cli.users import members_app, users_app
 
 app = typer.Typer(
     help="Decision support for atrocity prevention through dialogue with armed groups.",
@@ -38,6 +40,7 @@ app = typer.Typer(
 app.command()(schema)
 app.command()(demo)
 app.command()(assess)
+app.command()(serve)
 app.add_typer(case_app, name="case")
 app.add_typer(data_app, name="data")
 app.add_typer(audit_app, name="audit")
@@ -47,6 +50,8 @@ app.add_typer(events_app, name="events")
 app.add_typer(stage_app, name="stage")
 app.add_typer(actors_app, name="actors")
 app.add_typer(screen_app, name="screen")
+app.add_typer(users_app, name="users")
+app.add_typer(members_app, name="members")
 
 __all__ = ["EXIT_CODES", "app", "example_case_files", "exit_code_for", "main"]
 

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from backchannel.errors import (
+    AuthenticationError,
     BackchannelError,
     ConfigurationError,
     DataUnavailableError,
@@ -22,6 +23,7 @@ from backchannel.errors import (
     IntegrityError,
     InvalidInputError,
     NotFoundError,
+    PermissionDeniedError,
 )
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
@@ -34,6 +36,8 @@ EXIT_CODES: dict[type[BackchannelError], int] = {
     DataUnavailableError: 6,
     ConfigurationError: 7,
     EncryptionKeyError: 7,
+    AuthenticationError: 8,
+    PermissionDeniedError: 9,
     BackchannelError: 1,
 }
 

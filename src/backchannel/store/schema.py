@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -144,3 +144,82 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class UserRow(Base):
+    """A person who may log in: a lower-case name, a global role and an Argon2id hash.
+
+    Users are disabled, never deleted, so that every audit entry keeps naming someone.
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'case_lead', 'analyst', 'viewer')", name="ck_users_role"
+        ),
+    )
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MembershipRow(Base):
+    """A user's role in one case (its compartment); removed with the case."""
+
+    __tablename__ = "case_members"
+    __table_args__ = (
+        CheckConstraint("role IN ('case_lead', 'analyst', 'viewer')", name="ck_case_members_role"),
+    )
+
+    case_id: Mapped[str] = mapped_column(
+        String(80), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_name: Mapped[str] = mapped_column(
+        String(64), ForeignKey("users.name"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    added_by: Mapped[str] = mapped_column(String(200))
+
+
+class SessionRow(Base):
+    """A web session. Only the SHA-256 of its token is kept: a copy of this table logs no one in.
+
+    ``idle_expires_at`` slides forward with each use, never past ``expires_at``.
+    """
+
+    __tablename__ = "web_sessions"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_name: Mapped[str] = mapped_column(
+        String(64), ForeignKey("users.name", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    idle_seconds: Mapped[int] = mapped_column(Integer)
+    idle_expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttemptRow(Base):
+    """One login attempt, kept for throttling and for review.
+
+    ``name_sha256`` is the digest of the name as typed, the key of the per-name lockout
+    (unknown names are locked out like real ones, so a lockout tells nothing); ``user_name``
+    holds the name only when it is a user's, so a password typed into the name field is
+    not kept in clear. ``outcome`` is ``pending`` while the password is checked (counted as
+    a failure), then ``success``, ``failure`` or ``locked`` (refused unchecked).
+    """
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    user_name: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(10))

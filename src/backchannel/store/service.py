@@ -7,14 +7,27 @@ exactly as they were.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import itertools
+import math
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from backchannel.errors import ConfigurationError
+from backchannel.auth import MEMBERSHIP_ROLES, Role, User, WebSession, validate_user_name
+from backchannel.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from backchannel.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InvalidInputError,
+    LockedOutError,
+    NotFoundError,
+    Problem,
+)
 from backchannel.model.case import Case
 from backchannel.screening.decisions import HitDecision
 from backchannel.settings import Settings
@@ -28,8 +41,25 @@ from backchannel.store.cases import (
 )
 from backchannel.store.crypto import FieldCipher, KeyRing, load_key_ring
 from backchannel.store.db import connect
-from backchannel.store.schema import AuditRow
+from backchannel.store.schema import AuditRow, MembershipRow, SessionRow
 from backchannel.store.screening import DecisionRepository, decision_rows_with_sealed_fields
+from backchannel.store.users import (
+    FAILURE,
+    LOCKED,
+    PENDING,
+    SUCCESS,
+    UserRepository,
+    role_value,
+    sha256,
+    to_user,
+    to_web_session,
+    utc,
+)
+
+#: The one message for every failed login: it never says whether the name exists.
+LOGIN_FAILED = "wrong user name or password"
+#: How much of a client's address is kept with a login attempt.
+SOURCE_LENGTH = 100
 
 
 class CaseStore:
@@ -53,6 +83,19 @@ class CaseStore:
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+
+    def acting_as(self, user_name: str) -> CaseStore:
+        """This store acting for ``user_name``: the same engine, keys and session factory.
+
+        A server serves many users from one connection pool: it opens one store and takes a
+        view per request, so that every change is audited under the name of the user who
+        made it. A view is cheap (a shallow copy); close only the store that was opened,
+        never a view, since closing releases the shared engine.
+        """
+        view = object.__new__(type(self))
+        view.__dict__.update(self.__dict__)  # shares the engine, cipher and session factory
+        view.user_name = user_name
+        return view
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -134,6 +177,289 @@ class CaseStore:
         """Every stored decision (or those on ``queries``), oldest first, notes decrypted."""
         with self.transaction() as session:
             return DecisionRepository(session, self.cipher).find(queries)
+
+    # --- users ------------------------------------------------------------------------
+
+    def add_user(self, name: str, role: Role | str, password: str) -> User:
+        """Create a user with a global role and an Argon2id-hashed password; audited."""
+        validate_user_name(name)
+        global_role = role_value(role, Role)
+        password_hash = hash_password(password)
+        with self.transaction() as session:
+            row = UserRepository(session).add(name, global_role, password_hash, utc(None))
+            audit.append(
+                session,
+                user_name=self.user_name,
+                action="user.add",
+                case_id=None,
+                detail={"user": name, "role": global_role.value},
+            )
+            return to_user(row)
+
+    def disable_user(self, name: str) -> None:
+        """Stop a user from logging in and end their sessions; audited. Users are never deleted."""
+        with self.transaction() as session:
+            repository = UserRepository(session)
+            row = repository.get(name)
+            row.disabled = True
+            ended = repository.end_sessions(name)
+            audit.append(
+                session,
+                user_name=self.user_name,
+                action="user.disable",
+                case_id=None,
+                detail={"user": name, "sessions_ended": ended},
+            )
+
+    def reset_password(self, name: str, password: str) -> None:
+        """Give a user a new password and end their sessions; audited (never the hash)."""
+        password_hash = hash_password(password)
+        with self.transaction() as session:
+            repository = UserRepository(session)
+            row = repository.get(name)
+            row.password_hash = password_hash
+            row.password_changed_at = utc(None)
+            ended = repository.end_sessions(name)
+            audit.append(
+                session,
+                user_name=self.user_name,
+                action="user.password",
+                case_id=None,
+                detail={"user": name, "sessions_ended": ended},
+            )
+
+    def users(self) -> list[User]:
+        """Every user, by name, disabled ones included."""
+        with self.transaction() as session:
+            return [to_user(row) for row in UserRepository(session).all()]
+
+    def authenticate(
+        self, name: str, password: str, *, source: str, now: dt.datetime | None = None
+    ) -> User:
+        """The user whose name and password these are; ``AuthenticationError`` otherwise.
+
+        An unknown name, a wrong password and a disabled user fail alike, with one message
+        and (checking a dummy hash for unknown names) in about the same time. A name or a
+        source address with too many recent failures gets ``LockedOutError`` without its
+        password being checked (see ``backchannel.store.users``). Every attempt is recorded;
+        a successful login is audited as ``user.login`` by the user who logged in.
+        """
+        moment = utc(now)
+        source = source[:SOURCE_LENGTH]
+        with self.transaction() as session:
+            repository = UserRepository(session)
+            repository.serialise_logins()
+            row = repository.find(name)
+            stored_hash = None if row is None else row.password_hash
+            locked_until = repository.locked_until(name, source, moment)
+            attempt = repository.record_attempt(
+                name,
+                None if row is None else row.name,
+                source,
+                moment,
+                PENDING if locked_until is None else LOCKED,
+            )
+        if locked_until is not None:
+            wait = math.ceil((locked_until - moment).total_seconds())
+            raise LockedOutError(
+                "too many failed logins for this name or from this address: "
+                f"try again in {math.ceil(wait / 60)} minute(s)",
+                retry_after=wait,
+            )
+        matches = verify_password(stored_hash or dummy_hash(), password)
+        new_hash = None
+        if matches and stored_hash is not None and needs_rehash(stored_hash):
+            with contextlib.suppress(InvalidInputError):  # a legacy short password stays as is
+                new_hash = hash_password(password)
+        with self.transaction() as session:
+            repository = UserRepository(session)
+            row = repository.find(name)
+            succeeded = (
+                matches
+                and row is not None
+                and not row.disabled
+                and row.password_hash == stored_hash  # not reset in the meantime
+            )
+            repository.settle_attempt(attempt, SUCCESS if succeeded else FAILURE)
+            if not succeeded or row is None:
+                user = None
+            else:
+                if new_hash is not None:
+                    row.password_hash = new_hash
+                audit.append(
+                    session,
+                    user_name=row.name,
+                    action="user.login",
+                    case_id=None,
+                    detail={"user": row.name, "source": source},
+                )
+                user = to_user(row)
+        if user is None:
+            raise AuthenticationError(LOGIN_FAILED)
+        return user
+
+    # --- web sessions -------------------------------------------------------------------
+
+    def open_session(
+        self,
+        user_name: str,
+        *,
+        now: dt.datetime | None = None,
+        lifetime: dt.timedelta = dt.timedelta(hours=8),
+        idle: dt.timedelta = dt.timedelta(minutes=30),
+    ) -> tuple[str, WebSession]:
+        """Start a session for a user who has just authenticated.
+
+        Returns the token for the client (a cookie) and the session. Only the token's
+        SHA-256 is stored; the CSRF token is random per session. The session ends at
+        ``now + lifetime`` at the latest, or after ``idle`` without use.
+        """
+        if lifetime <= dt.timedelta(0) or idle <= dt.timedelta(0):
+            raise ValueError("a session's lifetime and idle time must be positive")
+        moment = utc(now)
+        token = secrets.token_urlsafe(32)
+        with self.transaction() as session:
+            repository = UserRepository(session)
+            row = repository.find(user_name)
+            if row is None or row.disabled:
+                raise AuthenticationError(LOGIN_FAILED)
+            repository.purge_sessions(moment)
+            expires_at = moment + lifetime
+            session_row = SessionRow(
+                token_sha256=sha256(token),
+                user_name=row.name,
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=moment,
+                expires_at=expires_at,
+                idle_seconds=math.ceil(idle.total_seconds()),
+                idle_expires_at=min(moment + idle, expires_at),
+            )
+            session.add(session_row)
+            return token, to_web_session(session_row, to_user(row))
+
+    def session(self, token: str, *, now: dt.datetime | None = None) -> WebSession | None:
+        """The live session of this token, its idle expiry moved on; ``None`` otherwise.
+
+        ``None`` for an unknown token, a session past its lifetime or idle time (which is
+        then deleted), and any session of a disabled user.
+        """
+        if not token:
+            return None
+        moment = utc(now)
+        with self.transaction() as session:
+            row = session.get(SessionRow, sha256(token))
+            if row is None:
+                return None
+            user_row = UserRepository(session).find(row.user_name)
+            expires_at = utc(row.expires_at)
+            if (
+                moment >= expires_at
+                or moment >= utc(row.idle_expires_at)
+                or user_row is None
+                or user_row.disabled
+            ):
+                session.delete(row)
+                return None
+            row.idle_expires_at = min(moment + dt.timedelta(seconds=row.idle_seconds), expires_at)
+            return to_web_session(row, to_user(user_row))
+
+    def close_session(self, token: str) -> None:
+        """End a session (log out); audited as ``user.logout`` by its user. Unknown: no-op."""
+        if not token:
+            return
+        with self.transaction() as session:
+            row = session.get(SessionRow, sha256(token))
+            if row is None:
+                return
+            session.delete(row)
+            audit.append(
+                session,
+                user_name=row.user_name,
+                action="user.logout",
+                case_id=None,
+                detail={"user": row.user_name},
+            )
+
+    # --- case membership (compartments) ---------------------------------------------------
+
+    def add_member(self, case_id: str, user_name: str, role: Role | str) -> None:
+        """Give a user a role in a case (or change it); audited as ``member.add``."""
+        case_role = role_value(role, MEMBERSHIP_ROLES)
+        with self.transaction() as session:
+            repository = UserRepository(session)
+            repository.require_case(case_id)
+            user_row = repository.get(user_name)
+            if user_row.disabled:
+                raise InvalidInputError(
+                    "member", [Problem("user", f"user {user_name!r} is disabled")]
+                )
+            membership = repository.membership(case_id, user_name)
+            previous = None if membership is None else membership.role
+            if membership is None:
+                membership = MembershipRow(case_id=case_id, user_name=user_name)
+                session.add(membership)
+            membership.role = case_role.value
+            membership.added_at = utc(None)
+            membership.added_by = self.user_name
+            audit.append(
+                session,
+                user_name=self.user_name,
+                action="member.add",
+                case_id=case_id,
+                detail={"user": user_name, "role": case_role.value, "previous_role": previous},
+            )
+
+    def remove_member(self, case_id: str, user_name: str) -> None:
+        """Take a user out of a case; audited as ``member.remove``."""
+        with self.transaction() as session:
+            repository = UserRepository(session)
+            repository.require_case(case_id)
+            membership = repository.membership(case_id, user_name)
+            if membership is None:
+                raise NotFoundError(f"{user_name!r} is not a member of case {case_id!r}")
+            role = membership.role
+            session.delete(membership)
+            audit.append(
+                session,
+                user_name=self.user_name,
+                action="member.remove",
+                case_id=case_id,
+                detail={"user": user_name, "role": role},
+            )
+
+    def members(self, case_id: str) -> list[tuple[User, Role]]:
+        """The members of a case with their roles, by user name."""
+        with self.transaction() as session:
+            repository = UserRepository(session)
+            repository.require_case(case_id)
+            return [
+                (to_user(user_row), Role(membership.role))
+                for user_row, membership in repository.members(case_id)
+            ]
+
+    def membership(self, case_id: str, user_name: str) -> Role | None:
+        """The user's role in the case now: ``None`` if not a member, or disabled."""
+        with self.transaction() as session:
+            repository = UserRepository(session)
+            user_row = repository.find(user_name)
+            membership = repository.membership(case_id, user_name)
+            if membership is None or user_row is None or user_row.disabled:
+                return None
+            return Role(membership.role)
+
+    def cases_for(self, user_name: str) -> list[CaseSummary]:
+        """The cases the user is a member of (none for a disabled or unknown user)."""
+        with self.transaction() as session:
+            repository = UserRepository(session)
+            user_row = repository.find(user_name)
+            if user_row is None or user_row.disabled:
+                return []
+            case_ids = repository.case_ids_for(user_name)
+            return [
+                summary
+                for summary in CaseRepository(session, self.cipher).summaries()
+                if summary.id in case_ids
+            ]
 
     # --- integrity and keys --------------------------------------------------------------
 

@@ -1,0 +1,81 @@
+"""The web workspace's app factory: ``create_app(settings)`` builds a FastAPI application.
+
+Pages are rendered on the server (Jinja templates, htmx for the interactions to come); the
+JSON API lives under ``/api`` with its OpenAPI document at ``/api/openapi.json``. There is
+no documentation UI: FastAPI's loads its script from a CDN, and no request made for a page
+of this app may leave the server. Static files come from our own package folder only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from backchannel import __version__
+from backchannel.settings import Settings
+from backchannel.store.service import CaseStore
+from backchannel.web.context import API_PREFIX, STATIC_PREFIX, WebContext
+from backchannel.web.dependencies import csrf_guard
+from backchannel.web.errors import install_error_handlers
+from backchannel.web.routes import api, api_writes, auth, pages, workspace
+from backchannel.web.security import (
+    CookiePolicy,
+    LoginForms,
+    SecurityHeadersMiddleware,
+    web_secret_key,
+)
+from backchannel.web.views import page_templates
+
+
+def create_app(settings: Settings, *, store: CaseStore | None = None) -> FastAPI:
+    """The web app for ``settings``, on ``store`` if given (else the configured one).
+
+    Refuses (``ConfigurationError``) to build a production app without a strong web
+    secret. A store opened here is closed when the app shuts down; a given one is not.
+    """
+    key = web_secret_key(settings)
+    owned = store is None
+    case_store = store if store is not None else CaseStore.open(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owned:
+                case_store.close()
+
+    app = FastAPI(
+        title="backchannel",
+        version=__version__,
+        summary="Decision support for atrocity prevention through dialogue with armed groups.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+        lifespan=lifespan,
+        dependencies=[Depends(csrf_guard)],
+    )
+    app.state.web = WebContext(
+        settings=settings,
+        store=case_store,
+        templates=page_templates(),
+        cookies=CookiePolicy(secure=settings.environment != "development"),
+        login_forms=LoginForms(key),
+    )
+    app.add_middleware(SecurityHeadersMiddleware, static_prefix=STATIC_PREFIX)
+    install_error_handlers(app)
+    app.mount(
+        STATIC_PREFIX,
+        StaticFiles(packages=[("backchannel.web", "static")]),
+        name="static",
+    )
+    app.include_router(auth.router)
+    app.include_router(workspace.router)  # before pages: /cases/new is not a case id
+    app.include_router(pages.router)
+    app.include_router(api.router, prefix=API_PREFIX)
+    app.include_router(api_writes.router, prefix=API_PREFIX)
+    return app

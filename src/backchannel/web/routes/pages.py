@@ -1,0 +1,117 @@
+"""The pages of the workspace: the case list, a case's dashboard, its brief and audit trail.
+
+Every page under ``/cases/{case_id}`` goes through ``case_access`` with the action it
+needs. Pages are rendered on the server and work without script; htmx is loaded for the
+forms to come, with the CSRF header set by our own ``app.js``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from backchannel.auth import Action
+from backchannel.reports.actor_section import mask_names
+from backchannel.reports.case_analysis import brief_report
+from backchannel.reports.pdf import render_case_pdf
+from backchannel.web.case_views import assessed_case, country_name, sees_sensitive_names
+from backchannel.web.dependencies import Analyses, CaseAccess, SignedIn, StoreDep, case_access
+from backchannel.web.schemas import HealthOut
+from backchannel.web.views import render
+
+router = APIRouter(include_in_schema=False)
+
+ReadAccess = Annotated[CaseAccess, Depends(case_access(Action.CASE_READ))]
+BriefAccess = Annotated[CaseAccess, Depends(case_access(Action.BRIEF_REDACTED))]
+AuditAccess = Annotated[CaseAccess, Depends(case_access(Action.AUDIT_READ))]
+
+
+@router.api_route("/healthz", methods=["GET", "HEAD"], name="healthz")
+def healthz() -> HealthOut:
+    """The server is up: no sign-in needed, no data given."""
+    return HealthOut(status="ok")
+
+
+@router.get("/", name="cases", response_class=HTMLResponse)
+def case_list(request: Request, session: SignedIn, case_store: StoreDep) -> Response:
+    """The cases the signed-in user is a member of."""
+    cases = case_store.cases_for(session.user.name)
+    return render(
+        request,
+        "cases.html",
+        session=session,
+        cases=cases,
+        countries={c.country: country_name(c.country) for c in cases},
+    )
+
+
+@router.get("/cases/{case_id}", name="case", response_class=HTMLResponse)
+def case_dashboard(request: Request, access: ReadAccess, cache: Analyses) -> Response:
+    """A case at a glance: its stage with reasons and disagreements, and the recommendation."""
+    assessed = assessed_case(access, cache)
+    context = assessed.case.context
+    return render(
+        request,
+        "case.html",
+        session=access.session,
+        case=assessed.case,
+        country=country_name(context.country),
+        assessment=assessed.document,
+        redacted=assessed.redacted,
+        role=access.role,
+        may_get_full_brief=sees_sensitive_names(access),
+        may_read_audit=access.allows(Action.AUDIT_READ),
+        may_assess=access.allows(Action.ASSESSMENT_RUN),
+    )
+
+
+@router.get("/cases/{case_id}/brief", name="case_brief")
+def case_brief(
+    access: BriefAccess,
+    cache: Analyses,
+    redacted: Annotated[bool, Query(description="The redacted brief.")] = False,
+) -> Response:
+    """The decision brief as a PDF download; the full one only for those whose role gives it."""
+    if not redacted:
+        access.require(Action.BRIEF_FULL)
+    case = access.store.get_case(access.case_id)
+    pdf = render_case_pdf(brief_report(cache.analysis(case), redacted=redacted))
+    name = f"{case.id}{'-redacted' if redacted else ''}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/cases/{case_id}/audit", name="case_audit", response_class=HTMLResponse)
+def case_audit(request: Request, access: AuditAccess) -> Response:
+    """The case's audit trail, newest first, and whether the whole chain verifies."""
+    entries = list(reversed(access.store.audit_entries(case_id=access.case_id)))
+    case = access.store.get_case(access.case_id)
+    masked = not sees_sensitive_names(access)
+    rows = [
+        {
+            "seq": entry.seq,
+            "at": entry.at,
+            "user": entry.user_name,
+            "action": entry.action,
+            "detail": json.dumps(
+                mask_names(case, entry.detail) if masked else entry.detail,
+                ensure_ascii=False,
+                sort_keys=True,
+            ),
+        }
+        for entry in entries
+    ]
+    return render(
+        request,
+        "audit.html",
+        session=access.session,
+        case=case,
+        entries=rows,
+        verification=access.store.verify_audit(),
+    )

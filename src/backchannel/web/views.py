@@ -1,0 +1,62 @@
+"""Rendering pages: the Jinja environment and one helper every page handler uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+
+from backchannel import __version__
+from backchannel.auth import WebSession
+from backchannel.web.context import web_context
+
+
+def page_templates() -> Jinja2Templates:
+    """The page templates, autoescaped, failing loudly on an undefined name."""
+    environment = Environment(
+        loader=PackageLoader("backchannel.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.globals["path_for"] = path_for
+    environment.globals["version"] = __version__
+    environment.filters["words"] = lambda value: str(value).replace("_", " ")
+    return Jinja2Templates(env=environment)
+
+
+@pass_context
+def path_for(context: Context, name: str, /, **params: Any) -> str:
+    """The site-relative path of the route ``name`` (``static`` for files), under any root path.
+
+    Relative to the site rather than absolute (as ``url_for`` gives), so that no page names
+    a host or a scheme a proxy in front of the app might not share.
+    """
+    request: Request = context["request"]
+    return str(request.scope.get("root_path", "")) + str(request.app.url_path_for(name, **params))
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    session: WebSession | None = None,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    **values: Any,
+) -> HTMLResponse:
+    """A page: ``template`` with ``values``, the signed-in user and their CSRF token."""
+    context = {
+        "user": session.user if session else None,
+        "csrf_token": session.csrf_token if session else None,
+        **values,
+    }
+    return web_context(request).templates.TemplateResponse(
+        request, template, context, status_code=status, headers=headers
+    )

@@ -1,0 +1,181 @@
+"""Every change the workspace makes to a case, for the API and the pages alike.
+
+A new case is saved (``case.create``) and its creator made its case lead (``member.add``).
+A record is added by reading the case, appending the record, checking the whole case's
+integrity (unique ids, references that resolve) and saving it, audited under the signed-in
+user's name with the action of its kind (``actor.add``, ``judgement.add``, ...). Writes to
+one case are serialised (``CaseLocks``) so that none undoes another.
+
+An integrity problem is raised as ``InvalidInputError`` located in the request (``body``,
+``body.source``) rather than in the stored case, since that is where it can be fixed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TypeVar
+
+from backchannel.auth import Role, User
+from backchannel.errors import InvalidInputError, NotFoundError, Problem
+from backchannel.model.case import (
+    Actor,
+    Case,
+    Commitment,
+    Context,
+    Engagement,
+    Judgement,
+    Period,
+    Record,
+    Relation,
+    integrity_problems,
+)
+from backchannel.model.vocabulary import CommitmentStatus, JudgementOrigin
+from backchannel.store.service import CaseStore
+from backchannel.web.errors import Conflict, Forbidden
+from backchannel.web.inputs import (
+    ActorIn,
+    CaseIn,
+    CommitmentIn,
+    EngagementIn,
+    JudgementIn,
+    RelationIn,
+)
+from backchannel.web.locks import CaseLocks
+
+R = TypeVar("R", bound=Record)
+
+#: The audit action of adding a record to each collection.
+ADD_ACTIONS = {
+    "actors": "actor.add",
+    "relations": "relation.add",
+    "engagements": "engagement.add",
+    "commitments": "commitment.add",
+    "judgements": "judgement.add",
+}
+#: The prefix of ids the server makes up, per collection.
+ID_PREFIXES = {
+    "relations": "rel",
+    "engagements": "eng",
+    "commitments": "com",
+    "judgements": "jud",
+}
+
+
+def may_create_cases(user: User) -> bool:
+    """Whether ``user`` may open a new case: anyone whose global role is not viewer."""
+    return user.role is not Role.viewer
+
+
+def new_id(collection: str) -> str:
+    """A fresh record id for ``collection`` (``jud-1f2e3d4c5b6a``)."""
+    return f"{ID_PREFIXES.get(collection, 'rec')}-{uuid.uuid4().hex[:12]}"
+
+
+def create_case(store: CaseStore, user: User, body: CaseIn, locks: CaseLocks) -> Case:
+    """Open a case with ``body``'s context; ``user`` becomes its case lead.
+
+    ``store`` acts as ``user``. ``Conflict`` if a case with this id already exists.
+    """
+    if not may_create_cases(user):
+        raise Forbidden
+    case = Case(
+        id=body.id,
+        context=Context(
+            title=body.title,
+            country=body.country,
+            regions=list(body.regions),
+            period=Period(start=body.period_start, end=body.period_end),
+            summary=body.summary,
+        ),
+    )
+    with locks(case.id):
+        try:
+            store.get_case(case.id)
+        except NotFoundError:
+            pass
+        else:
+            raise Conflict
+        store.save_case(case, "case.create")
+        try:
+            store.add_member(case.id, user.name, Role.case_lead)
+        except Exception:
+            store.delete_case(case.id)  # no case without a lead
+            raise
+    return case
+
+
+def add_record(store: CaseStore, case_id: str, collection: str, record: R, locks: CaseLocks) -> R:
+    """Append ``record`` to ``collection`` of the case and save it, audited; returns it."""
+    with locks(case_id):
+        case = store.get_case(case_id)
+        records = [*getattr(case, collection), record]
+        updated = case.model_copy(update={collection: records})
+        problems = integrity_problems(updated)
+        if problems:
+            raise InvalidInputError(
+                "request", [_in_request(p, f"{collection}[{len(records) - 1}]") for p in problems]
+            )
+        store.save_case(updated, ADD_ACTIONS[collection])
+    return record
+
+
+def _in_request(problem: Problem, prefix: str) -> Problem:
+    location = problem.location
+    if location == prefix or location.startswith((prefix + ".", prefix + "[")):
+        location = "body" + location[len(prefix) :]
+    return Problem(location, problem.message)
+
+
+def actor_from(body: ActorIn) -> Actor:
+    """The actor ``body`` describes."""
+    return Actor.model_validate(body.model_dump())
+
+
+def relation_from(body: RelationIn) -> Relation:
+    """The relation ``body`` describes, with an id made up if it gave none."""
+    return Relation.model_validate({**body.model_dump(), "id": body.id or new_id("relations")})
+
+
+def engagement_from(body: EngagementIn) -> Engagement:
+    """The engagement ``body`` describes, with an id made up if it gave none."""
+    return Engagement.model_validate({**body.model_dump(), "id": body.id or new_id("engagements")})
+
+
+def commitment_from(body: CommitmentIn) -> Commitment:
+    """The commitment ``body`` describes, with an id made up if it gave none."""
+    return Commitment.model_validate({**body.model_dump(), "id": body.id or new_id("commitments")})
+
+
+def judgement_from(body: JudgementIn, analyst: str, now: dt.datetime | None = None) -> Judgement:
+    """The judgement ``body`` describes, by ``analyst``, made at ``body.at`` or ``now``."""
+    return Judgement.model_validate(
+        {
+            **body.model_dump(exclude={"id", "at"}),
+            "id": body.id or new_id("judgements"),
+            "analyst": analyst,
+            "at": body.at or now or dt.datetime.now(dt.UTC),
+            "origin": JudgementOrigin.ANALYST,
+        }
+    )
+
+
+def set_commitment_status(
+    store: CaseStore, case_id: str, commitment_id: str, status: CommitmentStatus, locks: CaseLocks
+) -> Commitment:
+    """Record where a commitment now stands (``commitment.status``); returns it updated."""
+    with locks(case_id):
+        case = store.get_case(case_id)
+        commitments = list(case.commitments)
+        for position, commitment in enumerate(commitments):
+            if commitment.id == commitment_id:
+                updated = commitment.model_copy(update={"status": status})
+                commitments[position] = updated
+                break
+        else:
+            raise InvalidInputError(
+                "request",
+                [Problem("commitment", f"{commitment_id!r} is not a commitment of this case")],
+            )
+        store.save_case(case.model_copy(update={"commitments": commitments}), "commitment.status")
+    return updated
