@@ -229,6 +229,7 @@ class Run:
     label: str
     seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
+    by_path: dict[str, list[float]] = field(default_factory=dict)
     errors: int = 0
     first_errors: list[str] = field(default_factory=list)
 
@@ -252,6 +253,14 @@ class Run:
             f"p50 {self.percentile(50):7.1f} ms  p95 {self.percentile(95):7.1f} ms  "
             f"p99 {self.percentile(99):7.1f} ms   errors {self.errors}"
         )
+        if len(self.by_path) > 1:
+            for path, latencies in sorted(self.by_path.items()):
+                part = Run(path, self.seconds, latencies)
+                print(
+                    f"    {path:<40} {len(latencies):>7} ok "
+                    f"p50 {part.percentile(50):7.1f} ms  p95 {part.percentile(95):7.1f} ms  "
+                    f"p99 {part.percentile(99):7.1f} ms"
+                )
         for what in self.first_errors:
             print(f"    {what}")
 
@@ -273,6 +282,7 @@ async def browse(users: list[User], paths: Callable[[int], Iterator[str]], run: 
             elapsed = (time.perf_counter() - began) * 1000
             if answer.status_code == 200:
                 run.latencies_ms.append(elapsed)
+                run.by_path.setdefault(path, []).append(elapsed)
             else:
                 run.error(f"{path}: {answer.status_code}")
 
