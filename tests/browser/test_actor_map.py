@@ -19,7 +19,7 @@ def _open(browser: Any, page_path: Path) -> tuple[Any, list[str], list[str]]:
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(page_path.as_uri())
-    page.wait_for_function("document.getElementById('map').backchannelMap !== undefined")
+    page.wait_for_selector("#map[data-ready='true']")
     return page, outside, errors
 
 

@@ -178,7 +178,7 @@ def test_an_analyst_works_a_case_from_sign_in_to_brief(
 
     # the map draws both actors from the embedded JSON, under the CSP
     page.get_by_role("link", name="Open the interactive actor map").click()
-    page.wait_for_function("document.getElementById('map').backchannelMap !== undefined")
+    page.wait_for_selector("#map[data-ready='true']")
     assert page.evaluate("document.getElementById('map').backchannelMap.nodes().length") == 2
 
     # a UN Framework judgement
