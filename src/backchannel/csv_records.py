@@ -2,7 +2,7 @@
 
 The csv module counts physical lines (a quoted cell may span several), so a record's first
 line is one past where the previous record ended. Shared by the readers of UCDP's dyadic
-file and of the evidence panel's CSV files.
+file, of OFAC's list files and of the evidence panel's CSV files.
 """
 
 from __future__ import annotations

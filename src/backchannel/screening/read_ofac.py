@@ -16,7 +16,6 @@ no listing date, so ``listed_on`` is ``None``.
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import re
 from collections import Counter
@@ -24,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backchannel.csv_records import csv_records
 from backchannel.errors import InvalidInputError, Problem
 from backchannel.screening.entity import (
     EntityType,
@@ -125,19 +125,8 @@ def _rows(source: str, details: Counter[str], kind: str) -> Iterator[_Row]:
     if stripped.endswith(_EOF_MARKER):
         text = stripped[: -len(_EOF_MARKER)]
         details[f"{kind}_eof_markers"] += 1
-    reader = csv.reader(io.StringIO(text, newline=""))
-    previous_end = 0
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            problem = Problem("", f"not readable as CSV: {error}", previous_end + 1)
-            raise InvalidInputError(source, [problem]) from None
-        start, previous_end = previous_end + 1, reader.line_num
-        if fields and any(f.strip() for f in fields):
-            yield _Row(start, [_value(f) for f in fields])
+    for start, fields in csv_records(io.StringIO(text, newline=""), source):
+        yield _Row(start, [_value(f) for f in fields])
 
 
 def _decode(source: str) -> str:
