@@ -132,6 +132,9 @@ def _parse(path: Path, source: str) -> tuple[ET.Element, dict[int, int]]:
         line = error.position[0] if error.position else None
         problem = Problem("", f"not well-formed XML: {error.msg}", line)
         raise InvalidInputError(source, [problem]) from None
+    except LookupError as error:  # the XML declaration names an encoding Python lacks
+        problem = Problem("", f"the XML declaration names an unknown encoding: {error}", 1)
+        raise InvalidInputError(source, [problem]) from None
     return root, recorder.lines
 
 
