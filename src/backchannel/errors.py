@@ -58,6 +58,10 @@ class NotFoundError(BackchannelError):
     """A case, record or data set that was asked for does not exist."""
 
 
+class ConflictError(BackchannelError):
+    """The change clashes with what is stored (a case with that id exists already)."""
+
+
 class IntegrityError(BackchannelError):
     """Stored data failed an integrity check (audit chain, ciphertext authentication)."""
 

@@ -92,6 +92,24 @@ class Settings(BaseSettings):
     web_port: int = Field(
         default=8400, ge=1, le=65535, description="Port `backchannel serve` listens on."
     )
+    web_allowed_hosts: list[str] | None = Field(
+        default=None,
+        description=(
+            "Host names the web workspace answers to (the Host header; a JSON list, "
+            '`["cases.example.org"]`; `*.example.org` for subdomains). Any other host gets '
+            "400, which defeats DNS rebinding and Host-header poisoning. Default: "
+            "`localhost`, `127.0.0.1` and web_host. Behind a reverse proxy, list the public name."
+        ),
+    )
+    web_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description=(
+            "Server processes `backchannel serve` starts; about one per core. Writes are safe "
+            "across processes (each holds its case's row lock)."
+        ),
+    )
     web_secret: SecretStr | None = Field(
         default=None,
         description=(

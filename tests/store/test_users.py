@@ -28,6 +28,7 @@ from backchannel.store.crypto import FieldCipher, load_key_ring
 from backchannel.store.db import MIGRATIONS, make_engine, migrate
 from backchannel.store.schema import LoginAttemptRow, MembershipRow, SessionRow, UserRow
 from backchannel.store.service import CaseStore
+from backchannel.store.users import utc
 from tests.store.test_store import raw_contents, secret_case
 
 PASSWORD = "the river crossing at dawn"
@@ -248,6 +249,45 @@ def test_parallel_guesses_cannot_slip_under_the_limit(team: CaseStore) -> None:
     assert sorted(a.outcome for a in attempts(team)) == ["failure"] * 5 + ["locked"] * 5
 
 
+def pending_checks(store: CaseStore, count: int, at: dt.datetime, source: str) -> None:
+    """``count`` logins from ``source`` still being checked at ``at``, each for its own name."""
+    from backchannel.store.users import PENDING, UserRepository
+
+    with Session(store.engine) as session, session.begin():
+        repository = UserRepository(session)
+        for n in range(count):
+            repository.record_attempt(f"colleague-{n}", None, source, at, PENDING)
+
+
+def test_a_team_signing_in_at_once_behind_one_proxy_does_not_lock_it(team: CaseStore) -> None:
+    from backchannel.store.users import SOURCE_CONCURRENT_CHECKS, SOURCE_FAILURES
+
+    proxy = "192.0.2.1"
+    # 50 colleagues' checks in flight: well over the 20 failures that lock an address.
+    assert SOURCE_FAILURES < 50 <= SOURCE_CONCURRENT_CHECKS
+    pending_checks(team, 50, T0, proxy)
+    assert team.authenticate("amina", PASSWORD, source=proxy, now=T0).name == "amina"
+
+
+def test_checks_in_flight_beyond_the_allowance_count_as_failures(team: CaseStore) -> None:
+    from backchannel.store.users import SOURCE_CONCURRENT_CHECKS, SOURCE_FAILURES
+
+    proxy = "192.0.2.2"
+    pending_checks(team, SOURCE_CONCURRENT_CHECKS + SOURCE_FAILURES, T0, proxy)
+    with pytest.raises(LockedOutError):
+        team.authenticate("amina", PASSWORD, source=proxy, now=T0)
+
+
+def test_a_check_left_pending_by_a_dead_server_counts_as_a_failure(team: CaseStore) -> None:
+    from backchannel.store.users import SOURCE_FAILURES
+
+    proxy = "192.0.2.3"
+    pending_checks(team, SOURCE_FAILURES, T0, proxy)
+    assert team.authenticate("amina", PASSWORD, source=proxy, now=T0).name == "amina"
+    with pytest.raises(LockedOutError):  # two minutes on, they never finished
+        team.authenticate("olu", PASSWORD, source=proxy, now=minutes(2))
+
+
 @pytest.mark.real_argon2
 def test_an_outdated_hash_is_upgraded_at_login(team: CaseStore) -> None:
     from argon2 import PasswordHasher
@@ -313,6 +353,17 @@ def test_an_idle_session_ends_and_use_slides_its_idle_expiry(team: CaseStore) ->
     assert team.session(token, now=minutes(88) + dt.timedelta(seconds=1)) is None
     assert rows(team, SessionRow) == []  # deleted, not just refused
     assert team.session(token, now=minutes(60)) is None  # and never comes back
+
+
+def test_uses_within_a_minute_do_not_rewrite_the_session(team: CaseStore) -> None:
+    token, _ = team.open_session("amina", now=T0)
+    for seconds in (10, 30, 59):  # page views in quick succession: reads only
+        seen = team.session(token, now=T0 + dt.timedelta(seconds=seconds))
+        assert seen is not None and seen.idle_expires_at == minutes(30)
+    (row,) = rows(team, SessionRow)
+    assert isinstance(row, SessionRow) and utc(row.idle_expires_at) == minutes(30)
+    moved = team.session(token, now=minutes(1.5))
+    assert moved is not None and moved.idle_expires_at == minutes(31.5)
 
 
 def test_a_session_ends_after_its_lifetime_however_busy(team: CaseStore) -> None:

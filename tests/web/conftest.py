@@ -55,7 +55,11 @@ META_TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 def web_settings(settings: Settings) -> Settings:
     """Production settings (Secure cookies, a strong web secret) on the test database."""
     return settings.model_copy(
-        update={"environment": "production", "web_secret": SecretStr(WEB_SECRET)}
+        update={
+            "environment": "production",
+            "web_secret": SecretStr(WEB_SECRET),
+            "web_allowed_hosts": ["testserver"],
+        }
     )
 
 

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from backchannel.cli import app as cli_app
 from backchannel.model import Case
 from backchannel.reports.case_analysis import analyse_for_brief
+from backchannel.store.service import CaseStore
 from tests.web.conftest import CASE, Browser
 
 #: The intermediary of the Somalia example, whose identity a viewer must not see.
@@ -162,6 +163,8 @@ def test_the_openapi_document_is_typed(anonymous: TestClient) -> None:
         "/api/cases/{case_id}/judgements",
         "/api/cases/{case_id}/engagements",
         "/api/cases/{case_id}/commitments",
+        "/api/cases/{case_id}/screening",
+        "/api/cases/{case_id}/screening/decisions",
     }
     schemas = document["components"]["schemas"]
     assert {"AssessmentOut", "CaseOut", "CaseSummaryOut", "FirstStepOut"} <= set(schemas)
@@ -184,6 +187,21 @@ def test_the_full_brief_is_a_pdf_for_analysts(browser: Callable[[str], Browser])
     assert brief.content.startswith(b"%PDF")
     assert brief.headers["content-disposition"] == f'attachment; filename="{CASE}.pdf"'
     assert brief.headers["cache-control"] == "no-store"
+
+
+def test_brief_downloads_are_audited_by_version(
+    browser: Callable[[str], Browser], web_store: CaseStore
+) -> None:
+    assert browser("analyst").client.get(f"/cases/{CASE}/brief?redacted=1").status_code == 200
+    assert browser("viewer").client.get(f"/cases/{CASE}/brief").status_code == 403
+    downloads = [e for e in web_store.audit_entries(case_id=CASE) if e.action == "brief.download"]
+    assert [(e.user_name, e.detail["version"], e.detail["format"]) for e in downloads] == [
+        ("analyst", "redacted", "pdf")
+    ]
+    assert (
+        downloads[0].detail["stage"]
+        == analyse_for_brief(web_store.get_case(CASE)).as_dict()["stage"]
+    )
 
 
 @pytest.mark.parametrize("secret", [None, "short"])

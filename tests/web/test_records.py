@@ -258,6 +258,37 @@ def test_running_the_assessment_gives_the_document_of_the_get(
     assert viewed["redacted"] is True and INTERMEDIARY not in str(viewed)
 
 
+def test_assessment_runs_are_audited_with_what_they_gave(
+    browser: Callable[[str], Browser], web_store: CaseStore
+) -> None:
+    analyst = browser("analyst")
+    ran = post(analyst, f"/api/cases/{CASE}/assessment").json()
+    page = analyst.client.post(f"/cases/{CASE}/assess", data={"csrf_token": analyst.csrf})
+    assert page.status_code == 303
+    runs = [e for e in web_store.audit_entries(case_id=CASE) if e.action == "assessment.run"]
+    assert [(e.user_name, e.detail) for e in runs] == [
+        ("analyst", {"as_of": ran["as_of"], "stage": ran["stage"], "modality": ran["modality"]})
+    ] * 2
+    assert post(browser("viewer"), f"/api/cases/{CASE}/assessment").status_code == 403
+    assert (
+        len([e for e in web_store.audit_entries(case_id=CASE) if e.action == "assessment.run"]) == 2
+    )
+
+
+def test_the_dashboard_follows_a_change_made_outside_the_app(
+    browser: Callable[[str], Browser], web_store: CaseStore
+) -> None:
+    analyst = browser("analyst")
+    assert "Kept outside the app" not in analyst.client.get(f"/cases/{CASE}").text
+    case = web_store.get_case(CASE)
+    retitled = case.model_copy(
+        update={"context": case.context.model_copy(update={"title": "Kept outside the app"})}
+    )
+    web_store.acting_as("cli-user").save_case(retitled)  # as `backchannel cases import` would
+    assert "Kept outside the app" in analyst.client.get(f"/cases/{CASE}").text
+    assert analyst.client.get(f"/api/cases/{CASE}").json()["title"] == "Kept outside the app"
+
+
 def test_the_openapi_document_describes_the_writes(browser: Callable[[str], Browser]) -> None:
     document = browser("lead").client.get("/api/openapi.json").json()
     judgement = document["paths"]["/api/cases/{case_id}/judgements"]["post"]

@@ -65,6 +65,7 @@ def fuzz_settings(tmp_path: Path) -> Settings:
         mirror=None,
         environment="production",
         web_secret=SecretStr(WEB_SECRET),
+        web_allowed_hosts=["localhost", "testserver"],
     )
 
 

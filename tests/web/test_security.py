@@ -24,6 +24,7 @@ from backchannel.web.security import (
     SESSION_COOKIE,
     UNSAFE_METHODS,
     LoginForms,
+    allowed_hosts,
     safe_next,
     web_secret_key,
 )
@@ -180,6 +181,40 @@ def test_the_pre_session_cookie_is_host_only_and_short_lived(anonymous: TestClie
     lowered = cookie.lower()
     assert "httponly" in lowered and "secure" in lowered and "samesite=strict" in lowered
     assert "path=/" in lowered and "max-age=600" in lowered
+
+
+def test_a_request_for_a_host_we_do_not_serve_is_refused(
+    anonymous: TestClient, browser: Callable[[str], Browser]
+) -> None:
+    lead = browser("lead")
+    for host in ["attacker.example", "rebound.example:8400", "testserver.attacker.example"]:
+        refused = lead.client.get(f"/cases/{CASE}", headers={"Host": host})
+        assert refused.status_code == 400, host
+        assert CASE not in refused.text
+        assert_secure_headers(refused)
+        assert anonymous.get("/healthz", headers={"Host": host}).status_code == 400
+    assert lead.client.get(f"/cases/{CASE}").status_code == 200  # testserver is listed
+
+
+def test_allowed_hosts_default_to_the_loopback_and_the_listening_address() -> None:
+    base = Settings(mirror=None)
+    assert allowed_hosts(base) == ["localhost", "127.0.0.1"]
+    named = base.model_copy(update={"web_host": "10.1.2.3"})
+    assert allowed_hosts(named) == ["localhost", "127.0.0.1", "10.1.2.3"]
+    everywhere = base.model_copy(update={"web_host": "0.0.0.0"})
+    assert allowed_hosts(everywhere) == ["localhost", "127.0.0.1"]
+    listed = base.model_copy(update={"web_allowed_hosts": ["cases.example.org"]})
+    assert allowed_hosts(listed) == ["cases.example.org"]
+
+
+def test_production_tells_browsers_to_use_https_only(
+    anonymous: TestClient, web_settings: Settings, web_store: CaseStore
+) -> None:
+    assert anonymous.get("/login").headers["strict-transport-security"] == "max-age=31536000"
+    assert "strict-transport-security" in anonymous.get("/static/app.css").headers
+    development = web_settings.model_copy(update={"environment": "development"})
+    with TestClient(create_app(development, store=web_store)) as client:
+        assert "strict-transport-security" not in client.get("/login").headers
 
 
 def test_development_over_plain_http_drops_only_the_secure_flag(

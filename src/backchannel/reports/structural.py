@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 
 from pydantic import BaseModel, ConfigDict
 
@@ -31,10 +32,9 @@ def structural_section(iso3: str, case_start_year: int) -> StructuralSection | N
     risk = structural_risk(iso3, case_start_year)
     if risk is None:
         return None
-    forecasts = packaged_forecasts()
-    if forecasts is None:
+    chart = _packaged_country_chart(risk.country)
+    if chart is None:
         return None
-    chart = country_risk_chart(forecasts[["ewp_name", "year", "risk"]], risk.country)
     current_sentence, drivers = None, []
     if risk.current:
         current = risk.current
@@ -60,3 +60,16 @@ def structural_section(iso3: str, case_start_year: int) -> StructuralSection | N
         current_drivers=drivers,
         chart_png_base64=base64.b64encode(chart).decode(),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _packaged_country_chart(country: str) -> bytes | None:
+    """The country's risk chart from the packaged forecasts, drawn once per process.
+
+    Drawing takes most of a case's analysis (about 0.5 s), and its inputs are packaged
+    files that do not change while the process runs; ``None`` without packaged forecasts.
+    """
+    forecasts = packaged_forecasts()
+    if forecasts is None:
+        return None
+    return country_risk_chart(forecasts[["ewp_name", "year", "risk"]], country)

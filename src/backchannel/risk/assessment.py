@@ -13,7 +13,7 @@ from backchannel.model.case import Case, Judgement
 from backchannel.risk.factors import HIGHEST_SEVERITY, FactorRollUp, framework_measures, roll_up
 from backchannel.risk.framework import load_framework
 from backchannel.risk.prefill import suggest_judgements
-from backchannel.risk.stage import StageAssessment, StageRules, assess_stage, load_stage_rules
+from backchannel.risk.stage import StageAssessment, StageRules, assess_stage, packaged_stage_rules
 from backchannel.risk.stage_inputs import (
     event_measures,
     predictor_measures,
@@ -92,7 +92,7 @@ def assess_case(
         if f.category != "common" and f.status == "present" and f.severity == HIGHEST_SEVERITY
         for j in f.judgements
     ]
-    stage = assess_stage(stage_measures, rules or load_stage_rules(), evidence)
+    stage = assess_stage(stage_measures, rules or packaged_stage_rules(), evidence)
     return CaseAssessment(
         day, stage, measures | stage_measures, rolled.factors, notes, rolled.set_aside, suggestions
     )

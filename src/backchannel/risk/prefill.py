@@ -12,6 +12,7 @@ later recomputed is recognised as the same one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -41,6 +42,12 @@ class PrefillRule:
     condition: Threshold
     finding: str
     reference: str
+
+
+@functools.cache
+def packaged_prefill_rules() -> tuple[PrefillRule, ...]:
+    """The packaged pre-fill rules, read and checked once per process (immutable)."""
+    return load_prefill_rules()
 
 
 def load_prefill_rules(
@@ -107,7 +114,7 @@ def suggest_judgements(
     """
     suggestions = []
     fields: dict[str, Any] = {"as_of": as_of.isoformat(), "base_year": as_of.year - 1}
-    for rule in rules if rules is not None else load_prefill_rules():
+    for rule in rules if rules is not None else packaged_prefill_rules():
         if not rule.condition.met(measures):
             continue
         value = measures[rule.condition.measure]

@@ -10,6 +10,7 @@ exactly when, say, a quiet structural forecast meets escalating violence.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -103,6 +104,12 @@ class StageAssessment:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)
+
+
+@functools.cache
+def packaged_stage_rules() -> StageRules:
+    """The packaged stage rules, read and checked once per process (they are immutable)."""
+    return load_stage_rules()
 
 
 def load_stage_rules(path: str | Path | None = None) -> StageRules:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from backchannel.errors import IntegrityError, InvalidInputError, NotFoundError, Problem
@@ -34,6 +34,26 @@ class CaseSummary:
     updated_at: dt.datetime
     updated_by: str
     counts: dict[str, int]
+
+
+class Unread:
+    """The type of ``UNREAD``: the stored version of a case has not been read yet."""
+
+
+UNREAD = Unread()
+
+
+@dataclass(frozen=True)
+class CaseVersion:
+    """Which version of a case is stored: its revision and the moment of its last save.
+
+    The pair changes with every save that changes the case, and also when a case is
+    deleted and created again under the same id (the revision restarts, the time does not),
+    so it can key caches of what is computed from the case.
+    """
+
+    revision: int
+    updated_at: dt.datetime
 
 
 @dataclass
@@ -131,6 +151,21 @@ class CaseRepository:
         except ValidationError as exc:
             raise IntegrityError(f"stored case {case_id!r} no longer validates: {exc}") from None
 
+    def version(self, case_id: str) -> CaseVersion | None:
+        """The stored case's version, read without decrypting anything; ``None`` if none."""
+        found = self.session.execute(
+            select(CaseRow.revision, CaseRow.updated_at).where(CaseRow.id == case_id)
+        ).one_or_none()
+        return None if found is None else CaseVersion(found.revision, found.updated_at)
+
+    def lock(self, case_id: str) -> None:
+        """Hold the case's row against other writers until the transaction ends.
+
+        PostgreSQL locks the row (``SELECT ... FOR UPDATE``); SQLite has no row locks and
+        needs none, since its write transactions lock the database from their start.
+        """
+        self.session.execute(select(CaseRow.id).where(CaseRow.id == case_id).with_for_update())
+
     def get(self, case_id: str) -> Case:
         """The stored case with this id; ``NotFoundError`` if there is none."""
         case = self.find(case_id)
@@ -138,14 +173,19 @@ class CaseRepository:
             raise NotFoundError(f"no case with id {case_id!r} in the store")
         return case
 
-    def summaries(self) -> list[CaseSummary]:
-        """Every stored case, by id, with record counts."""
+    def summaries(self, only: Collection[str] | None = None) -> list[CaseSummary]:
+        """Every stored case (or those whose ids are in ``only``), by id, with record counts."""
         counts: dict[str, dict[str, int]] = {}
         for collection, table in RECORD_TABLES.items():
-            for case_id in self.session.execute(select(table.case_id)).scalars():
+            counting = select(table.case_id, func.count()).group_by(table.case_id)
+            if only is not None:
+                counting = counting.where(table.case_id.in_(only))
+            for case_id, count in self.session.execute(counting).tuples():
                 per_case = counts.setdefault(case_id, {c: 0 for c in RECORD_TABLES})
-                per_case[collection] += 1
-        rows = self.session.execute(select(CaseRow).order_by(CaseRow.id)).scalars()
+                per_case[collection] = count
+        listing = select(CaseRow).order_by(CaseRow.id)
+        if only is not None:
+            listing = listing.where(CaseRow.id.in_(only))
         return [
             CaseSummary(
                 id=row.id,
@@ -156,14 +196,21 @@ class CaseRepository:
                 updated_by=row.updated_by,
                 counts=counts.get(row.id, {c: 0 for c in RECORD_TABLES}),
             )
-            for row in rows
+            for row in self.session.execute(listing).scalars()
         ]
 
     # --- writing ---------------------------------------------------------------------
 
-    def save(self, case: Case, user_name: str) -> tuple[Case | None, ChangeSummary]:
-        """Store ``case`` in place of any earlier version; returns that version and the change."""
-        before = self.find(case.id)
+    def save(
+        self, case: Case, user_name: str, before: Case | Unread | None = UNREAD
+    ) -> tuple[Case | None, ChangeSummary]:
+        """Store ``case`` in place of any earlier version; returns that version and the change.
+
+        A caller that has just read the stored version in this transaction passes it as
+        ``before`` (``None``: there is none) to spare decrypting it again.
+        """
+        if isinstance(before, Unread):
+            before = self.find(case.id)
         change = compare(before, case)
         _refuse_judgement_rewrites(case.id, change)
         now = dt.datetime.now(dt.UTC)

@@ -18,6 +18,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from backchannel.errors import ConfigurationError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: The execution option that marks an engine's transactions as reads only (see below).
+READ_ONLY = "backchannel_read_only"
 
 
 def normalise_url(url: str) -> str:
@@ -45,7 +47,7 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(parsed, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -59,8 +61,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(connection: Any) -> None:
+    # A transaction that may write takes the write lock at its start (BEGIN IMMEDIATE), so
+    # that two read-then-write transactions never deadlock or act on a stale read. Reads
+    # (an engine with ``READ_ONLY`` set) begin deferred: under WAL they run beside the
+    # writer on a snapshot instead of queueing behind it.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def migrate(engine: Engine) -> None:

@@ -8,14 +8,16 @@ exactly as they were.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import itertools
 import math
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backchannel.auth import MEMBERSHIP_ROLES, Role, User, WebSession, validate_user_name
@@ -23,6 +25,7 @@ from backchannel.auth.passwords import dummy_hash, hash_password, needs_rehash, 
 from backchannel.errors import (
     AuthenticationError,
     ConfigurationError,
+    ConflictError,
     InvalidInputError,
     LockedOutError,
     NotFoundError,
@@ -33,14 +36,17 @@ from backchannel.screening.decisions import HitDecision
 from backchannel.settings import Settings
 from backchannel.store import audit
 from backchannel.store.cases import (
+    UNREAD,
     CaseRepository,
     CaseSummary,
+    CaseVersion,
     ChangeSummary,
+    Unread,
     case_digest,
     rows_with_sealed_fields,
 )
 from backchannel.store.crypto import FieldCipher, KeyRing, load_key_ring
-from backchannel.store.db import connect
+from backchannel.store.db import READ_ONLY, connect
 from backchannel.store.schema import AuditRow, MembershipRow, SessionRow
 from backchannel.store.screening import DecisionRepository, decision_rows_with_sealed_fields
 from backchannel.store.users import (
@@ -60,6 +66,8 @@ from backchannel.store.users import (
 LOGIN_FAILED = "wrong user name or password"
 #: How much of a client's address is kept with a login attempt.
 SOURCE_LENGTH = 100
+#: How far a session's idle expiry may lag behind its last use (at most a minute early).
+SESSION_TOUCH_SLACK = dt.timedelta(minutes=1)
 
 
 class CaseStore:
@@ -70,6 +78,9 @@ class CaseStore:
         self.cipher = FieldCipher(ring)
         self.user_name = user_name
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
 
     @classmethod
     def open(cls, settings: Settings, user_name: str | None = None) -> CaseStore:
@@ -103,6 +114,12 @@ class CaseStore:
         with self._sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A consistent read that writes nothing; on SQLite it does not wait for writers."""
+        with self._readers() as session, session.begin():
+            yield session
+
     # --- cases -------------------------------------------------------------------------
 
     def save_case(self, case: Case, action: str = "case.import") -> ChangeSummary:
@@ -111,31 +128,82 @@ class CaseStore:
 
     def save_cases(self, cases: list[Case], action: str = "case.import") -> list[ChangeSummary]:
         """Create or replace several cases in one transaction: all are stored or none is."""
-        changes = []
         with self.transaction() as session:
             repository = CaseRepository(session, self.cipher)
-            for case in cases:
-                before, change = repository.save(case, self.user_name)
-                audit.append(
-                    session,
-                    user_name=self.user_name,
-                    action=action,
-                    case_id=case.id,
-                    detail=change.as_detail(),
-                    before_digest=case_digest(before),
-                    after_digest=case_digest(case),
-                )
-                changes.append(change)
-        return changes
+            return [self._save(session, repository, case, action) for case in cases]
+
+    def update_case(self, case_id: str, change: Callable[[Case], Case], action: str) -> Case:
+        """Apply ``change`` to the stored case and save the result, audited as ``action``.
+
+        The read and the write are one transaction holding the case's row lock from the
+        start, so two updates of one case, from any number of server processes, apply one
+        after the other and neither undoes the other. ``NotFoundError`` for an unknown
+        case; whatever ``change`` raises leaves the case as it was.
+        """
+        with self.transaction() as session:
+            repository = CaseRepository(session, self.cipher)
+            repository.lock(case_id)
+            before = repository.get(case_id)
+            updated = change(before)
+            if updated.id != case_id:
+                raise ConfigurationError(f"an update of case {case_id!r} changed its id")
+            self._save(session, repository, updated, action, before=before)
+        return updated
+
+    def create_case(self, case: Case, lead: str) -> None:
+        """Store a new case with ``lead`` as its case lead, both audited, in one transaction.
+
+        ``ConflictError`` if a case with this id exists already (nothing is changed then).
+        """
+        with self.transaction() as session:
+            repository = CaseRepository(session, self.cipher)
+            if repository.version(case.id) is not None:
+                raise ConflictError(f"a case with id {case.id!r} exists already")
+            self._save(session, repository, case, "case.create", before=None)
+            self._add_member(session, case.id, lead, Role.case_lead)
+
+    def _save(
+        self,
+        session: Session,
+        repository: CaseRepository,
+        case: Case,
+        action: str,
+        before: Case | Unread | None = UNREAD,
+    ) -> ChangeSummary:
+        before, change = repository.save(case, self.user_name, before)
+        audit.append(
+            session,
+            user_name=self.user_name,
+            action=action,
+            case_id=case.id,
+            detail=change.as_detail(),
+            before_digest=case_digest(before),
+            after_digest=case_digest(case),
+        )
+        return change
 
     def get_case(self, case_id: str) -> Case:
         """A stored case, decrypted."""
-        with self.transaction() as session:
+        with self.reading() as session:
             return CaseRepository(session, self.cipher).get(case_id)
+
+    def case_version(self, case_id: str) -> CaseVersion | None:
+        """Which version of the case is stored (cheap: nothing is decrypted); ``None`` if none."""
+        with self.reading() as session:
+            return CaseRepository(session, self.cipher).version(case_id)
+
+    def versioned_case(self, case_id: str) -> tuple[Case, CaseVersion]:
+        """The stored case and its version, read together; ``NotFoundError`` if none."""
+        with self.reading() as session:
+            repository = CaseRepository(session, self.cipher)
+            version = repository.version(case_id)
+            if version is None:
+                raise NotFoundError(f"no case with id {case_id!r} in the store")
+            return repository.get(case_id), version
 
     def list_cases(self) -> list[CaseSummary]:
         """Every stored case, without sensitive fields."""
-        with self.transaction() as session:
+        with self.reading() as session:
             return CaseRepository(session, self.cipher).summaries()
 
     def delete_case(self, case_id: str) -> None:
@@ -151,6 +219,17 @@ class CaseStore:
                     "removed": {c: [r.id for r in getattr(removed, c)] for c in Case.COLLECTIONS}
                 },
                 before_digest=case_digest(removed),
+            )
+
+    def record_event(self, action: str, case_id: str, detail: dict[str, Any]) -> None:
+        """Audit an act on a case that changes nothing stored (a brief downloaded, an
+        assessment run): who did what, when, and what it gave. ``NotFoundError`` if the case
+        does not exist."""
+        with self.transaction() as session:
+            if CaseRepository(session, self.cipher).version(case_id) is None:
+                raise NotFoundError(f"no case with id {case_id!r} in the store")
+            audit.append(
+                session, user_name=self.user_name, action=action, case_id=case_id, detail=detail
             )
 
     # --- screening decisions -------------------------------------------------------------
@@ -175,7 +254,7 @@ class CaseStore:
 
     def screening_decisions(self, queries: list[str] | None = None) -> list[HitDecision]:
         """Every stored decision (or those on ``queries``), oldest first, notes decrypted."""
-        with self.transaction() as session:
+        with self.reading() as session:
             return DecisionRepository(session, self.cipher).find(queries)
 
     # --- users ------------------------------------------------------------------------
@@ -230,7 +309,7 @@ class CaseStore:
 
     def users(self) -> list[User]:
         """Every user, by name, disabled ones included."""
-        with self.transaction() as session:
+        with self.reading() as session:
             return [to_user(row) for row in UserRepository(session).all()]
 
     def authenticate(
@@ -346,22 +425,36 @@ class CaseStore:
         if not token:
             return None
         moment = utc(now)
-        with self.transaction() as session:
-            row = session.get(SessionRow, sha256(token))
+        key = sha256(token)
+        with self.reading() as session:
+            row = session.get(SessionRow, key)
             if row is None:
                 return None
             user_row = UserRepository(session).find(row.user_name)
             expires_at = utc(row.expires_at)
-            if (
+            ended = (
                 moment >= expires_at
                 or moment >= utc(row.idle_expires_at)
                 or user_row is None
                 or user_row.disabled
-            ):
-                session.delete(row)
-                return None
-            row.idle_expires_at = min(moment + dt.timedelta(seconds=row.idle_seconds), expires_at)
-            return to_web_session(row, to_user(user_row))
+            )
+            moved_on = min(moment + dt.timedelta(seconds=row.idle_seconds), expires_at)
+            live = None if ended or user_row is None else to_web_session(row, to_user(user_row))
+        # Most uses only read. The expiry is written only when it moves by more than the
+        # slack, so that page views do not queue behind one another for the write lock.
+        if live is None:
+            with self.transaction() as session:
+                session.execute(delete(SessionRow).where(SessionRow.token_sha256 == key))
+            return None
+        if moved_on - live.idle_expires_at > SESSION_TOUCH_SLACK:
+            with self.transaction() as session:
+                session.execute(
+                    update(SessionRow)
+                    .where(SessionRow.token_sha256 == key)
+                    .values(idle_expires_at=moved_on)
+                )
+            live = dataclasses.replace(live, idle_expires_at=moved_on)
+        return live
 
     def close_session(self, token: str) -> None:
         """End a session (log out); audited as ``user.logout`` by its user. Unknown: no-op."""
@@ -384,30 +477,31 @@ class CaseStore:
 
     def add_member(self, case_id: str, user_name: str, role: Role | str) -> None:
         """Give a user a role in a case (or change it); audited as ``member.add``."""
-        case_role = role_value(role, MEMBERSHIP_ROLES)
         with self.transaction() as session:
-            repository = UserRepository(session)
-            repository.require_case(case_id)
-            user_row = repository.get(user_name)
-            if user_row.disabled:
-                raise InvalidInputError(
-                    "member", [Problem("user", f"user {user_name!r} is disabled")]
-                )
-            membership = repository.membership(case_id, user_name)
-            previous = None if membership is None else membership.role
-            if membership is None:
-                membership = MembershipRow(case_id=case_id, user_name=user_name)
-                session.add(membership)
-            membership.role = case_role.value
-            membership.added_at = utc(None)
-            membership.added_by = self.user_name
-            audit.append(
-                session,
-                user_name=self.user_name,
-                action="member.add",
-                case_id=case_id,
-                detail={"user": user_name, "role": case_role.value, "previous_role": previous},
-            )
+            self._add_member(session, case_id, user_name, role)
+
+    def _add_member(self, session: Session, case_id: str, user_name: str, role: Role | str) -> None:
+        case_role = role_value(role, MEMBERSHIP_ROLES)
+        repository = UserRepository(session)
+        repository.require_case(case_id)
+        user_row = repository.get(user_name)
+        if user_row.disabled:
+            raise InvalidInputError("member", [Problem("user", f"user {user_name!r} is disabled")])
+        membership = repository.membership(case_id, user_name)
+        previous = None if membership is None else membership.role
+        if membership is None:
+            membership = MembershipRow(case_id=case_id, user_name=user_name)
+            session.add(membership)
+        membership.role = case_role.value
+        membership.added_at = utc(None)
+        membership.added_by = self.user_name
+        audit.append(
+            session,
+            user_name=self.user_name,
+            action="member.add",
+            case_id=case_id,
+            detail={"user": user_name, "role": case_role.value, "previous_role": previous},
+        )
 
     def remove_member(self, case_id: str, user_name: str) -> None:
         """Take a user out of a case; audited as ``member.remove``."""
@@ -429,7 +523,7 @@ class CaseStore:
 
     def members(self, case_id: str) -> list[tuple[User, Role]]:
         """The members of a case with their roles, by user name."""
-        with self.transaction() as session:
+        with self.reading() as session:
             repository = UserRepository(session)
             repository.require_case(case_id)
             return [
@@ -439,7 +533,7 @@ class CaseStore:
 
     def membership(self, case_id: str, user_name: str) -> Role | None:
         """The user's role in the case now: ``None`` if not a member, or disabled."""
-        with self.transaction() as session:
+        with self.reading() as session:
             repository = UserRepository(session)
             user_row = repository.find(user_name)
             membership = repository.membership(case_id, user_name)
@@ -449,28 +543,24 @@ class CaseStore:
 
     def cases_for(self, user_name: str) -> list[CaseSummary]:
         """The cases the user is a member of (none for a disabled or unknown user)."""
-        with self.transaction() as session:
+        with self.reading() as session:
             repository = UserRepository(session)
             user_row = repository.find(user_name)
             if user_row is None or user_row.disabled:
                 return []
             case_ids = repository.case_ids_for(user_name)
-            return [
-                summary
-                for summary in CaseRepository(session, self.cipher).summaries()
-                if summary.id in case_ids
-            ]
+            return CaseRepository(session, self.cipher).summaries(only=case_ids)
 
     # --- integrity and keys --------------------------------------------------------------
 
     def verify_audit(self) -> audit.Verification:
         """Walk the audit chain and report the first entry that does not hold."""
-        with self.transaction() as session:
+        with self.reading() as session:
             return audit.verify(session)
 
     def audit_entries(self, case_id: str | None = None, limit: int = 100) -> list[AuditRow]:
         """The newest audit entries, oldest first, optionally for one case."""
-        with self.transaction() as session:
+        with self.reading() as session:
             return audit.entries(session, case_id, limit)
 
     def reseal_all(self, ring: KeyRing) -> int:

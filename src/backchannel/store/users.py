@@ -13,10 +13,15 @@ Login throttling, and why it is shaped so:
   whatever the names, lock the address for ``LOCK``; spraying one password over many names
   is slowed too. A success does not clear it (one known account must not reset the
   budget for guessing others).
-- **No race**: the attempt is written (as ``pending``, counted as a failure) before the
-  password is checked, under a lock that serialises login bookkeeping, so a burst of
-  parallel guesses cannot all slip in under the limit. The slow Argon2 check itself runs
-  outside any transaction.
+- **No race**: the attempt is written (as ``pending``) before the password is checked,
+  under a lock that serialises login bookkeeping, so a burst of parallel guesses cannot all
+  slip in under the limit. The slow Argon2 check itself runs outside any transaction.
+- **Pending attempts**: for a name, every pending attempt counts as a failure (a burst of
+  guesses at one account gets 5 checks at most). For an address, a pending attempt counts
+  only beyond ``SOURCE_CONCURRENT_CHECKS`` checks in flight: a team of 50 signing in at
+  once behind one reverse proxy must not lock the proxy's address, while a sprayer still
+  gets at most that many checks in flight plus ``SOURCE_FAILURES`` failures. An attempt
+  left pending longer than ``PENDING_GRACE`` (its server died mid-check) is a failure.
 """
 
 from __future__ import annotations
@@ -42,6 +47,10 @@ NAME_FAILURES = 5
 SOURCE_FAILURES = 20
 WINDOW = dt.timedelta(minutes=15)
 LOCK = dt.timedelta(minutes=15)
+#: Checks from one address that may be in flight before the pending ones count as failures.
+SOURCE_CONCURRENT_CHECKS = 64
+#: A check takes well under a second; one pending longer never finished.
+PENDING_GRACE = dt.timedelta(minutes=1)
 
 #: The PostgreSQL advisory lock that serialises login bookkeeping (SQLite's write
 #: transactions are serialised already); any fixed 64-bit number unique to this use.
@@ -207,7 +216,12 @@ class UserRepository:
                 self._failures(LoginAttemptRow.name_sha256 == name_key, since, now), NAME_FAILURES
             ),
             _lock_end(
-                self._failures(LoginAttemptRow.source == source, now - WINDOW - LOCK, now),
+                self._failures(
+                    LoginAttemptRow.source == source,
+                    now - WINDOW - LOCK,
+                    now,
+                    pending_allowance=SOURCE_CONCURRENT_CHECKS,
+                ),
                 SOURCE_FAILURES,
             ),
         ]
@@ -215,10 +229,20 @@ class UserRepository:
         return max(locked) if locked else None
 
     def _failures(
-        self, which: ColumnElement[bool], since: dt.datetime, now: dt.datetime
+        self,
+        which: ColumnElement[bool],
+        since: dt.datetime,
+        now: dt.datetime,
+        *,
+        pending_allowance: int = 0,
     ) -> list[dt.datetime]:
+        """When the failures counted against ``which`` happened, in time order.
+
+        Settled failures and stale pending attempts count; of the attempts still being
+        checked, those beyond the first ``pending_allowance`` (the oldest go free).
+        """
         statement = (
-            select(LoginAttemptRow.at)
+            select(LoginAttemptRow.at, LoginAttemptRow.outcome)
             .where(
                 which,
                 LoginAttemptRow.outcome.in_(_FAILED),
@@ -227,7 +251,16 @@ class UserRepository:
             )
             .order_by(LoginAttemptRow.at)
         )
-        return [utc(at) for at in self.session.execute(statement).scalars()]
+        counted: list[dt.datetime] = []
+        in_flight = 0
+        for at, outcome in self.session.execute(statement).tuples():
+            moment = utc(at)
+            if outcome == PENDING and now - moment < PENDING_GRACE:
+                in_flight += 1
+                if in_flight <= pending_allowance:
+                    continue
+            counted.append(moment)
+        return counted
 
     def record_attempt(
         self, name: str, user_name: str | None, source: str, now: dt.datetime, outcome: str

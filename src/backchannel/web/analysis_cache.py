@@ -1,10 +1,16 @@
-"""The app's memory of recent case analyses, so that pages stay fast under load.
+"""The app's memory of recent cases and their analyses, so that pages stay fast under load.
 
-The dashboard, the assessment API and the brief all need ``analyse_for_brief`` of a case,
-which takes far longer than reading the case. A small LRU keeps the latest results, keyed
-by the case's id, the digest of its content and the day (an open-ended case is assessed
-as of today): any change to the case, however made, gives a new digest and so a fresh
-analysis; nothing has to be invalidated by hand.
+Reading a case decrypts every sealed field, and ``analyse_for_brief`` takes far longer
+still; a dashboard needs both, and fifty people may be looking at one case. So the app
+keeps the latest decrypted cases, their analyses and the assessment documents made from
+them, in small LRUs keyed by the case's stored version (``CaseVersion``: its revision and
+the time of its last save). Each request first reads that version, which costs one indexed
+lookup and decrypts nothing: any change to the case, through the web, the CLI or another
+server process, gives a new version and so a fresh read; nothing is invalidated by hand.
+An analysis is also keyed by the day, since an open-ended case is assessed as of today.
+
+What is kept is what the server process holds in memory while it serves the case anyway;
+it never reaches a disk. Access is checked before anything here is asked for.
 """
 
 from __future__ import annotations
@@ -12,45 +18,164 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
+from typing import Any, Generic, TypeVar
 
+from backchannel.errors import NotFoundError
 from backchannel.model.case import Case
+from backchannel.reports.actor_section import mask_names
 from backchannel.reports.case_analysis import CaseAnalysis, analyse_for_brief
-from backchannel.store.cases import case_digest
+from backchannel.store.cases import CaseVersion
+from backchannel.store.service import CaseStore
 
-#: How many analyses are kept: a few per active case is plenty.
+#: How many cases (and analyses, and documents of each kind) are kept.
 CACHE_SIZE = 64
 
-CacheKey = tuple[str, str, dt.date]
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
-class AnalysisCache:
-    """A thread-safe LRU of ``analyse_for_brief`` results per case content and day."""
+class Lru(Generic[K, V]):
+    """A thread-safe least-recently-used map of at most ``size`` entries.
 
-    def __init__(self, size: int = CACHE_SIZE) -> None:
+    ``get_or_make`` makes a missing value once however many threads ask for it at once:
+    the first makes it, the others wait for that result. Fifty people opening a dashboard
+    just after a change must not start fifty analyses of the same case.
+    """
+
+    def __init__(self, size: int) -> None:
         if size < 1:
-            raise ValueError("the cache must hold at least one analysis")
+            raise ValueError("a cache must hold at least one entry")
         self.size = size
-        self._entries: OrderedDict[CacheKey, CaseAnalysis] = OrderedDict()
+        self._entries: OrderedDict[K, V] = OrderedDict()
+        self._making: dict[K, Future[V]] = {}
         self._lock = threading.Lock()
 
-    def analysis(self, case: Case, *, refresh: bool = False) -> CaseAnalysis:
-        """The analysis of ``case`` as it is now; computed afresh if not kept or ``refresh``."""
-        key = (case.id, case_digest(case) or "", dt.date.today())
-        if not refresh:
-            with self._lock:
-                kept = self._entries.get(key)
-                if kept is not None:
-                    self._entries.move_to_end(key)
-                    return kept
-        # computed outside the lock: other cases' pages are not held up meanwhile
-        result = analyse_for_brief(case)
+    def get(self, key: K) -> V | None:
+        """The value kept for ``key`` (now the most recently used), or ``None``."""
         with self._lock:
-            self._entries[key] = result
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        return result
+            return self._kept(key)
+
+    def put(self, key: K, value: V) -> V:
+        """Keep ``value`` for ``key``, dropping the least recently used beyond the size."""
+        with self._lock:
+            self._keep(key, value)
+        return value
+
+    def get_or_make(self, key: K, make: Callable[[], V], *, refresh: bool = False) -> V:
+        """The value for ``key``: kept, being made by another thread, or made now.
+
+        ``refresh`` passes over a kept value (but joins one being made: that is fresh).
+        ``make`` runs outside the lock; what it raises reaches every thread waiting on it.
+        """
+        with self._lock:
+            kept = None if refresh else self._kept(key)
+            if kept is not None:
+                return kept
+            pending = self._making.get(key)
+            owner = pending is None
+            if pending is None:
+                pending = self._making[key] = Future()
+        if not owner:
+            return pending.result()
+        try:
+            value = make()
+        except BaseException as error:
+            with self._lock:
+                del self._making[key]
+            pending.set_exception(error)
+            raise
+        with self._lock:
+            del self._making[key]
+            self._keep(key, value)
+        pending.set_result(value)
+        return value
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
+
+    def _kept(self, key: K) -> V | None:
+        value = self._entries.get(key)
+        if value is not None:
+            self._entries.move_to_end(key)
+        return value
+
+    def _keep(self, key: K, value: V) -> None:
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+
+VersionKey = tuple[str, int, dt.datetime]
+
+
+class AnalysisCache:
+    """Cases, their analyses and assessment documents, by case version (and day)."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._cases: Lru[VersionKey, Case] = Lru(size)
+        self._analyses: Lru[tuple[VersionKey, dt.date], CaseAnalysis] = Lru(size)
+        self._documents: Lru[tuple[VersionKey, dt.date, bool], dict[str, Any]] = Lru(size)
+
+    def case(self, store: CaseStore, case_id: str) -> Case:
+        """The stored case as it is now; ``NotFoundError`` if there is none."""
+        return self._versioned(store, case_id)[0]
+
+    def analysis(
+        self, store: CaseStore, case_id: str, *, refresh: bool = False
+    ) -> tuple[Case, CaseAnalysis]:
+        """The case and its analysis as of today; run afresh if not kept or ``refresh``."""
+        case, _key, analysis = self._analysed(store, case_id, refresh=refresh)
+        return case, analysis
+
+    def assessment(
+        self, store: CaseStore, case_id: str, *, redacted: bool, refresh: bool = False
+    ) -> tuple[Case, dict[str, Any]]:
+        """The case and its assessment document, intermediaries masked when ``redacted``.
+
+        Treat the document as read-only: the same one is handed to every request.
+        """
+        case, key, analysis = self._analysed(store, case_id, refresh=refresh)
+
+        def document() -> dict[str, Any]:
+            full = analysis.as_dict()
+            return mask_names(case, full) if redacted else full
+
+        kept = self._documents.get_or_make(
+            (key, dt.date.today(), redacted), document, refresh=refresh
+        )
+        return case, kept
+
+    def __len__(self) -> int:
+        return len(self._analyses)
+
+    def _analysed(
+        self, store: CaseStore, case_id: str, *, refresh: bool
+    ) -> tuple[Case, VersionKey, CaseAnalysis]:
+        case, key = self._versioned(store, case_id)
+        analysis = self._analyses.get_or_make(
+            (key, dt.date.today()), lambda: analyse_for_brief(case), refresh=refresh
+        )
+        return case, key, analysis
+
+    def _versioned(self, store: CaseStore, case_id: str) -> tuple[Case, VersionKey]:
+        version = store.case_version(case_id)
+        if version is None:
+            raise NotFoundError(f"no case with id {case_id!r} in the store")
+        key = _version_key(case_id, version)
+        kept = self._cases.get(key)
+        if kept is not None:
+            return kept, key
+        # Read the case and its version together: a save in between must not file the
+        # newer content under the older version's key.
+        case, read_version = store.versioned_case(case_id)
+        key = _version_key(case_id, read_version)
+        return self._cases.put(key, case), key
+
+
+def _version_key(case_id: str, version: CaseVersion) -> VersionKey:
+    return case_id, version.revision, version.updated_at

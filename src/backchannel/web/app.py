@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from backchannel import __version__
 from backchannel.settings import Settings
@@ -20,11 +21,20 @@ from backchannel.store.service import CaseStore
 from backchannel.web.context import API_PREFIX, STATIC_PREFIX, WebContext
 from backchannel.web.dependencies import csrf_guard
 from backchannel.web.errors import install_error_handlers
-from backchannel.web.routes import api, api_writes, auth, pages, workspace
+from backchannel.web.routes import (
+    api,
+    api_writes,
+    auth,
+    new_case,
+    pages,
+    records,
+    screening,
+)
 from backchannel.web.security import (
     CookiePolicy,
     LoginForms,
     SecurityHeadersMiddleware,
+    allowed_hosts,
     web_secret_key,
 )
 from backchannel.web.views import page_templates
@@ -66,7 +76,15 @@ def create_app(settings: Settings, *, store: CaseStore | None = None) -> FastAPI
         cookies=CookiePolicy(secure=settings.environment != "development"),
         login_forms=LoginForms(key),
     )
-    app.add_middleware(SecurityHeadersMiddleware, static_prefix=STATIC_PREFIX)
+    # Inside the security headers (the middleware added last is the outermost): a request
+    # for a host we do not serve is refused (400) before any route sees it, and the
+    # refusal still carries the headers.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        static_prefix=STATIC_PREFIX,
+        https_only=settings.environment == "production",
+    )
     install_error_handlers(app)
     app.mount(
         STATIC_PREFIX,
@@ -74,8 +92,17 @@ def create_app(settings: Settings, *, store: CaseStore | None = None) -> FastAPI
         name="static",
     )
     app.include_router(auth.router)
-    app.include_router(workspace.router)  # before pages: /cases/new is not a case id
+    app.include_router(new_case.router)  # before the others: /cases/new is not a case id
+    app.include_router(records.router)
+    app.include_router(screening.router)
     app.include_router(pages.router)
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(api_writes.router, prefix=API_PREFIX)
+    app.include_router(screening.api_router, prefix=API_PREFIX)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for the ``BACKCHANNEL_*`` settings of the environment: the factory each
+    server process calls when ``backchannel serve`` runs several."""
+    return create_app(Settings())

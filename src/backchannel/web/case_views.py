@@ -15,7 +15,6 @@ import pycountry
 
 from backchannel.auth import Action
 from backchannel.model.case import Case
-from backchannel.reports.actor_section import mask_names
 from backchannel.web.analysis_cache import AnalysisCache
 from backchannel.web.dependencies import CaseAccess
 
@@ -42,11 +41,10 @@ def assessed_case(
     The analysis comes from ``analyses`` when the case has not changed since it was last
     run (today), unless ``refresh`` asks for it to be run again.
     """
-    case = access.store.get_case(access.case_id)
-    document = analyses.analysis(case, refresh=refresh).as_dict()
     redacted = not sees_sensitive_names(access)
-    if redacted:
-        document = mask_names(case, document)
+    case, document = analyses.assessment(
+        access.store, access.case_id, redacted=redacted, refresh=refresh
+    )
     return AssessedCase(case, document, redacted)
 
 
@@ -61,3 +59,19 @@ def country_name(code: str) -> str:
 def record_counts(case: Case) -> dict[str, int]:
     """How many records the case holds per collection."""
     return {collection: len(getattr(case, collection)) for collection in Case.COLLECTIONS}
+
+
+def run_assessment(access: CaseAccess, analyses: AnalysisCache) -> AssessedCase:
+    """Run the case's assessment afresh, audited as ``assessment.run`` with what it gave."""
+    assessed = assessed_case(access, analyses, refresh=True)
+    document = assessed.document
+    access.store.record_event(
+        "assessment.run",
+        access.case_id,
+        {
+            "as_of": document.get("as_of"),
+            "stage": document.get("stage"),
+            "modality": document.get("modality"),
+        },
+    )
+    return assessed

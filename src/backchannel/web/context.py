@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
 from backchannel.web.analysis_cache import AnalysisCache
-from backchannel.web.locks import CaseLocks
+from backchannel.web.screening_index import LazyScreening
 from backchannel.web.security import CookiePolicy, LoginForms
 
 #: Where static files are served from, and the prefix of the JSON API.
@@ -29,7 +29,7 @@ class WebContext:
     cookies: CookiePolicy
     login_forms: LoginForms
     analyses: AnalysisCache = field(default_factory=AnalysisCache)
-    case_locks: CaseLocks = field(default_factory=CaseLocks)
+    screening: LazyScreening = field(default_factory=LazyScreening)
 
 
 def web_context(request: Request) -> WebContext:

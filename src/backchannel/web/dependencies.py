@@ -1,5 +1,9 @@
 """The dependencies every route builds on: the session, the CSRF guard and case access.
 
+Those that only look at the request or the app are ``async``, so that FastAPI runs them on
+the event loop instead of handing each to the thread pool (a hop costs more than their
+work); those that query the store stay synchronous and run in the pool.
+
 ``case_access(action)`` is the one gate of every route under ``/cases/{case_id}`` and
 ``/api/cases/{case_id}``: it finds the signed-in user (else 401, or the login page), asks
 the store for their role in the case, answers 404 when they hold none, exactly as for a
@@ -17,11 +21,11 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 
 from backchannel.auth import Action, Role, WebSession, permitted
+from backchannel.model.case import Case
 from backchannel.store.service import CaseStore
 from backchannel.web.analysis_cache import AnalysisCache
 from backchannel.web.context import web_context
 from backchannel.web.errors import CaseNotFound, CsrfRejected, Forbidden, NotSignedIn
-from backchannel.web.locks import CaseLocks
 from backchannel.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -47,7 +51,7 @@ def pre_session(handler: F) -> F:
     return handler
 
 
-def store(request: Request) -> CaseStore:
+async def store(request: Request) -> CaseStore:
     """The app's store (acting for nobody in particular: take ``acting_as`` to write)."""
     return web_context(request).store
 
@@ -55,18 +59,12 @@ def store(request: Request) -> CaseStore:
 StoreDep = Annotated[CaseStore, Depends(store)]
 
 
-def analyses(request: Request) -> AnalysisCache:
+async def analyses(request: Request) -> AnalysisCache:
     """The app's cache of case analyses."""
     return web_context(request).analyses
 
 
-def case_locks(request: Request) -> CaseLocks:
-    """The app's per-case write locks."""
-    return web_context(request).case_locks
-
-
 Analyses = Annotated[AnalysisCache, Depends(analyses)]
-Locks = Annotated[CaseLocks, Depends(case_locks)]
 
 
 def session_token(request: Request) -> str | None:
@@ -91,7 +89,7 @@ def optional_session(request: Request, case_store: StoreDep) -> WebSession | Non
 OptionalSession = Annotated[WebSession | None, Depends(optional_session)]
 
 
-def signed_in(session: OptionalSession) -> WebSession:
+async def signed_in(session: OptionalSession) -> WebSession:
     """The live session; ``NotSignedIn`` without one."""
     if session is None:
         raise NotSignedIn
@@ -143,6 +141,11 @@ class CaseAccess:
     session: WebSession
     role: Role | None
     store: CaseStore
+    memory: AnalysisCache
+
+    def case(self) -> Case:
+        """The case as stored now (from the app's memory while it has not changed)."""
+        return self.memory.case(self.store, self.case_id)
 
     def allows(self, action: Action | str) -> bool:
         """Whether the user may also do ``action`` in this case."""
@@ -164,7 +167,9 @@ def case_access(action: Action | str) -> Callable[..., CaseAccess]:
     """
     wanted = Action(action)
 
-    def dependency(case_id: str, session: SignedIn, case_store: StoreDep) -> CaseAccess:
+    def dependency(
+        case_id: str, session: SignedIn, case_store: StoreDep, memory: Analyses
+    ) -> CaseAccess:
         role = case_store.membership(case_id, session.user.name)
         if role is None and not (
             permitted(session.user.role, None, wanted) and _exists(case_store, case_id)
@@ -172,7 +177,7 @@ def case_access(action: Action | str) -> Callable[..., CaseAccess]:
             raise CaseNotFound
         if not permitted(session.user.role, role, wanted):
             raise Forbidden
-        return CaseAccess(case_id, session, role, case_store.acting_as(session.user.name))
+        return CaseAccess(case_id, session, role, case_store.acting_as(session.user.name), memory)
 
     setattr(dependency, REQUIRED_ACTION, wanted)
     dependency.__name__ = f"case_access_{wanted.value.replace('.', '_')}"
@@ -180,4 +185,4 @@ def case_access(action: Action | str) -> Callable[..., CaseAccess]:
 
 
 def _exists(case_store: CaseStore, case_id: str) -> bool:
-    return any(summary.id == case_id for summary in case_store.list_cases())
+    return case_store.case_version(case_id) is not None

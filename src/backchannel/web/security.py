@@ -62,20 +62,47 @@ SECURITY_HEADERS: dict[str, str] = {
 NO_STORE = "no-store"
 
 
-def response_headers(path: str, static_prefix: str) -> dict[str, str]:
-    """The security headers for a response to ``path``: no caching unless a static file."""
+#: Production is served over HTTPS only (its cookies are Secure): browsers are told to
+#: refuse plain HTTP for this host for a year (RFC 6797). Not for subdomains, which the
+#: organisation may run otherwise.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+#: The host names every workspace answers to, besides its own ``web_host``.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+#: Listening addresses that are not names a browser would send as its Host.
+WILDCARD_ADDRESSES = ("0.0.0.0", "::", "")  # noqa: S104 - compared with, never bound
+
+
+def response_headers(path: str, static_prefix: str, *, https_only: bool = False) -> dict[str, str]:
+    """The security headers for a response to ``path``: no caching unless a static file.
+
+    ``https_only`` (production) adds ``Strict-Transport-Security``.
+    """
     headers = dict(SECURITY_HEADERS)
+    if https_only:
+        headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
     if not path.startswith(static_prefix.rstrip("/") + "/"):
         headers["Cache-Control"] = NO_STORE
     return headers
 
 
+def allowed_hosts(settings: Settings) -> list[str]:
+    """The Host header values the app answers to: the setting, else the loopback names and
+    the address it listens on (unless that is a wildcard)."""
+    if settings.web_allowed_hosts:
+        return list(settings.web_allowed_hosts)
+    hosts = list(LOOPBACK_HOSTS)
+    if settings.web_host not in WILDCARD_ADDRESSES and settings.web_host not in hosts:
+        hosts.append(settings.web_host)
+    return hosts
+
+
 class SecurityHeadersMiddleware:
     """ASGI middleware that sets the security headers on every HTTP response it passes on."""
 
-    def __init__(self, app: ASGIApp, *, static_prefix: str) -> None:
+    def __init__(self, app: ASGIApp, *, static_prefix: str, https_only: bool = False) -> None:
         self.app = app
         self.static_prefix = static_prefix
+        self.https_only = https_only
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on; add the headers to the response as it starts."""
@@ -86,7 +113,7 @@ class SecurityHeadersMiddleware:
         root = scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root) :]
-        extra = response_headers(path, self.static_prefix)
+        extra = response_headers(path, self.static_prefix, https_only=self.https_only)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -3,8 +3,10 @@
 A new case is saved (``case.create``) and its creator made its case lead (``member.add``).
 A record is added by reading the case, appending the record, checking the whole case's
 integrity (unique ids, references that resolve) and saving it, audited under the signed-in
-user's name with the action of its kind (``actor.add``, ``judgement.add``, ...). Writes to
-one case are serialised (``CaseLocks``) so that none undoes another.
+user's name with the action of its kind (``actor.add``, ``judgement.add``, ...). Each write
+reads, changes and saves the case in one transaction holding the case's row lock
+(``CaseStore.update_case``), so writes to one case, from any number of server processes,
+apply one after another and none undoes another.
 
 An integrity problem is raised as ``InvalidInputError`` located in the request (``body``,
 ``body.source``) rather than in the stored case, since that is where it can be fixed.
@@ -17,7 +19,7 @@ import uuid
 from typing import TypeVar
 
 from backchannel.auth import Role, User
-from backchannel.errors import InvalidInputError, NotFoundError, Problem
+from backchannel.errors import ConflictError, InvalidInputError, Problem
 from backchannel.model.case import (
     Actor,
     Case,
@@ -41,7 +43,6 @@ from backchannel.web.inputs import (
     JudgementIn,
     RelationIn,
 )
-from backchannel.web.locks import CaseLocks
 
 R = TypeVar("R", bound=Record)
 
@@ -72,7 +73,7 @@ def new_id(collection: str) -> str:
     return f"{ID_PREFIXES.get(collection, 'rec')}-{uuid.uuid4().hex[:12]}"
 
 
-def create_case(store: CaseStore, user: User, body: CaseIn, locks: CaseLocks) -> Case:
+def create_case(store: CaseStore, user: User, body: CaseIn) -> Case:
     """Open a case with ``body``'s context; ``user`` becomes its case lead.
 
     ``store`` acts as ``user``. ``Conflict`` if a case with this id already exists.
@@ -89,26 +90,17 @@ def create_case(store: CaseStore, user: User, body: CaseIn, locks: CaseLocks) ->
             summary=body.summary,
         ),
     )
-    with locks(case.id):
-        try:
-            store.get_case(case.id)
-        except NotFoundError:
-            pass
-        else:
-            raise Conflict
-        store.save_case(case, "case.create")
-        try:
-            store.add_member(case.id, user.name, Role.case_lead)
-        except Exception:
-            store.delete_case(case.id)  # no case without a lead
-            raise
+    try:
+        store.create_case(case, lead=user.name)
+    except ConflictError:
+        raise Conflict from None
     return case
 
 
-def add_record(store: CaseStore, case_id: str, collection: str, record: R, locks: CaseLocks) -> R:
+def add_record(store: CaseStore, case_id: str, collection: str, record: R) -> R:
     """Append ``record`` to ``collection`` of the case and save it, audited; returns it."""
-    with locks(case_id):
-        case = store.get_case(case_id)
+
+    def appended(case: Case) -> Case:
         records = [*getattr(case, collection), record]
         updated = case.model_copy(update={collection: records})
         problems = integrity_problems(updated)
@@ -116,7 +108,9 @@ def add_record(store: CaseStore, case_id: str, collection: str, record: R, locks
             raise InvalidInputError(
                 "request", [_in_request(p, f"{collection}[{len(records) - 1}]") for p in problems]
             )
-        store.save_case(updated, ADD_ACTIONS[collection])
+        return updated
+
+    store.update_case(case_id, appended, ADD_ACTIONS[collection])
     return record
 
 
@@ -161,21 +155,22 @@ def judgement_from(body: JudgementIn, analyst: str, now: dt.datetime | None = No
 
 
 def set_commitment_status(
-    store: CaseStore, case_id: str, commitment_id: str, status: CommitmentStatus, locks: CaseLocks
+    store: CaseStore, case_id: str, commitment_id: str, status: CommitmentStatus
 ) -> Commitment:
     """Record where a commitment now stands (``commitment.status``); returns it updated."""
-    with locks(case_id):
-        case = store.get_case(case_id)
+    changed: list[Commitment] = []
+
+    def restated(case: Case) -> Case:
         commitments = list(case.commitments)
         for position, commitment in enumerate(commitments):
             if commitment.id == commitment_id:
-                updated = commitment.model_copy(update={"status": status})
-                commitments[position] = updated
-                break
-        else:
-            raise InvalidInputError(
-                "request",
-                [Problem("commitment", f"{commitment_id!r} is not a commitment of this case")],
-            )
-        store.save_case(case.model_copy(update={"commitments": commitments}), "commitment.status")
-    return updated
+                commitments[position] = commitment.model_copy(update={"status": status})
+                changed.append(commitments[position])
+                return case.model_copy(update={"commitments": commitments})
+        raise InvalidInputError(
+            "request",
+            [Problem("commitment", f"{commitment_id!r} is not a commitment of this case")],
+        )
+
+    store.update_case(case_id, restated, "commitment.status")
+    return changed[-1]

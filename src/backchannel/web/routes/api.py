@@ -44,7 +44,7 @@ def cases(session: SignedIn, case_store: StoreDep) -> list[CaseSummaryOut]:
 @router.get("/cases/{case_id}", name="api_case")
 def case(access: ReadAccess) -> CaseOut:
     """One case's context and record counts, and the caller's role in it."""
-    stored = access.store.get_case(access.case_id)
+    stored = access.case()
     context = stored.context
     redacted = not sees_sensitive_names(access)
     return CaseOut(

@@ -13,11 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from backchannel.auth import Action
-from backchannel.web.case_views import assessed_case
+from backchannel.web.case_views import run_assessment as run_audited_assessment
 from backchannel.web.dependencies import (
     Analyses,
     CaseAccess,
-    Locks,
     SignedIn,
     StoreDep,
     case_access,
@@ -67,28 +66,28 @@ CASE_ERRORS = _errors(401, 403, 404, 422)
 @router.post(
     "/cases", name="api_create_case", status_code=201, responses=_errors(401, 403, 409, 422)
 )
-def create(body: CaseIn, session: SignedIn, case_store: StoreDep, locks: Locks) -> CreatedOut:
+def create(body: CaseIn, session: SignedIn, case_store: StoreDep) -> CreatedOut:
     """Open a case; the caller becomes its case lead. Any role but viewer may."""
     store = case_store.acting_as(session.user.name)
-    case = create_case(store, session.user, body, locks)
+    case = create_case(store, session.user, body)
     return CreatedOut(id=case.id)
 
 
 @router.post(
     "/cases/{case_id}/actors", name="api_add_actor", status_code=201, responses=CASE_ERRORS
 )
-def add_actor(body: ActorIn, access: WriteAccess, locks: Locks) -> CreatedOut:
+def add_actor(body: ActorIn, access: WriteAccess) -> CreatedOut:
     """Add an actor (audited as ``actor.add``)."""
-    actor = add_record(access.store, access.case_id, "actors", actor_from(body), locks)
+    actor = add_record(access.store, access.case_id, "actors", actor_from(body))
     return CreatedOut(id=actor.id)
 
 
 @router.post(
     "/cases/{case_id}/relations", name="api_add_relation", status_code=201, responses=CASE_ERRORS
 )
-def add_relation(body: RelationIn, access: WriteAccess, locks: Locks) -> CreatedOut:
+def add_relation(body: RelationIn, access: WriteAccess) -> CreatedOut:
     """Add a relation between two actors of the case (``relation.add``)."""
-    relation = add_record(access.store, access.case_id, "relations", relation_from(body), locks)
+    relation = add_record(access.store, access.case_id, "relations", relation_from(body))
     return CreatedOut(id=relation.id)
 
 
@@ -98,11 +97,9 @@ def add_relation(body: RelationIn, access: WriteAccess, locks: Locks) -> Created
     status_code=201,
     responses=CASE_ERRORS,
 )
-def add_engagement(body: EngagementIn, access: EngagementAccess, locks: Locks) -> CreatedOut:
+def add_engagement(body: EngagementIn, access: EngagementAccess) -> CreatedOut:
     """Log an engagement with counterparts of the case (``engagement.add``)."""
-    engagement = add_record(
-        access.store, access.case_id, "engagements", engagement_from(body), locks
-    )
+    engagement = add_record(access.store, access.case_id, "engagements", engagement_from(body))
     return CreatedOut(id=engagement.id)
 
 
@@ -112,21 +109,19 @@ def add_engagement(body: EngagementIn, access: EngagementAccess, locks: Locks) -
     status_code=201,
     responses=CASE_ERRORS,
 )
-def add_commitment(body: CommitmentIn, access: CommitmentAccess, locks: Locks) -> CreatedOut:
+def add_commitment(body: CommitmentIn, access: CommitmentAccess) -> CreatedOut:
     """Record a party's commitment (``commitment.add``)."""
-    commitment = add_record(
-        access.store, access.case_id, "commitments", commitment_from(body), locks
-    )
+    commitment = add_record(access.store, access.case_id, "commitments", commitment_from(body))
     return CreatedOut(id=commitment.id)
 
 
 @router.post(
     "/cases/{case_id}/judgements", name="api_add_judgement", status_code=201, responses=CASE_ERRORS
 )
-def add_judgement(body: JudgementIn, access: JudgementAccess, locks: Locks) -> CreatedOut:
+def add_judgement(body: JudgementIn, access: JudgementAccess) -> CreatedOut:
     """Record a judgement by the caller (``judgement.add``); judgements are append-only."""
     judgement = judgement_from(body, access.session.user.name)
-    add_record(access.store, access.case_id, "judgements", judgement, locks)
+    add_record(access.store, access.case_id, "judgements", judgement)
     return CreatedOut(id=judgement.id)
 
 
@@ -137,5 +132,5 @@ def add_judgement(body: JudgementIn, access: JudgementAccess, locks: Locks) -> C
 )
 def run_assessment(access: AssessAccess, cache: Analyses) -> AssessmentOut:
     """Run the case's assessment afresh; the same document as the GET."""
-    assessed = assessed_case(access, cache, refresh=True)
+    assessed = run_audited_assessment(access, cache)
     return AssessmentOut.model_validate({**assessed.document, "redacted": assessed.redacted})

@@ -1,24 +1,34 @@
-"""The pages of the workspace: the case list, a case's dashboard, its brief and audit trail.
+"""The pages of the workspace that show what the analysis makes of a case: the case list,
+a case's dashboard (and the button that runs its assessment again), the actor map, the
+brief and the audit trail.
 
 Every page under ``/cases/{case_id}`` goes through ``case_access`` with the action it
-needs. Pages are rendered on the server and work without script; htmx is loaded for the
-forms to come, with the CSRF header set by our own ``app.js``.
+needs. Pages are rendered on the server and work without script.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from backchannel.actors.analysis import analyse_case
 from backchannel.auth import Action
-from backchannel.reports.actor_section import mask_names
+from backchannel.reports.actor_map_page import graph_json, map_document
+from backchannel.reports.actor_section import map_roles, mask_names
 from backchannel.reports.case_analysis import brief_report
 from backchannel.reports.pdf import render_case_pdf
-from backchannel.web.case_views import assessed_case, country_name, sees_sensitive_names
+from backchannel.web.case_views import (
+    assessed_case,
+    country_name,
+    run_assessment,
+    sees_sensitive_names,
+)
 from backchannel.web.dependencies import Analyses, CaseAccess, SignedIn, StoreDep, case_access
+from backchannel.web.record_pages import see_other
 from backchannel.web.schemas import HealthOut
 from backchannel.web.views import render
 
@@ -27,6 +37,7 @@ router = APIRouter(include_in_schema=False)
 ReadAccess = Annotated[CaseAccess, Depends(case_access(Action.CASE_READ))]
 BriefAccess = Annotated[CaseAccess, Depends(case_access(Action.BRIEF_REDACTED))]
 AuditAccess = Annotated[CaseAccess, Depends(case_access(Action.AUDIT_READ))]
+AssessAccess = Annotated[CaseAccess, Depends(case_access(Action.ASSESSMENT_RUN))]
 
 
 @router.api_route("/healthz", methods=["GET", "HEAD"], name="healthz")
@@ -77,8 +88,14 @@ def case_brief(
     """The decision brief as a PDF download; the full one only for those whose role gives it."""
     if not redacted:
         access.require(Action.BRIEF_FULL)
-    case = access.store.get_case(access.case_id)
-    pdf = render_case_pdf(brief_report(cache.analysis(case), redacted=redacted))
+    case, analysis = cache.analysis(access.store, access.case_id)
+    pdf = render_case_pdf(brief_report(analysis, redacted=redacted))
+    version = "redacted" if redacted else "full"
+    access.store.record_event(
+        "brief.download",
+        case.id,
+        {"version": version, "format": "pdf", "stage": analysis.assessment.stage.stage},
+    )
     name = f"{case.id}{'-redacted' if redacted else ''}.pdf"
     return Response(
         pdf,
@@ -91,7 +108,7 @@ def case_brief(
 def case_audit(request: Request, access: AuditAccess) -> Response:
     """The case's audit trail, newest first, and whether the whole chain verifies."""
     entries = list(reversed(access.store.audit_entries(case_id=access.case_id)))
-    case = access.store.get_case(access.case_id)
+    case = access.case()
     masked = not sees_sensitive_names(access)
     rows = [
         {
@@ -115,3 +132,41 @@ def case_audit(request: Request, access: AuditAccess) -> Response:
         entries=rows,
         verification=access.store.verify_audit(),
     )
+
+
+@router.get("/cases/{case_id}/actors/map", name="case_actor_map", response_class=HTMLResponse)
+def actor_map(request: Request, access: ReadAccess) -> Response:
+    """The interactive actor map (Cytoscape.js from /static), its data inline as JSON."""
+    case = access.case()
+    redacted = not sees_sensitive_names(access)
+    day = case.context.period.end or dt.date.today()
+    roles = map_roles(analyse_case(case, day).as_dict())
+    document = map_document(case, day, redacted, roles)
+    nodes = [node["data"] for node in document["elements"]["nodes"]]
+    labels = {node["id"]: node["label"] for node in nodes}
+    edges = [
+        {
+            **edge["data"],
+            "source_label": labels.get(edge["data"]["source"], edge["data"]["source"]),
+            "target_label": labels.get(edge["data"]["target"], edge["data"]["target"]),
+        }
+        for edge in document["elements"]["edges"]
+    ]
+    return render(
+        request,
+        "actor_map.html",
+        session=access.session,
+        case=case,
+        as_of=day.isoformat(),
+        redacted=redacted,
+        nodes=nodes,
+        edges=edges,
+        graph_json=graph_json(document),
+    )
+
+
+@router.post("/cases/{case_id}/assess", name="case_assess", response_class=HTMLResponse)
+def assess(request: Request, access: AssessAccess, cache: Analyses) -> Response:
+    """Run the case's assessment afresh and show it on the dashboard."""
+    run_assessment(access, cache)
+    return see_other(str(request.url_for("case", case_id=access.case_id).path))

@@ -1,0 +1,98 @@
+"""The designation lists the web workspace screens against, loaded once per app and kept.
+
+Reading the installed UN and OFAC lists and indexing them takes seconds, far too long for
+a request, and the index is read-only once built: one copy serves every request of the
+app. ``LazyScreening`` loads it on first use, under a lock so that two first requests do
+not both pay for it, together with the legal rules the exposure assessment reads.
+
+When no list is installed the failure is remembered with its message (which says how to
+install them), so that pages can say so without asking the disk on every request; it is
+tried again after ``RETRY_AFTER`` seconds, so that lists pulled while the server runs are
+found without a restart. Tests hand in a prebuilt ``Screening`` with ``provide``.
+
+This holder is not ``backchannel.screening.index.ScreeningIndex`` (the blocking index over
+listed names, which the ``Screening`` it holds contains).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from backchannel.errors import NotFoundError
+from backchannel.screening.law import Law, load_law
+from backchannel.screening.screen import Screening
+from backchannel.settings import Settings
+
+#: Seconds a failed load (no list installed) is remembered before the disk is read again.
+RETRY_AFTER = 30.0
+
+
+class ListsNotInstalled(NotFoundError):
+    """No designation list is installed; the message says how to install them."""
+
+
+@dataclass(frozen=True)
+class LoadedLists:
+    """The lists indexed for screening, and the legal rules to assess exposure with."""
+
+    screening: Screening
+    law: Law
+
+
+class LazyScreening:
+    """The app's one ``Screening`` of the installed lists, loaded on first use."""
+
+    def __init__(self) -> None:
+        self._loaded: LoadedLists | None = None
+        self._failure: tuple[str, float] | None = None  # message, and when it was met
+        self._law: Law | None = None
+        self._lock = threading.Lock()
+
+    def law(self) -> Law:
+        """The legal rules (packaged), read once: needed even when no list is installed."""
+        law = self._law
+        if law is None:
+            with self._lock:
+                if self._law is None:
+                    self._law = load_law()
+                law = self._law
+        return law
+
+    def provide(self, screening: Screening, law: Law | None = None) -> None:
+        """Use ``screening`` (already built, as tests do) instead of loading the lists."""
+        rules = law or self.law()
+        with self._lock:
+            self._loaded = LoadedLists(screening, rules)
+            self._failure = None
+
+    def get(self, settings: Settings) -> LoadedLists:
+        """The loaded lists; ``ListsNotInstalled`` when none is installed.
+
+        ``settings`` say where the lists are installed; the app has one ``Settings``, so
+        the first call's are the ones that count.
+        """
+        loaded = self._loaded
+        if loaded is not None:  # the common case: no lock once loaded
+            return loaded
+        with self._lock:
+            if self._loaded is not None:
+                return self._loaded
+            if self._failure is not None:
+                message, met = self._failure
+                if time.monotonic() - met < RETRY_AFTER:
+                    raise ListsNotInstalled(message)
+            # importing any CLI module runs backchannel.cli, which loads every command
+            from backchannel.cli.screen import load_screening  # noqa: PLC0415 - see above
+
+            try:
+                screening = load_screening(settings)
+            except NotFoundError as missing:
+                self._failure = (missing.message, time.monotonic())
+                raise ListsNotInstalled(missing.message) from None
+            if self._law is None:
+                self._law = load_law()
+            self._loaded = LoadedLists(screening, self._law)
+            self._failure = None
+            return self._loaded

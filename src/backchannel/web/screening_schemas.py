@@ -1,0 +1,135 @@
+"""The JSON API's output models for a case's screening and the decisions on its hits.
+
+The screening document is ``backchannel screen case --format json``'s, field by field,
+with what the workspace adds: whether any list is installed, the name whose screening
+gave each hit (``query``: what a decision on it must name), the caller's view of each
+decision and whether names are masked. The exposure's provisions, exemptions and gaps
+take their shape from the rule files and are typed as objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backchannel.screening.decisions import Verdict
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+
+class ListUsedOut(_Out):
+    """One designation list the screening read, and which copy of it."""
+
+    list_id: str = Field(alias="list", description="``un-sc``, ``ofac-sdn``...")
+    snapshot: str | None = Field(description="The date the list gives its copy, if any.")
+    entries: int
+    rejected: int = Field(description="Records of the file the reader could not take.")
+    listing_dates: bool = Field(
+        description="Whether the list dates its entries (else they count as in force "
+        "on the screening's date)."
+    )
+
+
+class HitDecisionOut(_Out):
+    """The decision that holds for a hit: the latest an analyst recorded on it."""
+
+    query: str
+    list_id: str = Field(alias="list")
+    entity_id: str
+    verdict: Verdict
+    user: str
+    at: dt.datetime
+    case_id: str | None = Field(
+        description="This case, or null for a decision recorded in another case or outside one."
+    )
+    note: str | None = Field(
+        description="Why; only for callers who get the full brief, and only for decisions "
+        "recorded in this case."
+    )
+
+
+class HitOut(_Out):
+    """A listed entry one of the actor's names matched, explained."""
+
+    list_id: str = Field(alias="list")
+    entity_id: str
+    name: str = Field(description="The entry's primary name.")
+    matched_alias: str
+    score: float
+    query: str = Field(description="The name (of the actor's) whose screening gave this hit.")
+    explanation: dict[str, Any] = Field(description="Which words matched which, and why.")
+    reference: str | None
+    programmes: list[str]
+    listed_on: dt.date | None
+    decision: HitDecisionOut | None
+
+
+class ExposureCellOut(_Out):
+    """One planned activity in one jurisdiction: the level and what it rests on."""
+
+    activity: str
+    jurisdiction: str
+    level: str = Field(description="prohibited, licence_needed, exposed, permitted or unknown.")
+    provisions: list[dict[str, Any]]
+    obtain_first: list[str]
+    not_screened: list[dict[str, Any]]
+    reasons: list[str]
+
+
+class ExposureOut(_Out):
+    """The engagement's legal exposure with one actor, per activity and jurisdiction."""
+
+    as_of: dt.date
+    rules_as_of: dt.date
+    activities: list[str]
+    jurisdictions: list[str]
+    designations: list[str]
+    cells: list[ExposureCellOut]
+    not_screened: list[dict[str, Any]]
+    notes: list[str]
+    disclaimer: str
+
+
+class ActorScreeningOut(_Out):
+    """One screened actor: its names, hits (best per entry) and exposure."""
+
+    actor: str
+    name: str
+    names_screened: list[str]
+    hits: list[HitOut] = Field(description="In force on the screening's date, best first.")
+    listed_later: list[HitOut] = Field(description="Entries listed after the screening's date.")
+    exposure: ExposureOut | None
+
+
+class ScreeningOut(_Out):
+    """The case's armed actors screened against the installed lists, and the exposure."""
+
+    case: str
+    lists_installed: bool
+    message: str | None = Field(description="What to do when no list is installed.")
+    as_of: dt.date
+    lists: list[ListUsedOut]
+    activities: list[str]
+    jurisdictions: list[str]
+    actors: list[ActorScreeningOut]
+    notes: list[str]
+    disclaimer: str
+    redacted: bool = Field(description="Whether sensitive names are masked for the caller.")
+
+
+class DecisionRecordedOut(_Out):
+    """A decision just recorded (its note, if any, is stored encrypted and not echoed)."""
+
+    seq: int = Field(description="The decision's number in the store.")
+    query: str
+    list_id: str = Field(alias="list")
+    entity_id: str
+    verdict: Verdict
+    user: str
+    at: dt.datetime
+    case_id: str
+    has_note: bool

@@ -1,0 +1,126 @@
+"""The screening page in a real browser: an analyst rules out a hit, a viewer only reads.
+
+The app runs under uvicorn on 127.0.0.1 with the UN and OFAC lists installed from the data
+mirror into its own data folder; it loads them itself, through its own holder, before the
+browser comes (loading takes seconds). The case is the packaged example somalia-2011.
+Chromium signs in as an analyst, opens the case's screening page from the case navigation,
+records through the keyboard that Robow's kunya hitting Omar Hammami is a false positive
+(the form is swapped in place by htmx) and sees the decision in the row. A viewer then sees
+the page, and the decision, without any form. No page may log a console error or a
+Content-Security-Policy violation.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from pydantic import SecretStr
+
+from backchannel import datasets
+from backchannel.casefile import load_case
+from backchannel.settings import Settings
+from backchannel.store.service import CaseStore
+from backchannel.web.app import create_app
+from tests.browser.test_workspace import Served, free_port, open_page, sign_in
+from tests.conftest import EXAMPLES, mirror_path
+
+CASE_ID = "somalia-2011"
+PASSWORD = "a long enough browser password"
+NOTE = "A different man: Hammami was American."
+
+
+@pytest.fixture
+def served_with_lists(tmp_path: Path) -> Iterator[Served]:
+    """The app under uvicorn, with the lists installed and loaded, and the example case."""
+    mirror = mirror_path()
+    if mirror is None:
+        pytest.skip("no data mirror: set BACKCHANNEL_MIRROR or place ../shared/data")
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite:///{tmp_path / 'cases.sqlite'}",
+        secret_key=None,
+        key_file=tmp_path / "keyring.json",
+        user="setup",
+        mirror=None,
+        environment="development",
+        web_secret=SecretStr("browser-screening-secret-" + "x" * 40),
+    )
+    datasets.pull(settings, ["un-sanctions", "ofac-sdn"], mirror=mirror)
+    store = CaseStore.open(settings)
+    store.save_case(load_case(EXAMPLES / f"{CASE_ID}.yaml"))
+    for name, role in [("amina", "analyst"), ("vera", "viewer")]:
+        store.add_user(name, role, PASSWORD)
+        store.add_member(CASE_ID, name, role)
+    app = create_app(settings, store=store)
+    app.state.web.screening.get(settings)  # the app's own first load, before the browser
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield Served(f"http://127.0.0.1:{port}", store)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        store.close()
+
+
+def test_an_analyst_rules_out_a_hit_and_a_viewer_reads_it(
+    browser: Any, served_with_lists: Served, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    served = served_with_lists
+    page, console = open_page(browser)
+    sign_in(page, served, "amina", PASSWORD)
+    page.goto(f"{served.url}/cases/{CASE_ID}")
+    page.get_by_role("navigation", name="Case").get_by_role("link", name="Screening").click()
+    page.wait_for_url(f"{served.url}/cases/{CASE_ID}/screening")
+    expect(page.get_by_role("heading", name="Screening and legal exposure")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="AL-SHABAAB").first).to_be_visible()
+    expect(page.locator("p.disclaimer")).to_contain_text("This is not legal advice.")
+
+    # the decision, by keyboard: choose the verdict, type the note, press the button
+    verdict = page.get_by_label("Your verdict on OMAR HAMMAMI (un-sc)")
+    verdict.focus()
+    verdict.select_option("false_positive")
+    page.keyboard.press("Tab")  # on to the note
+    page.keyboard.type(NOTE)
+    page.keyboard.press("Tab")  # on to the button
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Saved: decision-")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="OMAR HAMMAMI").filter(has_text="un-sc")
+    expect(row.locator(".decision")).to_contain_text("false positive by amina on")
+    expect(row).to_contain_text(NOTE)
+    page.screenshot(path=str(artifacts / "screening.png"), full_page=True)
+    [decision] = served.store.screening_decisions()
+    assert (decision.user, decision.verdict, decision.case_id) == (
+        "amina",
+        "false_positive",
+        CASE_ID,
+    )
+    assert console.errors == [] and console.csp == []
+    page.context.close()
+
+    # a viewer reads the page and the decision, without a form and without the note
+    page, console = open_page(browser)
+    sign_in(page, served, "vera", PASSWORD)
+    shown = page.goto(f"{served.url}/cases/{CASE_ID}/screening")
+    assert shown is not None and shown.status == 200
+    assert page.locator("main form").count() == 0
+    row = page.get_by_role("row").filter(has_text="OMAR HAMMAMI").filter(has_text="un-sc")
+    expect(row).to_contain_text("false positive by amina on")
+    expect(row).not_to_contain_text(NOTE)
+    assert console.errors == [] and console.csp == []
+    page.context.close()
