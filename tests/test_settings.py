@@ -32,6 +32,17 @@ def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert Settings().resolved_database_url == "postgresql://db.example/cases"
 
 
+def test_web_lists_and_numbers_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKCHANNEL_WEB_ALLOWED_HOSTS", '["cases.example.org", "*.example.net"]')
+    monkeypatch.setenv("BACKCHANNEL_WEB_WORKERS", "4")
+    settings = Settings()
+    assert settings.web_allowed_hosts == ["cases.example.org", "*.example.net"]
+    assert settings.web_workers == 4
+    monkeypatch.setenv("BACKCHANNEL_WEB_WORKERS", "0")
+    with pytest.raises(ValueError, match="web_workers"):
+        Settings()
+
+
 def test_quick_start_is_exactly_the_two_commands() -> None:
     text = README.read_text()
     section = text.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]

@@ -115,6 +115,9 @@ def test_disable_and_reset_password(env: dict[str, str]) -> None:
     )
     assert code == 0 and "sessions were ended" in stdout
     assert run(env, "users", "disable", "ghost")[0] == 4
+    add(env, "root", "admin")
+    code, _, stderr = run(env, "users", "disable", "root")
+    assert code != 0 and "last active administrator" in stderr
     assert run(env, "users", "reset-password", "ghost", "--password-stdin", input=PASSWORD)[0] == 4
 
 

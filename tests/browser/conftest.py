@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import uvicorn
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from backchannel.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,3 +51,43 @@ def artifacts() -> Path:
     """Where screenshots are kept for a person to look at after the run."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def browser_settings(folder: Path) -> Settings:
+    """Development settings (plain HTTP on the loopback) on an SQLite store in ``folder``."""
+    return Settings(
+        data_dir=folder / "data",
+        database_url=f"sqlite:///{folder / 'cases.sqlite'}",
+        secret_key=None,
+        key_file=folder / "keyring.json",
+        user="setup",
+        mirror=None,
+        environment="development",
+        web_secret=SecretStr("browser-test-web-secret-" + "x" * 40),
+    )
+
+
+def free_port() -> int:
+    """A port nobody listens on at the moment, on the loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """``app`` under uvicorn in a thread on 127.0.0.1; yields its address, stops it after."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

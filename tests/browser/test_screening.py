@@ -12,22 +12,18 @@ Content-Security-Policy violation.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from pydantic import SecretStr
 
 from backchannel import datasets
 from backchannel.casefile import load_case
-from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
 from backchannel.web.app import create_app
-from tests.browser.test_workspace import Served, free_port, open_page, sign_in
+from tests.browser.conftest import browser_settings, serving
+from tests.browser.test_workspace import Served, open_page, sign_in
 from tests.conftest import EXAMPLES, mirror_path
 
 CASE_ID = "somalia-2011"
@@ -41,16 +37,7 @@ def served_with_lists(tmp_path: Path) -> Iterator[Served]:
     mirror = mirror_path()
     if mirror is None:
         pytest.skip("no data mirror: set BACKCHANNEL_MIRROR or place ../shared/data")
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=f"sqlite:///{tmp_path / 'cases.sqlite'}",
-        secret_key=None,
-        key_file=tmp_path / "keyring.json",
-        user="setup",
-        mirror=None,
-        environment="development",
-        web_secret=SecretStr("browser-screening-secret-" + "x" * 40),
-    )
+    settings = browser_settings(tmp_path)
     datasets.pull(settings, ["un-sanctions", "ofac-sdn"], mirror=mirror)
     store = CaseStore.open(settings)
     store.save_case(load_case(EXAMPLES / f"{CASE_ID}.yaml"))
@@ -59,20 +46,10 @@ def served_with_lists(tmp_path: Path) -> Iterator[Served]:
         store.add_member(CASE_ID, name, role)
     app = create_app(settings, store=store)
     app.state.web.screening.get(settings)  # the app's own first load, before the browser
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
     try:
-        yield Served(f"http://127.0.0.1:{port}", store)
+        with serving(app) as url:
+            yield Served(url, store)
     finally:
-        server.should_exit = True
-        thread.join(timeout=15)
         store.close()
 
 

@@ -9,22 +9,17 @@ Content-Security-Policy violation along the way.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from pydantic import SecretStr
 
 from backchannel.model.case import Case
-from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
 from backchannel.web.app import create_app
+from tests.browser.conftest import browser_settings, serving
 
 PASSWORD = "a long enough browser password"
 CASE_ID = "browser-case-2024"
@@ -77,46 +72,16 @@ def refusals_case() -> Case:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=f"sqlite:///{tmp_path / 'cases.sqlite'}",
-        secret_key=None,
-        key_file=tmp_path / "keyring.json",
-        user="setup",
-        mirror=None,
-        environment="development",
-        web_secret=SecretStr("browser-test-web-secret-" + "x" * 40),
-    )
-    store = CaseStore.open(settings)
+    store = CaseStore.open(browser_settings(tmp_path))
     store.add_user("amina", "analyst", PASSWORD)
     store.add_user("bruno", "analyst", PASSWORD)
     store.add_user("vera", "viewer", PASSWORD)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, store=store), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
     try:
-        yield Served(f"http://127.0.0.1:{port}", store)
+        with serving(create_app(browser_settings(tmp_path), store=store)) as url:
+            yield Served(url, store)
     finally:
-        server.should_exit = True
-        thread.join(timeout=15)
         store.close()
 
 

@@ -498,6 +498,20 @@ def test_deleting_a_case_deletes_its_memberships(team: CaseStore) -> None:
     team.save_case(secret_case("somalia"))  # the same id again: a new, empty compartment
     assert team.members("somalia") == []
     assert team.membership("somalia", "amina") is None
+    entry = team.audit_entries(case_id="somalia")[-2]  # before the new case's import
+    assert entry.action == "case.delete"
+    assert entry.detail["memberships"] == {"amina": "analyst"}
+
+
+def test_the_last_active_administrator_cannot_be_disabled(team: CaseStore) -> None:
+    with pytest.raises(InvalidInputError, match="last active administrator"):
+        team.disable_user("root.admin")
+    assert not team.users()[[u.name for u in team.users()].index("root.admin")].disabled
+    team.add_user("second.admin", Role.admin, PASSWORD)
+    team.disable_user("root.admin")  # another remains
+    with pytest.raises(InvalidInputError, match="last active administrator"):
+        team.disable_user("second.admin")
+    team.disable_user("amina")  # other roles are not held back
 
 
 # --- audit --------------------------------------------------------------------------------

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -217,3 +219,26 @@ def test_serve_refuses_production_without_a_secret(
     result = CliRunner().invoke(cli_app, ["serve", "--port", "8401"])
     assert result.exit_code == 7, result.output
     assert "BACKCHANNEL_WEB_SECRET" in result.output
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_serve_runs_the_asked_number_of_workers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object, workers: int
+) -> None:
+    calls: list[tuple[object, dict[str, object]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
+    monkeypatch.setenv("BACKCHANNEL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("BACKCHANNEL_ENVIRONMENT", "development")
+    monkeypatch.delenv("BACKCHANNEL_WEB_SECRET", raising=False)
+    monkeypatch.setenv("BACKCHANNEL_WEB_WORKERS", str(workers))
+    result = CliRunner().invoke(cli_app, ["serve", "--port", "8401"])
+    assert result.exit_code == 0, result.output
+    ((app, options),) = calls
+    assert options["port"] == 8401 and options["server_header"] is False
+    if workers == 1:
+        assert not isinstance(app, str) and "workers" not in options
+        return
+    # each process builds its own app from the environment, all with one secret
+    assert app == "backchannel.web.app:app_from_environment"
+    assert options["factory"] is True and options["workers"] == 3
+    assert len(os.environ["BACKCHANNEL_WEB_SECRET"]) >= 32  # undone by the delenv above

@@ -7,7 +7,6 @@ so ``backchannel screen "Al-Shabaab"`` works as a user would type it.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 from pathlib import Path
@@ -16,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from backchannel import datasets
 from backchannel.cli.common import (
     FormatOption,
     OutputFormat,
@@ -28,15 +26,13 @@ from backchannel.cli.common import (
     reported_errors,
     with_store,
 )
-from backchannel.errors import InvalidInputError, NotFoundError, Problem
+from backchannel.errors import InvalidInputError, Problem
 from backchannel.settings import Settings
 
 if TYPE_CHECKING:
     from backchannel.screening.screen import NameScreening, Screening
 
 NAME_COMMAND = "name"
-UN_FILE = "un_consolidated.xml"
-OFAC_FILES = ("ofac_sdn.csv", "ofac_alt.csv", "ofac_add.csv")
 
 
 class NameFirstGroup(TyperGroup):
@@ -72,27 +68,10 @@ ThresholdOption = Annotated[
 
 
 def load_screening(settings: Settings, lists: list[Path] | None = None) -> Screening:
-    """The lists given, else the installed UN and OFAC lists, indexed for screening."""
-    from backchannel.screening.lists import load_lists
-    from backchannel.screening.read_ofac import read_ofac
-    from backchannel.screening.read_un import read_un
-    from backchannel.screening.screen import Screening
+    """The lists given, else the installed ones (imported on use: it reads every list module)."""
+    from backchannel.datasets.designation_lists import load_screening as installed_lists
 
-    if lists:
-        return Screening(load_lists(*lists))
-    results = []
-    # Either list may be missing; the screening says which lists it used.
-    with contextlib.suppress(NotFoundError):
-        results.append(read_un(datasets.file_path(settings, "un-sanctions", UN_FILE)))
-    with contextlib.suppress(NotFoundError):
-        sdn, alt, add = (datasets.file_path(settings, "ofac-sdn", f) for f in OFAC_FILES)
-        results.append(read_ofac(sdn, alt, add))
-    if not results:
-        raise NotFoundError(
-            "no designation list is installed: run `backchannel data pull un-sanctions "
-            "ofac-sdn` (add --mirror DIR when offline), or pass --list FILE"
-        )
-    return Screening(results)
+    return installed_lists(settings, lists)
 
 
 def _screen_kwargs(threshold: float | None) -> dict[str, Any]:

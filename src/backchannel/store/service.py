@@ -209,6 +209,12 @@ class CaseStore:
     def delete_case(self, case_id: str) -> None:
         """Remove a case; audited."""
         with self.transaction() as session:
+            # the memberships go with the case (by cascade): say whose, so that the trail
+            # shows who lost access when
+            members = {
+                user_row.name: membership.role
+                for user_row, membership in UserRepository(session).members(case_id)
+            }
             removed = CaseRepository(session, self.cipher).delete(case_id)
             audit.append(
                 session,
@@ -216,7 +222,8 @@ class CaseStore:
                 action="case.delete",
                 case_id=case_id,
                 detail={
-                    "removed": {c: [r.id for r in getattr(removed, c)] for c in Case.COLLECTIONS}
+                    "removed": {c: [r.id for r in getattr(removed, c)] for c in Case.COLLECTIONS},
+                    "memberships": members,
                 },
                 before_digest=case_digest(removed),
             )
@@ -280,6 +287,19 @@ class CaseStore:
         with self.transaction() as session:
             repository = UserRepository(session)
             row = repository.get(name)
+            if row.role == Role.admin.value and not row.disabled:
+                others = [u for u in repository.active_admins() if u.name != name]
+                if not others:
+                    raise InvalidInputError(
+                        "user",
+                        [
+                            Problem(
+                                "user",
+                                f"{name!r} is the last active administrator: add another "
+                                "before disabling this one, or nobody could manage users",
+                            )
+                        ],
+                    )
             row.disabled = True
             ended = repository.end_sessions(name)
             audit.append(

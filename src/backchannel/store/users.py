@@ -117,6 +117,13 @@ class UserRepository:
         """The user row with this name, or ``None``."""
         return self.session.get(UserRow, name)
 
+    def active_admins(self) -> list[UserRow]:
+        """The administrators who are not disabled."""
+        statement = select(UserRow).where(
+            UserRow.role == Role.admin.value, UserRow.disabled.is_(False)
+        )
+        return list(self.session.execute(statement).scalars())
+
     def get(self, name: str) -> UserRow:
         """The user row with this name; ``NotFoundError`` if there is none."""
         row = self.find(name)

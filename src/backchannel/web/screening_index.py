@@ -20,6 +20,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from backchannel.datasets.designation_lists import load_screening
 from backchannel.errors import NotFoundError
 from backchannel.screening.law import Law, load_law
 from backchannel.screening.screen import Screening
@@ -83,9 +84,6 @@ class LazyScreening:
                 message, met = self._failure
                 if time.monotonic() - met < RETRY_AFTER:
                     raise ListsNotInstalled(message)
-            # importing any CLI module runs backchannel.cli, which loads every command
-            from backchannel.cli.screen import load_screening  # noqa: PLC0415 - see above
-
             try:
                 screening = load_screening(settings)
             except NotFoundError as missing:
