@@ -136,7 +136,7 @@ def test_the_assessment_api_is_the_assess_document(
     response = browser("analyst").client.get(f"/api/cases/{CASE}/assessment")
     assert response.status_code == 200
     document = response.json()
-    assert set(document) == {*expected, "redacted"}
+    assert set(document) == {*expected, "alerts", "redacted"}
     assert document["redacted"] is False
     for key in ("case", "as_of", "stage", "reasons", "disagreements", "first_steps", "modality"):
         assert document[key] == expected[key], key

@@ -491,9 +491,9 @@ def test_the_analysis_is_cached_until_the_case_changes(
     runs: list[str] = []
     real = analysis_cache.analyse_for_brief
 
-    def counted(case: Any) -> Any:
+    def counted(case: Any, **inputs: Any) -> Any:
         runs.append(case.id)
-        return real(case)
+        return real(case, **inputs)
 
     monkeypatch.setattr(analysis_cache, "analyse_for_brief", counted)
     lead = browser("lead")

@@ -6,11 +6,9 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 import yaml
 
-from backchannel import datasets
 from backchannel.casefile import load_case
 from backchannel.cli.common import (
     FormatOption,
@@ -25,11 +23,9 @@ from backchannel.cli.common import (
 from backchannel.cli.events import EventsOption, load_event_files
 from backchannel.errors import NotFoundError
 from backchannel.model.case import Judgement
-from backchannel.settings import Settings
 
 if TYPE_CHECKING:
     from backchannel.reports.case_analysis import CaseAnalysis
-    from backchannel.screening.screen import Screening
 
 
 def assess(
@@ -67,10 +63,12 @@ def assess(
     ] = None,
 ) -> None:
     """Assess the risk stage, recommend a dialogue strategy, and optionally write the brief."""
-    from backchannel.cli.brief_inputs import (
-        check_brief_path,
+    from backchannel.cli.brief_inputs import check_brief_path, write_brief
+    from backchannel.datasets.analysis_inputs import (
+        INSTALLED_GED,
         installed_evidence_sources,
-        write_brief,
+        installed_predictors,
+        installed_screening,
     )
     from backchannel.reports.case_analysis import analyse_for_brief
     from backchannel.risk.assessment import assess_case
@@ -85,7 +83,7 @@ def assess(
             table = load_event_files(settings, events)
         except NotFoundError:
             table = None
-        predictors = _installed_predictors(settings)
+        predictors = installed_predictors(settings)
         if suggest:
             from backchannel.events.backends import connect, event_table
 
@@ -104,8 +102,8 @@ def assess(
             case,
             day,
             events=table,
-            event_source=", ".join(str(f) for f in events or []) or "installed UCDP GED",
-            screening=_installed_screening(settings),
+            event_source=", ".join(str(f) for f in events or []) or INSTALLED_GED,
+            screening=installed_screening(settings),
             activities=tuple(activity or ("meeting",)),
             predictors=predictors,
             evidence_sources=installed_evidence_sources(settings),
@@ -188,16 +186,6 @@ def _print_assessment(analysis: CaseAnalysis) -> None:
         out.print(f"missing input: {missing}", highlight=False)
 
 
-def _installed_screening(settings: Settings) -> Screening | None:
-    """The installed designation lists indexed for screening, or ``None`` when none is."""
-    from backchannel.cli.screen import load_screening
-
-    try:
-        return load_screening(settings)
-    except NotFoundError:
-        return None
-
-
 def suggestions_yaml(suggestions: list[Judgement]) -> str:
     """Machine suggestions as a ``judgements:`` YAML fragment for a case file."""
     if not suggestions:
@@ -210,15 +198,3 @@ def suggestions_yaml(suggestions: list[Judgement]) -> str:
     return header + yaml.safe_dump(
         {"judgements": records}, sort_keys=False, allow_unicode=True, width=100
     )
-
-
-def _installed_predictors(settings: Settings) -> pd.DataFrame | None:
-    """The EWP predictor table when installed; the assessment runs without it otherwise."""
-    from backchannel.cli.forecast import EWP_PREDICTORS
-    from backchannel.risk.forecast.predictors import load_predictors
-
-    try:
-        path = datasets.file_path(settings, "ewp", EWP_PREDICTORS)
-    except NotFoundError:
-        return None
-    return load_predictors(path).frame

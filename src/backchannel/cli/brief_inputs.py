@@ -1,7 +1,7 @@
-"""What the assess command and the demo read from the installed data, and writing briefs.
+"""Writing briefs for the assess command and the demo (atomically, PDF or HTML).
 
-Each data set is optional: what is not installed is left out and the strategy names it as
-a missing input.
+What they read from the installed data comes from ``backchannel.datasets.analysis_inputs``,
+as for the web workspace.
 """
 
 from __future__ import annotations
@@ -10,34 +10,10 @@ import os
 import tempfile
 from pathlib import Path
 
-from backchannel import datasets
-from backchannel.dialogue.evidence import EvidenceSources
-from backchannel.errors import InvalidInputError, NotFoundError, Problem
+from backchannel.errors import InvalidInputError, Problem
 from backchannel.reports.case_analysis import CaseAnalysis, brief_report
-from backchannel.settings import Settings
 
-#: The evidence panel's files: (field of EvidenceSources, data set id, file name).
-EVIDENCE_FILES = (
-    ("termination_dyad", "ucdp-termination", "ucdp-term-dyad-3-2021.xlsx"),
-    ("termination_conflict", "ucdp-termination", "ucdp-term-acd-3-2021.xlsx"),
-    ("peace_agreements", "ucdp-peace-agreements", "ucdp-peace-agreements-221.xlsx"),
-    ("dyadic", "ucdp-dyadic", "ucdp-dyadic-251.csv"),
-    ("pax", "pax", "pax_all_agreements_data_v6.csv"),
-    ("ushmm_factors", "ushmm-tools", "all_factors_3.csv"),
-)
-EVIDENCE_DATASETS = tuple(dict.fromkeys(dataset for _, dataset, _ in EVIDENCE_FILES))
 BRIEF_SUFFIXES = (".pdf", ".html")
-
-
-def installed_evidence_sources(settings: Settings) -> EvidenceSources | None:
-    """The evidence files installed, or ``None`` when none is."""
-    found: dict[str, Path] = {}
-    for field, dataset, name in EVIDENCE_FILES:
-        try:
-            found[field] = datasets.file_path(settings, dataset, name)
-        except NotFoundError:
-            continue
-    return EvidenceSources(**found) if found else None
 
 
 def check_brief_path(path: Path) -> None:

@@ -11,11 +11,7 @@ from typing import Any
 
 from backchannel import datasets
 from backchannel.casefile import load_case
-from backchannel.cli.brief_inputs import (
-    EVIDENCE_DATASETS,
-    installed_evidence_sources,
-    write_brief,
-)
+from backchannel.cli.brief_inputs import write_brief
 from backchannel.cli.common import (
     load_settings,
     out,
@@ -23,6 +19,7 @@ from backchannel.cli.common import (
     reported_errors,
 )
 from backchannel.cli.demo import example_case_files
+from backchannel.datasets.analysis_inputs import EVIDENCE_DATASETS, installed_evidence_sources
 from backchannel.dialogue.evidence import EvidenceSources
 from backchannel.errors import NotFoundError
 from backchannel.events.readers import read_events

@@ -22,7 +22,6 @@ from backchannel.cli.common import (
     print_table,
     reported_errors,
 )
-from backchannel.errors import NotFoundError
 from backchannel.settings import Settings
 
 events_app = typer.Typer(
@@ -52,26 +51,9 @@ EventsOption = Annotated[
 
 def load_event_files(settings: Settings, files: list[Path] | None) -> pa.Table:
     """Events from the given files, else the ingested Parquet files, else the pulled GED."""
-    from backchannel.events.parquet import load_events
-    from backchannel.events.readers import read_events
-    from backchannel.events.schema import combine_event_tables
+    from backchannel.datasets.analysis_inputs import installed_events
 
-    if not files:
-        files = sorted((settings.data_dir / "events").glob("*.parquet"))
-    if not files:
-        try:
-            files = datasets.file_paths(settings, "ucdp-ged")
-        except NotFoundError:
-            raise NotFoundError(
-                "no event data: run `backchannel events ingest FILE`, or "
-                "`backchannel data pull ucdp-ged` (with --mirror DIR when offline), "
-                "or pass --events"
-            ) from None
-    tables = [
-        load_events(file) if file.suffix == ".parquet" else read_events(file).events
-        for file in files
-    ]
-    return combine_event_tables(tables)
+    return installed_events(settings, files)
 
 
 @events_app.command("ingest")

@@ -39,7 +39,8 @@ def serve(
 
     settings = load_settings()
     with reported_errors():
-        app = create_app(settings)  # refuses bad settings here, before any worker starts
+        # refuses bad settings here, before any worker starts
+        app = create_app(settings, preload=True)
     address = host or settings.web_host
     listen = port or settings.web_port
     processes = workers or settings.web_workers

@@ -22,6 +22,7 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from typing import Any, Generic, TypeVar
 
+from backchannel.datasets.analysis_inputs import AnalysisInputs
 from backchannel.errors import NotFoundError
 from backchannel.model.case import Case
 from backchannel.reports.actor_section import mask_names
@@ -113,10 +114,16 @@ VersionKey = tuple[str, int, dt.datetime]
 
 
 class AnalysisCache:
-    """Cases, their analyses and assessment documents, by case version (and day)."""
+    """Cases, their analyses and assessment documents, by case version (and day).
 
-    def __init__(self, size: int = CACHE_SIZE) -> None:
+    Analyses read the installed data ``inputs`` gives (none: the packaged content only).
+    """
+
+    def __init__(
+        self, size: int = CACHE_SIZE, inputs: Callable[[], AnalysisInputs] | None = None
+    ) -> None:
         self.size = size
+        self._inputs = inputs
         self._cases: Lru[VersionKey, Case] = Lru(size)
         self._analyses: Lru[tuple[VersionKey, dt.date], CaseAnalysis] = Lru(size)
         self._documents: Lru[tuple[VersionKey, dt.date, bool], dict[str, Any]] = Lru(size)
@@ -142,7 +149,7 @@ class AnalysisCache:
         case, key, analysis = self._analysed(store, case_id, refresh=refresh)
 
         def document() -> dict[str, Any]:
-            full = analysis.as_dict()
+            full = {**analysis.as_dict(), "alerts": alerts_document(analysis)}
             return mask_names(case, full) if redacted else full
 
         kept = self._documents.get_or_make(
@@ -158,9 +165,22 @@ class AnalysisCache:
     ) -> tuple[Case, VersionKey, CaseAnalysis]:
         case, key = self._versioned(store, case_id)
         analysis = self._analyses.get_or_make(
-            (key, dt.date.today()), lambda: analyse_for_brief(case), refresh=refresh
+            (key, dt.date.today()), lambda: self._analyse(case), refresh=refresh
         )
         return case, key, analysis
+
+    def _analyse(self, case: Case) -> CaseAnalysis:
+        if self._inputs is None:
+            return analyse_for_brief(case)
+        inputs = self._inputs()
+        return analyse_for_brief(
+            case,
+            events=inputs.events,
+            event_source=inputs.event_source,
+            screening=inputs.screening,
+            predictors=inputs.predictors,
+            evidence_sources=inputs.evidence_sources,
+        )
 
     def _versioned(self, store: CaseStore, case_id: str) -> tuple[Case, VersionKey]:
         version = store.case_version(case_id)
@@ -175,6 +195,16 @@ class AnalysisCache:
         case, read_version = store.versioned_case(case_id)
         key = _version_key(case_id, read_version)
         return self._cases.put(key, case), key
+
+
+def alerts_document(analysis: CaseAnalysis) -> dict[str, Any]:
+    """The event alerts of an analysis as the dashboard and the API show them (no charts)."""
+    signals = analysis.events
+    return {
+        "source": signals.source or None,
+        "note": signals.note,
+        "signals": [signal.model_dump() for signal in signals.signals],
+    }
 
 
 def _version_key(case_id: str, version: CaseVersion) -> VersionKey:

@@ -18,9 +18,11 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from backchannel import __version__
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
+from backchannel.web.analysis_cache import AnalysisCache
 from backchannel.web.context import API_PREFIX, STATIC_PREFIX, WebContext
 from backchannel.web.dependencies import csrf_guard
 from backchannel.web.errors import install_error_handlers
+from backchannel.web.installed_inputs import LazyAnalysisInputs
 from backchannel.web.routes import (
     api,
     api_writes,
@@ -30,6 +32,7 @@ from backchannel.web.routes import (
     records,
     screening,
 )
+from backchannel.web.screening_index import LazyScreening
 from backchannel.web.security import (
     CookiePolicy,
     LoginForms,
@@ -40,18 +43,27 @@ from backchannel.web.security import (
 from backchannel.web.views import page_templates
 
 
-def create_app(settings: Settings, *, store: CaseStore | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, store: CaseStore | None = None, preload: bool = False
+) -> FastAPI:
     """The web app for ``settings``, on ``store`` if given (else the configured one).
 
     Refuses (``ConfigurationError``) to build a production app without a strong web
     secret. A store opened here is closed when the app shuts down; a given one is not.
+    ``preload`` reads the installed analysis inputs (events, lists...) in the background
+    as the app starts, instead of on its first analysis.
     """
     key = web_secret_key(settings)
     owned = store is None
     case_store = store if store is not None else CaseStore.open(settings)
 
+    designation_lists = LazyScreening()
+    inputs = LazyAnalysisInputs(settings, designation_lists)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if preload:
+            inputs.preload()
         try:
             yield
         finally:
@@ -75,6 +87,9 @@ def create_app(settings: Settings, *, store: CaseStore | None = None) -> FastAPI
         templates=page_templates(),
         cookies=CookiePolicy(secure=settings.environment != "development"),
         login_forms=LoginForms(key),
+        screening=designation_lists,
+        inputs=inputs,
+        analyses=AnalysisCache(inputs=inputs.get),
     )
     # Inside the security headers (the middleware added last is the outermost): a request
     # for a host we do not serve is refused (400) before any route sees it, and the
@@ -105,4 +120,4 @@ def create_app(settings: Settings, *, store: CaseStore | None = None) -> FastAPI
 def app_from_environment() -> FastAPI:
     """The app for the ``BACKCHANNEL_*`` settings of the environment: the factory each
     server process calls when ``backchannel serve`` runs several."""
-    return create_app(Settings())
+    return create_app(Settings(), preload=True)

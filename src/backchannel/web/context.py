@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import cast
 
 from fastapi import Request
@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
 from backchannel.web.analysis_cache import AnalysisCache
+from backchannel.web.installed_inputs import LazyAnalysisInputs
 from backchannel.web.screening_index import LazyScreening
 from backchannel.web.security import CookiePolicy, LoginForms
 
@@ -28,8 +29,9 @@ class WebContext:
     templates: Jinja2Templates
     cookies: CookiePolicy
     login_forms: LoginForms
-    analyses: AnalysisCache = field(default_factory=AnalysisCache)
-    screening: LazyScreening = field(default_factory=LazyScreening)
+    screening: LazyScreening
+    inputs: LazyAnalysisInputs
+    analyses: AnalysisCache
 
 
 def web_context(request: Request) -> WebContext:

@@ -105,6 +105,26 @@ class RecommendationOut(_Out):
     red_lines: list[dict[str, Any]]
 
 
+class AlertOut(_Out):
+    """One alert from the installed event data (a group using talks to buy time, a
+    commitment broken by the events that followed)."""
+
+    kind: str
+    actor: str
+    period: str
+    summary: str
+    event_count: int
+    event_ids: list[str] = Field(description="The first events behind it (their ids).")
+
+
+class AlertsOut(_Out):
+    """The case's event alerts, the data they come from, or why there are none."""
+
+    source: str | None = Field(description="The event data read (null when none is installed).")
+    note: str
+    signals: list[AlertOut]
+
+
 class AssessmentOut(_Out):
     """The document of ``backchannel assess --format json``: the stage and the strategy."""
 
@@ -129,6 +149,7 @@ class AssessmentOut(_Out):
     evidence: dict[str, Any] | None
     missing_inputs: list[str]
     facts: dict[str, Any]
+    alerts: AlertsOut
     redacted: bool = Field(description="Whether sensitive names are masked for the caller.")
 
 

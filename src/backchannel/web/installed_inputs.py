@@ -1,0 +1,82 @@
+"""The installed data a case's analysis reads in the web workspace, loaded once per process.
+
+The dashboard, the assessment API and the brief analyse a case with whatever is installed,
+as ``backchannel assess`` does: event data (for the alerts), the designation lists (for the
+legal constraints), the EWP predictors and the evidence panel's files. Reading them takes
+seconds, so a server process reads them once, at start when it is asked to preload (as
+``backchannel serve`` does) or else on its first analysis, and keeps them. The designation
+lists are the very ones the screening page holds (``LazyScreening``): one copy per process.
+
+Data pulled while the server runs are read by the next server start.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from backchannel.datasets.analysis_inputs import (
+    INSTALLED_GED,
+    AnalysisInputs,
+    installed_events,
+    installed_evidence_sources,
+    installed_predictors,
+)
+from backchannel.errors import NotFoundError
+from backchannel.settings import Settings
+from backchannel.web.screening_index import LazyScreening, ListsNotInstalled
+
+log = logging.getLogger(__name__)
+
+
+class LazyAnalysisInputs:
+    """The process's one ``AnalysisInputs``, read on first use (or by ``preload``)."""
+
+    def __init__(self, settings: Settings, screening: LazyScreening) -> None:
+        self.settings = settings
+        self.screening = screening
+        self._inputs: AnalysisInputs | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> AnalysisInputs:
+        """The installed inputs; read now if this is the first call (others wait for it)."""
+        inputs = self._inputs
+        if inputs is not None:  # the common case: no lock once read
+            return inputs
+        with self._lock:
+            if self._inputs is None:
+                self._inputs = self._read()
+            return self._inputs
+
+    def preload(self) -> threading.Thread:
+        """Read the inputs in a background thread, so the first analysis does not wait."""
+
+        def read() -> None:
+            try:
+                missing = self.get().missing()
+            except Exception:  # a broken file must not kill the server: pages say so later
+                log.exception("reading the installed analysis inputs failed")
+                return
+            if missing:
+                log.info("analyses run without: %s (not installed)", ", ".join(missing))
+
+        thread = threading.Thread(target=read, name="backchannel-preload", daemon=True)
+        thread.start()
+        return thread
+
+    def _read(self) -> AnalysisInputs:
+        try:
+            events = installed_events(self.settings)
+        except NotFoundError:
+            events = None
+        try:
+            screening = self.screening.get(self.settings).screening
+        except ListsNotInstalled:
+            screening = None
+        return AnalysisInputs(
+            events=events,
+            event_source=INSTALLED_GED if events is not None else "",
+            screening=screening,
+            predictors=installed_predictors(self.settings),
+            evidence_sources=installed_evidence_sources(self.settings),
+        )
