@@ -25,7 +25,6 @@ forecast_app = typer.Typer(
     help="Structural risk forecast (Early Warning Project data).", no_args_is_help=True
 )
 
-EWP_PREDICTORS = "prepared2024predictors-2025-09-03.csv"
 EWP_FOOS = "FOOSforecasts_3Sep2025.csv"
 EWP_FINAL = "final_forecasts_data_3Sep2025.csv"
 DataOption = Annotated[
@@ -39,7 +38,7 @@ def _ewp_inputs(settings: Settings, data: Path | None) -> tuple[Any, Any, Any]:
 
     from backchannel.risk.forecast.predictors import load_predictors
 
-    table = load_predictors(data or datasets.file_path(settings, "ewp", EWP_PREDICTORS))
+    table = load_predictors(data or datasets.file_path(settings, "ewp", datasets.EWP_PREDICTORS))
     foos = pd.read_csv(datasets.file_path(settings, "ewp", EWP_FOOS))
     final = pd.read_csv(datasets.file_path(settings, "ewp", EWP_FINAL))
     return table, foos, final

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 stage_app = typer.Typer(help="The fused atrocity-risk stage.", no_args_is_help=True)
 
-EWP_PREDICTORS = "prepared2024predictors-2025-09-03.csv"
 EWP_BASE_DATA = "basedata2025_4august2025.csv"
 
 
@@ -57,7 +56,9 @@ def stage_backtest(
     settings = load_settings()
     notes: list[str] = []
     with reported_errors():
-        predictors = read_country_years(datasets.file_path(settings, "ewp", EWP_PREDICTORS))
+        predictors = read_country_years(
+            datasets.file_path(settings, "ewp", datasets.EWP_PREDICTORS)
+        )
         forecasts = packaged_forecasts()
         if forecasts is None:
             raise NotFoundError("the packaged structural forecasts are missing: run `make model`")

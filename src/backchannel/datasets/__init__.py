@@ -21,7 +21,7 @@ swap and the installed listing).
 from backchannel.datasets.fetch import Progress
 from backchannel.datasets.install import INSTALLED_JSON, file_path, file_paths, installed, pull
 from backchannel.datasets.layouts import LayoutError
-from backchannel.datasets.manifest import MANIFEST, dataset_spec
+from backchannel.datasets.manifest import EWP_PREDICTORS, MANIFEST, dataset_spec
 from backchannel.datasets.records import (
     TABLE_COLUMNS,
     Coverage,
@@ -39,6 +39,7 @@ from backchannel.datasets.specs import (
 )
 
 __all__ = [
+    "EWP_PREDICTORS",
     "INSTALLED_JSON",
     "MANIFEST",
     "TABLE_COLUMNS",

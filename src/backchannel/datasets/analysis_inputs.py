@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from backchannel.datasets.designation_lists import load_screening
 from backchannel.datasets.install import file_path, file_paths
+from backchannel.datasets.manifest import EWP_PREDICTORS
 from backchannel.dialogue.evidence import EvidenceSources
 from backchannel.errors import NotFoundError
 from backchannel.events.parquet import load_events
@@ -25,8 +26,6 @@ from backchannel.risk.forecast.predictors import load_predictors
 from backchannel.screening.screen import Screening
 from backchannel.settings import Settings
 
-#: The EWP predictor table the forecast and the stage read.
-EWP_PREDICTORS = "prepared2024predictors-2025-09-03.csv"
 #: The evidence panel's files: (field of EvidenceSources, data set id, file name).
 EVIDENCE_FILES = (
     ("termination_dyad", "ucdp-termination", "ucdp-term-dyad-3-2021.xlsx"),

@@ -43,6 +43,10 @@ _EWP_CITATION = (
     "3 September 2025)."
 )
 
+#: The EWP predictor table (country-years) that the forecast, the stage backtest and the
+#: case assessment read.
+EWP_PREDICTORS = "prepared2024predictors-2025-09-03.csv"
+
 MANIFEST: tuple[DatasetSpec, ...] = (
     DatasetSpec(
         id="ewp",
@@ -54,7 +58,7 @@ MANIFEST: tuple[DatasetSpec, ...] = (
         citation=_EWP_CITATION,
         files=(
             FileSpec(
-                name="prepared2024predictors-2025-09-03.csv",
+                name=EWP_PREDICTORS,
                 mirror="ewp/prepared2024predictors-2025-09-03.csv",
                 url=f"{_EWP_MODELING}/prepared2024predictors-2025-09-03.csv",
                 sha256="92ade125d6e2d41742d373169c81a14bd623f48b4d865c72433f5f0296bf1780",
