@@ -8,6 +8,7 @@ and the web workspace read them through here, so both analyse a case alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,8 +113,14 @@ class AnalysisInputs:
         return [name for name, value in present.items() if value is None]
 
 
-def installed_inputs(settings: Settings) -> AnalysisInputs:
-    """Every installed input of an analysis, read once (seconds: call it once and keep it)."""
+def installed_inputs(
+    settings: Settings, lists: Callable[[], Screening | None] | None = None
+) -> AnalysisInputs:
+    """Every installed input of an analysis (seconds: call it once and keep the result).
+
+    ``lists`` gives the designation lists when the caller holds them already (the web
+    keeps one copy for its screening page too); by default they are read here.
+    """
     try:
         events: pa.Table | None = installed_events(settings)
     except NotFoundError:
@@ -121,7 +128,7 @@ def installed_inputs(settings: Settings) -> AnalysisInputs:
     return AnalysisInputs(
         events=events,
         event_source=INSTALLED_GED if events is not None else "",
-        screening=installed_screening(settings),
+        screening=lists() if lists is not None else installed_screening(settings),
         predictors=installed_predictors(settings),
         evidence_sources=installed_evidence_sources(settings),
     )

@@ -66,6 +66,11 @@ from backchannel.store.users import (
 LOGIN_FAILED = "wrong user name or password"
 #: How much of a client's address is kept with a login attempt.
 SOURCE_LENGTH = 100
+#: Why the last active administrator stays: without one, nobody could manage users.
+LAST_ADMIN = (
+    "{name!r} is the last active administrator: add another before disabling this one, "
+    "or nobody could manage users"
+)
 #: How far a session's idle expiry may lag behind its last use (at most a minute early).
 SESSION_TOUCH_SLACK = dt.timedelta(minutes=1)
 
@@ -287,19 +292,10 @@ class CaseStore:
         with self.transaction() as session:
             repository = UserRepository(session)
             row = repository.get(name)
-            if row.role == Role.admin.value and not row.disabled:
-                others = [u for u in repository.active_admins() if u.name != name]
-                if not others:
-                    raise InvalidInputError(
-                        "user",
-                        [
-                            Problem(
-                                "user",
-                                f"{name!r} is the last active administrator: add another "
-                                "before disabling this one, or nobody could manage users",
-                            )
-                        ],
-                    )
+            if row.role == Role.admin.value and [u.name for u in repository.active_admins()] == [
+                name
+            ]:
+                raise InvalidInputError("user", [Problem("user", LAST_ADMIN.format(name=name))])
             row.disabled = True
             ended = repository.end_sessions(name)
             audit.append(

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from backchannel.errors import (
     AuthenticationError,
     BackchannelError,
+    ConflictError,
     DataUnavailableError,
     InvalidInputError,
     NotFoundError,
@@ -86,6 +87,7 @@ class CaseNotFound(WebRefusal):
 #: server-side failures are generic: their details go to the log.
 BACKCHANNEL_ERRORS: dict[type[BackchannelError], tuple[int, str, str | None]] = {
     NotFoundError: (404, CaseNotFound.code, CaseNotFound.message),
+    ConflictError: (409, Conflict.code, None),
     InvalidInputError: (422, "invalid_input", None),
     PermissionDeniedError: (403, Forbidden.code, Forbidden.message),
     AuthenticationError: (401, NotSignedIn.code, NotSignedIn.message),

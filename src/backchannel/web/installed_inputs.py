@@ -15,14 +15,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from backchannel.datasets.analysis_inputs import (
-    INSTALLED_GED,
-    AnalysisInputs,
-    installed_events,
-    installed_evidence_sources,
-    installed_predictors,
-)
-from backchannel.errors import NotFoundError
+from backchannel.datasets.analysis_inputs import AnalysisInputs, installed_inputs
+from backchannel.screening.screen import Screening
 from backchannel.settings import Settings
 from backchannel.web.screening_index import LazyScreening, ListsNotInstalled
 
@@ -65,18 +59,10 @@ class LazyAnalysisInputs:
         return thread
 
     def _read(self) -> AnalysisInputs:
+        return installed_inputs(self.settings, lists=self._lists)
+
+    def _lists(self) -> Screening | None:
         try:
-            events = installed_events(self.settings)
-        except NotFoundError:
-            events = None
-        try:
-            screening = self.screening.get(self.settings).screening
+            return self.screening.get(self.settings).screening
         except ListsNotInstalled:
-            screening = None
-        return AnalysisInputs(
-            events=events,
-            event_source=INSTALLED_GED if events is not None else "",
-            screening=screening,
-            predictors=installed_predictors(self.settings),
-            evidence_sources=installed_evidence_sources(self.settings),
-        )
+            return None
