@@ -21,10 +21,19 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from backchannel import datasets
+from backchannel.cli import app
 from backchannel.datasets import MANIFEST, DatasetSpec, Status, layouts
+from backchannel.datasets.analysis_inputs import (
+    installed_conflicts,
+    installed_event_extents,
+    installed_inputs,
+)
+from backchannel.datasets.specs import ExtentRule
 from backchannel.errors import DataUnavailableError, NotFoundError
+from backchannel.events.coverage import ExtentKind, FileExtent
 from backchannel.settings import Settings
 from tests.conftest import mirror_path
 
@@ -196,6 +205,115 @@ def test_workbooks_are_measured(
     assert peace.coverage.rows == 374 and peace.coverage.years == "1975-2021"
     term = {f.name: f.coverage.rows for f in records["ucdp-termination"].files}
     assert term == {"ucdp-term-dyad-3-2021.xlsx": 3140, "ucdp-term-acd-3-2021.xlsx": 2506}
+
+
+# ----------------------------------------------------------------------------- extents
+
+CAR_GED = "ged231_central_african_republic.csv"
+SAMPLE_GED = "ged231_global_sample_1000.csv"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("GEDEvent_v23_1.csv", ExtentKind.FULL_RELEASE),  # upstream's file
+        (SAMPLE_GED, ExtentKind.SAMPLE),
+        (CAR_GED, ExtentKind.COUNTRY_EXTRACT),
+        ("ged231_syria.csv", ExtentKind.COUNTRY_EXTRACT),
+        ("events.csv", ExtentKind.UNKNOWN),
+    ],
+)
+def test_the_ged_entry_declares_extents_by_file_name(name: str, kind: ExtentKind) -> None:
+    ged = datasets.dataset_spec("ucdp-ged").files[0]
+    assert ged.extent_kind(name) is kind
+    assert ged.extent_kind(ged.name) is ExtentKind.FULL_RELEASE
+    ewp = datasets.dataset_spec("ewp").files[0]
+    assert ewp.extent_kind(ewp.name) is ExtentKind.UNKNOWN
+
+
+def test_a_country_extract_needs_a_country_column() -> None:
+    rule = ExtentRule("*", ExtentKind.COUNTRY_EXTRACT)
+    with pytest.raises(ValueError, match="country column"):
+        datasets.FileSpec("x.csv", "x.csv", datasets.CsvLayout(), extents=(rule,))
+    with pytest.raises(ValueError, match="country column"):
+        datasets.FileSpec("x.xml", "x.xml", datasets.XmlLayout(root="r"), extents=(rule,))
+    sample = ExtentRule("*", ExtentKind.SAMPLE)
+    assert datasets.FileSpec("x.csv", "x.csv", datasets.CsvLayout(), extents=(sample,))
+
+
+def test_installed_ged_files_record_their_extent(
+    full_install: tuple[Settings, list[datasets.InstalledDataset]],
+) -> None:
+    settings, pulled = full_install
+    records = _by_id(pulled)
+    extents = {f.name: f.extent for f in records["ucdp-ged"].files}
+    assert extents == {
+        CAR_GED: FileExtent(kind=ExtentKind.COUNTRY_EXTRACT, countries=("CAF",)),
+        SAMPLE_GED: FileExtent(kind=ExtentKind.SAMPLE),
+    }
+    data = json.loads((settings.datasets_dir / "ucdp-ged" / "installed.json").read_text())
+    assert {f["name"]: f["extent"] for f in data["files"]} == {
+        CAR_GED: {"kind": "country-extract", "countries": ["CAF"], "unmatched": []},
+        SAMPLE_GED: {"kind": "sample", "countries": [], "unmatched": []},
+    }
+    for record in pulled:
+        if record.id != "ucdp-ged":
+            assert {f.extent for f in record.files} == {FileExtent()}, record.id
+
+
+def test_data_list_shows_the_extents(
+    full_install: tuple[Settings, list[datasets.InstalledDataset]],
+) -> None:
+    settings, _ = full_install
+    env = {"BACKCHANNEL_DATA_DIR": str(settings.data_dir), "BACKCHANNEL_MIRROR": None}
+    result = CliRunner().invoke(app, ["data", "list", "--format", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    listed = {entry["id"]: entry for entry in json.loads(result.stdout)}
+    files = {f["name"]: f["extent"] for f in listed["ucdp-ged"]["files"]}
+    assert files[CAR_GED] == {"kind": "country-extract", "countries": ["CAF"], "unmatched": []}
+    assert files[SAMPLE_GED]["kind"] == "sample"
+    assert {f["extent"]["kind"] for f in listed["ewp"]["files"]} == {"unknown"}
+
+
+def test_a_country_extract_lists_the_countries_found(tmp_path: Path, mirror: Path) -> None:
+    with (mirror / "ucdp" / CAR_GED).open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    # the CAR's events relabelled: a two-country extract with a state no ISO code names
+    for number, row in enumerate(rows):
+        row["country"] = ("Chad", "South Yemen", "Central African Republic")[number % 3]
+    extract = tmp_path / "mirror" / "ucdp" / "ged231_three.csv"
+    extract.parent.mkdir(parents=True)
+    with extract.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    settings = _settings(tmp_path)
+    (record,) = datasets.pull(settings, ["ucdp-ged"], mirror=tmp_path / "mirror")
+    (installed_file,) = record.files
+    assert installed_file.extent == FileExtent(
+        kind=ExtentKind.COUNTRY_EXTRACT, countries=("CAF", "TCD"), unmatched=("South Yemen",)
+    )
+    assert installed_file.extent.phrase == "country extract (CAF, TCD)"
+
+
+def test_an_installed_json_without_extents_still_loads(tmp_path: Path, mirror: Path) -> None:
+    settings = _settings(tmp_path)
+    datasets.pull(settings, ["ucdp-ged"], mirror=mirror)
+    record_path = settings.datasets_dir / "ucdp-ged" / "installed.json"
+    data = json.loads(record_path.read_text())
+    for file in data["files"]:
+        del file["extent"]  # as written before extents were recorded
+    record_path.write_text(json.dumps(data))
+
+    record = _by_id(datasets.installed(settings))["ucdp-ged"]
+    assert record.installed and record.status is Status.LAYOUT_CHECKED and not record.problem
+    assert [f.extent for f in record.files] == [FileExtent(), FileExtent()]
+    assert set(installed_event_extents(settings).values()) == {FileExtent()}
+    inputs = installed_inputs(settings)
+    assert inputs.events is not None and inputs.events.num_rows > 0
+    assert set(inputs.event_extents.values()) == {FileExtent()}
+    assert inputs.conflicts is None and installed_conflicts(settings) is None
+    assert "events" not in inputs.missing()
 
 
 # ----------------------------------------------------------------------------- selection

@@ -17,9 +17,10 @@ from backchannel.dialogue.conditions import assess_readiness
 from backchannel.dialogue.facts import case_facts
 from backchannel.dialogue.inputs import StrategyInputs
 from backchannel.dialogue.risks import rate_risks
-from backchannel.dialogue.rules import FILES, Clause, citation_problems, load_dialogue_rules
+from backchannel.dialogue.rules import FILES, citation_problems, load_dialogue_rules
 from backchannel.errors import InvalidInputError
 from backchannel.risk.assessment import assess_case
+from backchannel.rulefiles.clauses import Clause
 from tests.conftest import EXAMPLES
 
 RULES = load_dialogue_rules()
@@ -105,12 +106,30 @@ def test_the_conditions_cover_the_issue_list() -> None:
             "unknown signal 'no_such_signal'",
         ),
         (
+            "signals.yaml",
+            lambda d: d["signals"][0].pop("basis"),
+            "Field required",
+        ),
+        (
+            "facts.yaml",
+            lambda d: d["values"]["alert_window_days"].pop("basis"),
+            "Field required",
+        ),
+        (
             "modality.yaml",
             lambda d: d["rules"][0]["when"].__setitem__(0, {"fact": "stage", "is": 1, "in": [1]}),
             "exactly one test",
         ),
     ],
-    ids=["no sources", "empty description", "unknown source", "unknown signal", "two tests"],
+    ids=[
+        "no sources",
+        "empty description",
+        "unknown source",
+        "unknown signal",
+        "signal without basis",
+        "window without basis",
+        "two tests",
+    ],
 )
 def test_a_rule_that_does_not_explain_itself_is_refused(
     tmp_path: Path, file: str, edit: Any, message: str
@@ -133,7 +152,7 @@ def _clauses() -> list[tuple[str, Clause]]:
             found += [(adjustment.id, c) for c in adjustment.when]
     for section in ("objectives", "safeguards", "exit_criteria", "red_lines"):
         for item in getattr(RULES.plan, section):
-            found += [(item.id, c) for c in item.when]
+            found += [(item.id, c) for c in [*item.when, *item.met_when]]
     return found
 
 
@@ -141,17 +160,20 @@ def test_every_fact_a_rule_reads_is_produced() -> None:
     case = load_case(EXAMPLES / "somalia-2011.yaml")
     day = case.context.period.end
     assert day is not None
-    inputs = StrategyInputs(
-        case, day, analyse_case(case, day), stage=assess_case(case, day).as_dict()
-    )
-    facts = case_facts(inputs, assess_readiness(RULES.conditions, inputs))
-    facts.update({f"risk.{r.rule.id}.level": r.level for r in rate_risks(RULES.risks, facts)})
+    inputs = StrategyInputs(case, day, analyse_case(case, day), stage=assess_case(case, day))
+    readiness = assess_readiness(RULES.conditions, RULES.signals, inputs)
+    facts = case_facts(inputs, readiness, RULES.facts)
+    facts.update({f"risk.{r.id}.level": r.level for r in rate_risks(RULES.risks, facts)})
     unknown = {(rule, c.fact) for rule, c in _clauses() if c.fact not in facts}
     for risk in RULES.risks.risks:
         for adjustment in risk.adjust:
             for name in re.findall(r"\{([^}]+)\}", adjustment.reason):
                 if name not in facts:
                     unknown.add((adjustment.id, name))
+    for item in RULES.plan.exit_criteria:
+        for name in re.findall(r"\{([^}]+)\}", item.evidence or ""):
+            if name not in facts:
+                unknown.add((item.id, name))
     assert unknown == set(), "rules read facts that nothing produces (a typo never fires)"
 
 
@@ -184,12 +206,51 @@ def test_each_risk_adjustment_moves_the_rating_it_names(risk_id: str, adjustment
     assert (quiet.likelihood, quiet.impact) == (risk.likelihood, risk.impact)
     assert fired.likelihood == min(3, risk.likelihood + adjustment.likelihood)
     assert fired.impact == min(3, risk.impact + adjustment.impact)
-    assert [a.id for a in fired.applied] == [adjustment_id]
-    assert "{" not in fired.applied[0].reason, "every placeholder of the reason is filled"
+    assert [a.rule for a in fired.rules_fired] == [adjustment_id]
+    assert "{" not in fired.rules_fired[0].reason, "every placeholder of the reason is filled"
 
 
 def test_every_modality_is_reachable() -> None:
     assert {r.modality for r in RULES.modality.rules} == set(RULES.modality.modalities)
+
+
+def test_every_signal_is_described_with_the_basis_of_its_numbers() -> None:
+    from backchannel.dialogue.signals import SIGNALS
+
+    assert {s.id for s in RULES.signals.signals} == set(SIGNALS)
+    for signal in RULES.signals.signals:
+        assert signal.basis.strip() and signal.description.strip(), signal.id
+    for name, value in RULES.facts.values.items():
+        assert value.basis.strip(), name
+    assert RULES.conditions.levels.basis.strip()
+
+
+def test_only_signals_of_our_own_ties_may_raise_a_condition() -> None:
+    direct = {s.id for s in RULES.signals.signals if s.direct}
+    assert direct == {"own_channel", "own_channel_trust"}
+
+
+def test_a_number_in_signals_yaml_is_what_the_engine_uses(tmp_path: Path) -> None:
+    """Lowering the score of an 'ambivalent' stance in the file lowers the condition."""
+    folder = _rules_folder(tmp_path)
+    document = yaml.safe_load((folder / "signals.yaml").read_text(encoding="utf-8"))
+    stance = next(s for s in document["signals"] if s["id"] == "counterpart_stance")
+    stance["values"]["ambivalent"] = 0.05
+    (folder / "signals.yaml").write_text(yaml.safe_dump(document, sort_keys=False), "utf-8")
+    changed = load_dialogue_rules(folder)
+    case = load_case(EXAMPLES / "somalia-2011.yaml")
+    day = case.context.period.end
+    assert day is not None
+    inputs = StrategyInputs(case, day, analyse_case(case, day))
+    before = assess_readiness(RULES.conditions, RULES.signals, inputs)
+    after = assess_readiness(changed.conditions, changed.signals, inputs)
+    stance_before = next(
+        s for s in before.condition("interest_in_talks").signals if s.signal == "counterpart_stance"
+    )
+    stance_after = next(
+        s for s in after.condition("interest_in_talks").signals if s.signal == "counterpart_stance"
+    )
+    assert (stance_before.score, stance_after.score) == (0.5, 0.05)
 
 
 def test_packaged_rules_are_read_once() -> None:

@@ -35,9 +35,18 @@ def _canonical(table: pa.Table, keys: list[str]) -> list[dict[str, Any]]:
 EXPRESSIONS = {
     "actor_month": (indicators.actor_month, ["actor", "month"]),
     "area_month_admin1": (lambda t: indicators.area_month(t, "admin1"), ["admin1", "month"]),
+    # civilian deaths: the windowed variance, the events behind the deaths and the floor
     "escalation": (
         lambda t: indicators.escalation(indicators.actor_month(t)),
         ["actor", "month"],
+    ),
+    "escalation_civilian_events": (
+        lambda t: indicators.escalation(indicators.actor_month(t), "civilian_events"),
+        ["actor", "month"],
+    ),
+    "escalation_admin1_deaths": (
+        lambda t: indicators.escalation(indicators.area_month(t, "admin1"), "deaths_best"),
+        ["admin1", "month"],
     ),
     "threshold_crossings": (
         indicators.threshold_crossings,
@@ -58,3 +67,10 @@ def test_duckdb_and_spark_agree_on_car(
     assert on_duckdb.num_rows > 0
     assert on_duckdb.column_names == on_spark.column_names
     assert _canonical(on_duckdb, keys) == _canonical(on_spark, keys)
+    if name.startswith("escalation"):
+        # and the p-values and grades computed from them agree too
+        flagged = [indicators.flag_escalations(t) for t in (on_duckdb, on_spark)]
+        grades = [
+            _canonical(t.select([*keys, "p_value", "strength", "reason"]), keys) for t in flagged
+        ]
+        assert grades[0] == grades[1]

@@ -64,7 +64,7 @@ def test_brief_shows_the_14_framework_factors_of_the_assessment() -> None:
     assert "11. Signs of a widespread or systematic attack on civilians" in section
     assert "rf11.1 present: example analyst, 2013-12-20, present" in section
     # The intergroup-tension judgement is dated after the assessment date: set aside.
-    assert "set aside: j-intergroup-tensions" in section
+    assert "set apart and not used: j-intergroup-tensions" in section
 
 
 def test_timeline_is_in_date_order_and_names_counterparts() -> None:

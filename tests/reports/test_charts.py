@@ -1,4 +1,5 @@
-"""Forecast charts: PNGs that decode, legends that carry the right AUCs, clear errors."""
+"""Forecast charts: PNGs that decode, legends that carry the right AUCs, clear errors, and
+type of at least 8 points once a chart is printed across the brief's A4 text column."""
 
 from __future__ import annotations
 
@@ -16,10 +17,15 @@ from matplotlib.lines import Line2D
 from sklearn.metrics import roc_auc_score
 
 from backchannel.reports.charts import (
+    PNG_DPI,
+    SMALLEST_PRINTED_POINTS,
     SOURCE_NOTE,
+    TEXT_COLUMN_INCHES,
     calibration_table,
     country_risk_chart,
     country_risk_figure,
+    drawn_texts,
+    printed_text_sizes,
     reliability_chart,
     reliability_figure,
     roc_chart,
@@ -279,3 +285,72 @@ def test_actor_timeline_shows_talks_and_commitments() -> None:
     assert actor_timeline_chart(monthly, "Group G").startswith(b"\x89PNG")
     with pytest.raises(ValueError, match="lacks columns"):
         actor_timeline_figure(monthly.drop(columns=["events"]), "Group G")
+
+
+def _timeline_figure() -> Figure:
+    import datetime as dt
+
+    from backchannel.reports.event_charts import actor_timeline_figure
+
+    months = pd.date_range("2013-01-01", periods=30, freq="MS")
+    monthly = pd.DataFrame(
+        {"month": months, "civilian_deaths": [n % 9 * 3 for n in range(30)], "events": 4}
+    )
+    return actor_timeline_figure(
+        monthly,
+        "Group G",
+        talks=[(dt.date(2013, 6, 1), dt.date(2013, 9, 15))],
+        commitments=[(dt.date(2014, 2, 10), "cessation of hostilities")],
+    )
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda models, forecasts: roc_figure(models),
+        lambda models, forecasts: reliability_figure(models),
+        lambda models, forecasts: country_risk_figure(
+            forecasts, "Ruritania", onsets=[2001], published=forecasts
+        ),
+        lambda models, forecasts: _timeline_figure(),
+    ],
+    ids=["roc", "reliability", "country_risk", "actor_timeline"],
+)
+def test_every_text_prints_at_8_points_or_more_across_the_text_column(
+    build: Callable[[dict[str, pd.DataFrame], pd.DataFrame], Figure],
+    scored_by_model: dict[str, pd.DataFrame],
+    forecasts: pd.DataFrame,
+) -> None:
+    figure = build(scored_by_model, forecasts)
+    # Drawn as wide as the column: point sizes in the figure are point sizes on paper.
+    assert figure.get_figwidth() == pytest.approx(TEXT_COLUMN_INCHES)
+    sizes = printed_text_sizes(figure, TEXT_COLUMN_INCHES)
+    assert len(sizes) > 10
+    smallest, text = sizes[0]
+    assert smallest >= SMALLEST_PRINTED_POINTS, f"{text!r} prints at {smallest:.1f} pt"
+    # Every text stays on the figure.
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    for artist in drawn_texts(figure):
+        box = artist.get_window_extent(renderer)
+        assert figure.bbox.x0 - 1 <= box.x0 and box.x1 <= figure.bbox.x1 + 1, artist
+        assert figure.bbox.y0 - 1 <= box.y0 and box.y1 <= figure.bbox.y1 + 1, artist
+
+
+def test_a_column_wide_chart_is_wider_than_the_column_in_css_pixels(
+    scored_by_model: dict[str, pd.DataFrame],
+) -> None:
+    width, _ = decoded_size(roc_chart(scored_by_model))
+    # At CSS's 96 pixels to the inch the PNG is wider than its place, so the page scales it
+    # down to the column (type keeps its size), never up; 200 pixels to the printed inch.
+    assert abs(width - TEXT_COLUMN_INCHES * PNG_DPI) < 1
+    assert width / 96 > TEXT_COLUMN_INCHES
+
+
+def test_printed_text_sizes_scale_with_the_placed_width(
+    scored_by_model: dict[str, pd.DataFrame],
+) -> None:
+    figure = roc_figure(scored_by_model)
+    full = printed_text_sizes(figure, TEXT_COLUMN_INCHES)
+    half = printed_text_sizes(figure, TEXT_COLUMN_INCHES / 2)
+    assert [text for _, text in full] == [text for _, text in half]
+    assert [size / 2 for size, _ in full] == pytest.approx([size for size, _ in half])

@@ -38,19 +38,27 @@ def _pages(path: Path) -> int:
     return int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))  # type: ignore[union-attr]
 
 
-def test_somalia_brief_opens_with_stage_recommendation_why_first_steps_and_law() -> None:
+def test_somalia_brief_opens_with_the_decision_in_plain_words() -> None:
     analysis = analyse_for_brief(load_case(EXAMPLES / "somalia-2011.yaml"))
     html = render_case_html(brief_report(analysis))
-    summary = html[html.index('id="decision-summary"') : html.index('id="summary"')]
+    summary = html[html.index('id="decision-summary"') : html.index('id="risk-stage"')]
     words = _text(summary)
-    assert "Recommendation: Humanitarian dialogue (crisis mitigation)" in words
+    assert "Hold: two commitments broken without remedy (an exit criterion)" in words
+    assert "security is lacking" in words
+    assert "once it can start: Preparatory work" in words
     assert "Risk stage: imminent" in words
-    assert "Why this recommendation" in words and "crisis mitigation" in words
-    assert "What to do first" in words and "security adviser" in words
-    assert "Legal constraints" in words and "not been screened" in words
+    assert "What to settle first" in words and "security adviser" in words
+    assert "Legal position" in words and "not been screened" in words
+    assert "Confidence low" in words and "mandate" in words
+    # page 1 speaks to a decision-maker: no rule ids, internal keys, event ids or p-values
+    assert "<code>" not in summary
+    for jargon in ("condition:", "rule ", "ged:", "p =", "p <", "prepare-channel", "_"):
+        assert jargon not in words, jargon
+    assert "Talk now" not in html
     for section in ("readiness", "engagement-risks", "plan", "traceability"):
         assert f'id="{section}"' in html
-    assert html.index('id="decision-summary"') < html.index('id="risk-stage"')
+    # the rule ids and facts go to the annex, after the body
+    assert html.index('id="annex"') < html.index('id="traceability"')
 
 
 def test_the_redacted_brief_masks_intermediaries_in_the_strategy_texts() -> None:
@@ -85,15 +93,17 @@ def test_assess_writes_pdf_briefs_that_read_back_full_and_redacted(tmp_path: Pat
     text = _pdf_text(full)
     assert _pages(full) > 2
     for heading in (
-        "Decision summary",
+        "Decision",
+        "What to settle first",
         "What to do first",
-        "Legal constraints",
+        "Legal position",
         "Conditions for dialogue",
         "Risks of engaging",
-        "Staged trust-building",
+        "The plan",
+        "Annex",
     ):
         assert heading in text
-    assert "Humanitarian dialogue" in text
+    assert "Hold:" in text and "Preparatory work" in text
     if mirror is not None:
         # al-Shabaab is designated: the legal constraints name the lists
         assert "matches designation lists" in text
@@ -123,7 +133,11 @@ def test_assess_json_gains_the_strategy_keys(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert {"stage", "modality", "readiness", "risks", "plan", "evidence"} <= set(document)
-    assert document["modality"] == "political"
+    # no channel of ours and the critical conditions not judged: preparatory, conditional
+    assert document["modality"] == "preparatory"
+    assert document["recommendation"]["status"] == "conditional"
+    assert set(document["recommendation"]["pending"]) == {"security", "legal_clearance", "mandate"}
+    assert {"exit_criteria_met", "to_settle", "headline"} <= set(document["recommendation"])
     assert document["evidence"] is None and any(
         m.startswith("evidence:") for m in document["missing_inputs"]
     )

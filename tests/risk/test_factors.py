@@ -202,15 +202,15 @@ def test_every_prefill_rule_names_a_known_indicator_and_a_source() -> None:
 def test_a_bad_prefill_rule_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "prefill.yaml"
     path.write_text(
-        "rules:\n  - id: r\n    indicator: rf1.99\n    condition: {measure: m, at_least: 1}\n"
+        "rules:\n  - id: r\n    indicator: rf1.99\n    when: [{fact: m, at_least: 1}]\n"
         "    finding: x\n    reference: y\n  - id: s\n    indicator: rf1.1\n"
-        "    condition: {measure: m}\n    finding: x\n    reference: y\n"
+        "    when: [{fact: m}]\n    finding: x\n    reference: y\n"
     )
     with pytest.raises(InvalidInputError) as caught:
         load_prefill_rules(path)
     assert [p.location for p in caught.value.problems] == [
         "rules[0].indicator",
-        "rules[1].condition",
+        "rules[1].when[0]",
     ]
 
 

@@ -306,7 +306,7 @@ def test_invalid_yaml_reports_the_line(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError) as caught:
         load_framework(path)
     assert caught.value.problems[0].line is not None
-    assert "not valid YAML" in caught.value.problems[0].message
+    assert "invalid YAML" in caught.value.problems[0].message
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:

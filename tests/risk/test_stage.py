@@ -104,7 +104,7 @@ def test_bad_rule_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "stage.yaml"
     path.write_text(
         "stages: [remote, ongoing]\nrules:\n  - id: r\n    source: rumours\n    stage: ongoing\n"
-        "    description: x\n    condition: {measure: m, at_least: 1}\n    reference: ''\n"
+        "    description: x\n    when: [{fact: m, at_least: 1}]\n    reference: ''\n"
     )
     with pytest.raises(InvalidInputError, match=r"rules\[0\]\.reference"):
         load_stage_rules(path)

@@ -1,7 +1,7 @@
 """The dashboard and the API analyse a case with the installed data, as ``assess`` does.
 
 With UCDP GED installed from the data mirror, the Central African Republic example shows
-its alerts (Séléka buying time during talks, commitments broken by the events that
+its alerts (Séléka's conduct during talks, commitments broken by the events that
 followed) on the dashboard and in the assessment API, the same ones the command line's
 analysis gives. Without event data, the dashboard says how to install them.
 """
@@ -59,7 +59,7 @@ def test_the_dashboard_shows_the_alerts_of_the_installed_events(
 ) -> None:
     expected = expected_alerts(web_settings, next(c for c in example_cases if c.id == CAR))
     kinds = {(alert["kind"], alert["actor"]) for alert in expected}
-    assert ("buying time", "Séléka coalition") in kinds  # the real data give these
+    assert ("conduct during talks", "Séléka coalition") in kinds  # the real data give these
     assert ("commitment violation", "Séléka coalition") in kinds
     with TestClient(with_events, base_url=BASE_URL, follow_redirects=False) as client:
         assert log_in(client, "analyst").status_code == 303

@@ -66,6 +66,8 @@ def assess(
     from backchannel.cli.brief_inputs import check_brief_path, write_brief
     from backchannel.datasets.analysis_inputs import (
         INSTALLED_GED,
+        installed_conflicts,
+        installed_event_extents,
         installed_evidence_sources,
         installed_predictors,
         installed_screening,
@@ -84,6 +86,9 @@ def assess(
         except NotFoundError:
             table = None
         predictors = installed_predictors(settings)
+        # files named on the command line are of unknown extent; the pulled GED declares its own
+        extents = installed_event_extents(settings) if table is not None and not events else {}
+        conflicts = installed_conflicts(settings)
         if suggest:
             from backchannel.events.backends import connect, event_table
 
@@ -93,6 +98,8 @@ def assess(
                 event_table(table) if table is not None else None,
                 connect() if table is not None else None,
                 predictors=predictors,
+                extents=extents,
+                conflicts=conflicts,
             )
             out.print(
                 suggestions_yaml(assessment.suggestions), end="", highlight=False, markup=False
@@ -107,6 +114,8 @@ def assess(
             activities=tuple(activity or ("meeting",)),
             predictors=predictors,
             evidence_sources=installed_evidence_sources(settings),
+            extents=extents,
+            conflicts=conflicts,
         )
         if brief is not None:
             write_brief(analysis, brief, redacted=redacted)
@@ -120,9 +129,37 @@ def assess(
 
 
 def _print_assessment(analysis: CaseAnalysis) -> None:
-    """The stage, the factors and the strategy as tables for a terminal."""
-    assessment, strategy = analysis.assessment, analysis.strategy.as_dict()
+    """The decision first, then the stage, the factors, the conditions and the risks."""
+    assessment, strategy = analysis.assessment, analysis.strategy
     result, case = assessment.stage, analysis.case
+    recommendation = strategy.recommendation
+    out.print(
+        f"{case.context.title}, as of {analysis.as_of}\n[bold]{recommendation.headline}[/]\n"
+        f"kind of dialogue: {recommendation.label}: {recommendation.why}",
+        highlight=False,
+    )
+    for verdict in recommendation.legal_split or []:
+        out.print(f"legal: {verdict.text}", highlight=False)
+    for number, step in enumerate(strategy.first_steps, 1):
+        out.print(f"first step {number}: {step.step}", highlight=False)
+    out.print(strategy.confidence.text, highlight=False)
+    out.print(f"\nstage [bold]{result.stage or 'unknown'}[/]", highlight=False)
+    print_table(
+        "Why",
+        ["rule", "source", "stage", "reading", "rule says"],
+        [
+            [r.rule, r.source, r.stage, f"{r.measure} = {r.value:.2g}", r.description]
+            for r in result.reasons
+        ],
+    )
+    for disagreement in result.disagreements:
+        out.print(
+            f"[yellow]disagreement[/] {disagreement.id}: {disagreement.description}",
+            highlight=False,
+        )
+    for source in result.missing_sources:
+        why = result.source_notes.get(source, "no data")
+        out.print(f"{source} source left out: {why}", highlight=False)
     print_table(
         "UN Framework risk factors",
         ["factor", "status", "severity", "judgements", "suggested"],
@@ -137,52 +174,25 @@ def _print_assessment(analysis: CaseAnalysis) -> None:
             for f in assessment.factors
         ],
     )
-    out.print(
-        f"{case.context.title}, as of {analysis.as_of}: stage [bold]{result.stage}[/]",
-        highlight=False,
-    )
-    print_table(
-        "Why",
-        ["rule", "source", "stage", "reading", "rule says"],
-        [
-            [r.rule, r.source, r.stage, f"{r.measure} = {r.value:g}", r.description]
-            for r in result.reasons
-        ],
-    )
-    for disagreement in result.disagreements:
-        out.print(
-            f"[yellow]disagreement[/] {disagreement.id}: {disagreement.description}",
-            highlight=False,
-        )
-    for source in result.missing_sources:
-        out.print(f"no data from the {source} source", highlight=False)
-    for note in assessment.notes:
-        out.print(note, highlight=False)
-    recommendation = strategy["recommendation"]
-    out.print(
-        f"\nrecommendation: [bold]{recommendation['label']}[/] "
-        f"(rule {recommendation['decided_by']['rule']})\n  {recommendation['why']}",
-        highlight=False,
-    )
     print_table(
         "Conditions for dialogue",
-        ["condition", "level", "basis", "action"],
+        ["condition", "critical", "level", "basis", "action"],
         [
-            [c["name"], c["level"], c["basis"], c["action"] or ""]
-            for c in strategy["readiness"]["conditions"]
+            [c.name, "yes" if c.critical else "", c.level, c.basis, c.action or ""]
+            for c in strategy.readiness.conditions
         ],
     )
     print_table(
         "Risks of engaging",
         ["risk", "likelihood", "impact", "level", "why"],
         [
-            [r["name"], str(r["likelihood"]), str(r["impact"]), r["level"], " ".join(r["reasons"])]
-            for r in strategy["risks"]
+            [r.name, str(r.likelihood), str(r.impact), r.level, " ".join(r.reasons)]
+            for r in strategy.risks
         ],
     )
-    for number, step in enumerate(strategy["first_steps"], 1):
-        out.print(f"first step {number}: {step['step']}", highlight=False)
-    for missing in strategy["missing_inputs"]:
+    for note in [*assessment.notes, *analysis.withheld.notes()]:
+        out.print(note, highlight=False)
+    for missing in strategy.missing_inputs:
         out.print(f"missing input: {missing}", highlight=False)
 
 

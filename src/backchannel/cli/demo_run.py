@@ -19,18 +19,16 @@ from backchannel.cli.common import (
     reported_errors,
 )
 from backchannel.cli.demo import example_case_files
-from backchannel.datasets.analysis_inputs import EVIDENCE_DATASETS, installed_evidence_sources
-from backchannel.dialogue.evidence import EvidenceSources
-from backchannel.errors import NotFoundError
-from backchannel.events.readers import read_events
-from backchannel.events.schema import combine_event_tables
+from backchannel.datasets.analysis_inputs import (
+    EVIDENCE_DATASETS,
+    AnalysisInputs,
+    installed_inputs,
+)
 from backchannel.model.case import Case
 from backchannel.reports.actor_section import ActorSection, build_actor_section
 from backchannel.reports.case_analysis import CaseAnalysis, analyse_for_brief
 from backchannel.reports.event_signals import INSTALL_HINT
 from backchannel.reports.legal_section import LegalSection
-from backchannel.risk.forecast.country_names import ewp_names
-from backchannel.screening.screen import Screening
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
 
@@ -62,28 +60,21 @@ def run_demo(output: Path, *, pdf: bool = True) -> None:
             verification = store.verify_audit()
         finally:
             store.close()
-    event_files = _installed_event_files(output)
-    # read the installed events once; every case that they cover shares them
-    events = (
-        combine_event_tables([read_events(path).events for path in event_files])
-        if event_files
-        else None
-    )
-    source = ", ".join(Path(path).name for path in event_files)
-    screening = _demo_screening(output)
-    evidence = _demo_evidence(output)
+    inputs = _demo_inputs(output)
     rows = []
     analyses: list[CaseAnalysis] = []
     for case in stored:
-        covered = events if _covers(case, event_files) else None
         with reported_errors():
             analysis = analyse_for_brief(
                 case,
-                events=covered,
-                event_source=source,
-                screening=screening,
+                events=inputs.events,
+                event_source=inputs.event_source,
+                screening=inputs.screening,
                 activities=DEMO_ACTIVITIES,
-                evidence_sources=evidence,
+                predictors=inputs.predictors,
+                evidence_sources=inputs.evidence_sources,
+                extents=inputs.event_extents,
+                conflicts=inputs.conflicts,
             )
             for redacted in (False, True):
                 for suffix in (".html", ".pdf") if pdf else (".html",):
@@ -101,8 +92,12 @@ def run_demo(output: Path, *, pdf: bool = True) -> None:
                 if structural
                 else ["not available"]
             )
-            + [f"{len(analysis.events.signals)} alerts" if covered is not None else "no event data"]
-            + [analysis.assessment.stage.stage, analysis.strategy.modality]
+            + [_event_column(analysis)]
+            + [
+                analysis.assessment.stage.stage or "unknown",
+                analysis.strategy.status,
+                analysis.strategy.modality,
+            ]
         )
     print_table(
         "Example cases: stored, encrypted, audited",
@@ -113,19 +108,20 @@ def run_demo(output: Path, *, pdf: bool = True) -> None:
             "structural risk",
             "event signals",
             "stage",
-            "recommendation",
+            "status",
+            "modality",
         ],
         rows,
     )
     for analysis in analyses:
         _print_stage(analysis.case.id, analysis.assessment.as_dict())
-        _print_actors(build_actor_section(analysis.case, analysis.as_of))
+        _print_actors(build_actor_section(analysis.case, analysis.as_of, analysis=analysis.actors))
         _print_strategy(analysis)
     out.print(
         f"briefs written to {output}/<case>.pdf and .html, redacted as <case>-redacted.pdf",
         highlight=False,
     )
-    if not event_files:
+    if inputs.events is None:
         out.print(INSTALL_HINT, highlight=False)
     out.print(
         f"audit log: {verification.entries} entries, {'intact' if verification.ok else 'BROKEN'}",
@@ -135,49 +131,48 @@ def run_demo(output: Path, *, pdf: bool = True) -> None:
 
 def _print_strategy(analysis: CaseAnalysis) -> None:
     """The recommendation, the rule that decided it, and what to do first."""
-    document = analysis.strategy.as_dict()
-    recommendation = document["recommendation"]
+    strategy = analysis.strategy
+    recommendation = strategy.recommendation
+    out.print(f"  [bold]{recommendation.headline}[/]", highlight=False)
     out.print(
-        f"  recommendation: [bold]{recommendation['label']}[/] "
-        f"(rule {recommendation['decided_by']['rule']}): {recommendation['why']}",
+        f"  kind of dialogue: {recommendation.label} (rule {recommendation.decided_by.rule}): "
+        f"{recommendation.why}",
         highlight=False,
     )
-    for number, step in enumerate(document["first_steps"][:3], 1):
-        out.print(f"  first step {number}: {step['step']}", highlight=False)
+    for number, step in enumerate(strategy.first_steps[:3], 1):
+        out.print(f"  first step {number}: {step.step}", highlight=False)
+    out.print(f"  {strategy.confidence.text}", highlight=False)
 
 
-def _demo_evidence(output: Path) -> EvidenceSources | None:
-    """The evidence panel's data: the user's installed copies, else the configured mirror's
-    (installed into the demo folder), else none."""
+#: What the demo installs from the configured mirror when the user has nothing installed.
+DEMO_DATASETS = ("ucdp-ged", "ucdp-acd", "un-sanctions", "ofac-sdn", *EVIDENCE_DATASETS)
+
+
+def _demo_inputs(output: Path) -> AnalysisInputs:
+    """The user's installed data when there are any, else the configured mirror's installed
+    into the demo folder, else none (the briefs then say how to install them)."""
     user = load_settings()
-    installed = installed_evidence_sources(user)
-    if installed is not None or user.mirror is None:
-        return installed
+    if any(record.installed for record in datasets.installed(user)) or user.mirror is None:
+        if user.mirror is None:
+            out.print(
+                "No data mirror is configured: the briefs use only the packaged content "
+                "(set BACKCHANNEL_MIRROR, or `backchannel data pull`).",
+                highlight=False,
+            )
+        return installed_inputs(user)
     demo_data = user.model_copy(update={"data_dir": output / "data"})
-    datasets.pull(demo_data, list(EVIDENCE_DATASETS), mirror=user.mirror)
-    return installed_evidence_sources(demo_data)
+    datasets.pull(demo_data, list(DEMO_DATASETS), mirror=user.mirror)
+    return installed_inputs(demo_data)
 
 
-def _demo_screening(output: Path) -> Screening | None:
-    """The designation lists: the user's installed copies, else the configured mirror's
-    (installed into the demo folder), else none, with a hint printed."""
-    from backchannel.cli.screen import load_screening
-
-    user = load_settings()
-    try:
-        return load_screening(user)
-    except NotFoundError:
-        pass
-    if user.mirror is None:
-        out.print(
-            "No designation list is installed, so the briefs have no legal section: run "
-            "`backchannel data pull un-sanctions ofac-sdn` (add --mirror DIR when offline).",
-            highlight=False,
-        )
-        return None
-    demo_data = user.model_copy(update={"data_dir": output / "data"})
-    datasets.pull(demo_data, ["un-sanctions", "ofac-sdn"], mirror=user.mirror)
-    return load_screening(demo_data)
+def _event_column(analysis: CaseAnalysis) -> str:
+    """What the event data gave a case: alerts, a coverage gap, or nothing installed."""
+    coverage = analysis.assessment.coverage
+    if coverage is None:
+        return "no event data"
+    if not coverage.adequate:
+        return f"not covered ({coverage.extent})"
+    return f"{len(analysis.events.signals)} alerts"
 
 
 def _print_screening(case_id: str, legal: LegalSection) -> None:
@@ -192,44 +187,20 @@ def _print_screening(case_id: str, legal: LegalSection) -> None:
         )
 
 
-def _installed_event_files(output: Path) -> list[str]:
-    """The GED files installed in the user's data folder, else the configured mirror's
-    (installed into the demo folder), else none."""
-    user = load_settings()
-    try:
-        return [str(path) for path in datasets.file_paths(user, "ucdp-ged")]
-    except NotFoundError:
-        pass
-    if user.mirror is None:
-        return []
-    demo_data = user.model_copy(update={"data_dir": output / "data"})
-    datasets.pull(demo_data, ["ucdp-ged"], mirror=user.mirror)
-    return [str(path) for path in datasets.file_paths(demo_data, "ucdp-ged")]
-
-
-def _covers(case: Case, event_files: list[str]) -> bool:
-    """Whether the installed GED files hold events of the case's country (or none are installed).
-
-    The mirror's GED subsets are one country and a global sample; only a case whose country
-    name appears in a file's name or rows is analysed, to keep the demo quick.
-    """
-    if not event_files:
-        return case.context.country == "CAF"
-    names = {n.lower().replace(" ", "_") for n in ewp_names(case.context.country)}
-    return any(any(name in path.lower() for name in names) for path in event_files)
-
-
 def _print_stage(case_id: str, stage: dict[str, Any]) -> None:
     """The stage of one example case with the rules that fired and where sources disagree."""
-    out.print(f"\n[bold]{case_id}[/]: stage [bold]{stage['stage']}[/] as of {stage['as_of']}")
+    shown = stage["stage"] or "unknown"
+    out.print(f"\n[bold]{case_id}[/]: stage [bold]{shown}[/] as of {stage['as_of']}")
     for reason in stage["reasons"]:
         out.print(
             f"  because {reason['rule']} ({reason['source']}): "
-            f"{reason['measure']} = {reason['value']:g}",
+            f"{reason['measure']} = {reason['value']:.2g}",
             highlight=False,
         )
     if not stage["reasons"]:
-        out.print("  no rule fired: every source available reads remote", highlight=False)
+        out.print("  no rule fired on the sources with adequate data", highlight=False)
+    for source, why in stage.get("source_notes", {}).items():
+        out.print(f"  {source} source left out: {why}", highlight=False)
     for disagreement in stage["disagreements"]:
         out.print(
             f"  [yellow]sources disagree[/] ({disagreement['id']}): {disagreement['description']}",

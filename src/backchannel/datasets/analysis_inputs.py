@@ -1,5 +1,6 @@
-"""What a case's analysis reads from the installed data: events, designation lists, the EWP
-predictors and the evidence panel's files.
+"""What a case's analysis reads from the installed data: events (with what each event file
+covers), the UCDP armed conflicts, designation lists, the EWP predictors and the evidence
+panel's files.
 
 Every input is optional. What is not installed is left out, and the analysis names it as a
 missing input with the command that installs it. The command line (``assess``, the demo)
@@ -8,21 +9,24 @@ and the web workspace read them through here, so both analyse a case alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
 from backchannel.datasets.designation_lists import load_screening
-from backchannel.datasets.install import file_path, file_paths
+from backchannel.datasets.install import file_path, file_paths, installed_dataset
 from backchannel.datasets.manifest import EWP_PREDICTORS
+from backchannel.datasets.records import Status
 from backchannel.dialogue.evidence import EvidenceSources
 from backchannel.errors import NotFoundError
+from backchannel.events.coverage import FileExtent
 from backchannel.events.parquet import load_events
 from backchannel.events.readers import read_events
 from backchannel.events.schema import combine_event_tables
+from backchannel.events.ucdp_conflicts import ConflictYear, read_armed_conflicts
 from backchannel.risk.forecast.predictors import load_predictors
 from backchannel.screening.screen import Screening
 from backchannel.settings import Settings
@@ -39,6 +43,33 @@ EVIDENCE_FILES = (
 EVIDENCE_DATASETS = tuple(dict.fromkeys(dataset for _, dataset, _ in EVIDENCE_FILES))
 #: How the installed GED is named where an analysis cites its event source.
 INSTALLED_GED = "installed UCDP GED"
+#: The Armed Conflict Dataset file: data set id and file name.
+ACD_FILE = ("ucdp-acd", "ucdp-prio-acd-251.csv")
+
+
+def _event_files(settings: Settings, files: list[Path] | None) -> tuple[list[Path], bool]:
+    """The event files to read, and whether they are the pulled GED."""
+    if files:
+        return files, False
+    ingested = sorted((settings.data_dir / "events").glob("*.parquet"))
+    if ingested:
+        return ingested, False
+    try:
+        return file_paths(settings, "ucdp-ged"), True
+    except NotFoundError:
+        raise NotFoundError(
+            "no event data: run `backchannel events ingest FILE`, or "
+            "`backchannel data pull ucdp-ged` (with --mirror DIR when offline), "
+            "or pass --events"
+        ) from None
+
+
+def _read_event_files(files: list[Path]) -> pa.Table:
+    tables = [
+        load_events(file) if file.suffix == ".parquet" else read_events(file).events
+        for file in files
+    ]
+    return combine_event_tables(tables)
 
 
 def installed_events(settings: Settings, files: list[Path] | None = None) -> pa.Table:
@@ -46,22 +77,26 @@ def installed_events(settings: Settings, files: list[Path] | None = None) -> pa.
 
     ``NotFoundError`` (saying how to get some) when there are none.
     """
-    if not files:
-        files = sorted((settings.data_dir / "events").glob("*.parquet"))
-    if not files:
-        try:
-            files = file_paths(settings, "ucdp-ged")
-        except NotFoundError:
-            raise NotFoundError(
-                "no event data: run `backchannel events ingest FILE`, or "
-                "`backchannel data pull ucdp-ged` (with --mirror DIR when offline), "
-                "or pass --events"
-            ) from None
-    tables = [
-        load_events(file) if file.suffix == ".parquet" else read_events(file).events
-        for file in files
-    ]
-    return combine_event_tables(tables)
+    return _read_event_files(_event_files(settings, files)[0])
+
+
+def installed_event_extents(settings: Settings) -> dict[str, FileExtent]:
+    """What each file of the pulled GED covers, by the ``source_file`` its events carry
+    (the file's absolute path); empty when GED is not installed or is damaged."""
+    record = installed_dataset(settings, "ucdp-ged")
+    if not record.installed or record.status is Status.DAMAGED:
+        return {}
+    folder = settings.datasets_dir / record.id
+    return {str((folder / f.name).absolute()): f.extent for f in record.files}
+
+
+def installed_conflicts(settings: Settings) -> tuple[ConflictYear, ...] | None:
+    """The UCDP/PRIO armed conflicts when the data set is installed, else ``None``."""
+    try:
+        path = file_path(settings, *ACD_FILE)
+    except NotFoundError:
+        return None
+    return tuple(read_armed_conflicts(path))
 
 
 def installed_predictors(settings: Settings) -> pd.DataFrame | None:
@@ -76,9 +111,9 @@ def installed_predictors(settings: Settings) -> pd.DataFrame | None:
 def installed_evidence_sources(settings: Settings) -> EvidenceSources | None:
     """The evidence files installed, or ``None`` when none is."""
     found: dict[str, Path] = {}
-    for field, dataset, name in EVIDENCE_FILES:
+    for attribute, dataset, name in EVIDENCE_FILES:
         try:
-            found[field] = file_path(settings, dataset, name)
+            found[attribute] = file_path(settings, dataset, name)
         except NotFoundError:
             continue
     return EvidenceSources(**found) if found else None
@@ -94,13 +129,21 @@ def installed_screening(settings: Settings) -> Screening | None:
 
 @dataclass(frozen=True)
 class AnalysisInputs:
-    """The installed inputs of a case's analysis; ``None`` for each that is not installed."""
+    """The installed inputs of a case's analysis; ``None`` for each that is not installed.
+
+    ``event_extents`` gives what each event file covers, by the ``source_file`` of its
+    events (what ``events.coverage.event_coverage`` takes); files not in it, such as
+    ingested Parquet, are of unknown extent. ``conflicts`` holds the UCDP/PRIO Armed
+    Conflict Dataset rows (for ``events.ucdp_conflicts.active_conflicts``).
+    """
 
     events: pa.Table | None
     event_source: str
     screening: Screening | None
     predictors: pd.DataFrame | None
     evidence_sources: EvidenceSources | None
+    event_extents: Mapping[str, FileExtent] = field(default_factory=dict)
+    conflicts: tuple[ConflictYear, ...] | None = None
 
     def missing(self) -> list[str]:
         """The inputs that are not installed, by name."""
@@ -121,14 +164,21 @@ def installed_inputs(
     ``lists`` gives the designation lists when the caller holds them already (the web
     keeps one copy for its screening page too); by default they are read here.
     """
+    events: pa.Table | None = None
+    extents: dict[str, FileExtent] = {}
     try:
-        events: pa.Table | None = installed_events(settings)
+        files, pulled_ged = _event_files(settings, None)
     except NotFoundError:
-        events = None
+        pass
+    else:
+        events = _read_event_files(files)
+        extents = installed_event_extents(settings) if pulled_ged else {}
     return AnalysisInputs(
         events=events,
         event_source=INSTALLED_GED if events is not None else "",
         screening=lists() if lists is not None else installed_screening(settings),
         predictors=installed_predictors(settings),
         evidence_sources=installed_evidence_sources(settings),
+        event_extents=extents,
+        conflicts=installed_conflicts(settings),
     )

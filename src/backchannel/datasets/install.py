@@ -26,9 +26,18 @@ from backchannel.datasets.manifest import MANIFEST, dataset_spec
 from backchannel.datasets.records import InstalledDataset, InstalledFile, Status
 from backchannel.datasets.specs import DatasetSpec, FileSpec
 from backchannel.errors import DataUnavailableError, NotFoundError
+from backchannel.events.coverage import ExtentKind, FileExtent
+from backchannel.events.ucdp_conflicts import ucdp_iso3
 from backchannel.settings import Settings
 
-__all__ = ["INSTALLED_JSON", "file_path", "file_paths", "installed", "pull"]
+__all__ = [
+    "INSTALLED_JSON",
+    "file_path",
+    "file_paths",
+    "installed",
+    "installed_dataset",
+    "pull",
+]
 
 INSTALLED_JSON = "installed.json"
 _CHUNK = 1 << 16
@@ -201,8 +210,23 @@ def _stage_file(
         size=size,
         status=Status.VERIFIED if verified else Status.LAYOUT_CHECKED,
         coverage=file_measure.coverage(),
+        extent=_extent(file_spec.extent_kind(name), file_measure),
     )
     return record, file_measure
+
+
+def _extent(kind: ExtentKind, file_measure: Measure) -> FileExtent:
+    """The extent the manifest declares; a country extract lists the ISO codes of the
+    countries found in the file (and the names no code was found for)."""
+    if kind is not ExtentKind.COUNTRY_EXTRACT:
+        return FileExtent(kind=kind)
+    names = sorted(file_measure.countries or ())
+    codes = {name: ucdp_iso3(name) for name in names}
+    return FileExtent(
+        kind=kind,
+        countries=tuple(sorted({code for code in codes.values() if code is not None})),
+        unmatched=tuple(name for name, code in codes.items() if code is None),
+    )
 
 
 def _sha256(path: Path) -> tuple[str, int]:
@@ -272,6 +296,14 @@ def installed(
     the reason in ``problem``.
     """
     return [_read_installed(settings, spec) for spec in manifest]
+
+
+def installed_dataset(
+    settings: Settings, dataset_id: str, manifest: Sequence[DatasetSpec] = MANIFEST
+) -> InstalledDataset:
+    """The installation of one data set, as ``installed`` reports it; ``NotFoundError`` for
+    an id the manifest lacks."""
+    return _read_installed(settings, dataset_spec(dataset_id, manifest))
 
 
 def _read_installed(settings: Settings, spec: DatasetSpec) -> InstalledDataset:

@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from backchannel.datasets.specs import CsvLayout, DatasetSpec, FileSpec, XlsxLayout, XmlLayout
+from backchannel.datasets.specs import (
+    CsvLayout,
+    DatasetSpec,
+    ExtentRule,
+    FileSpec,
+    XlsxLayout,
+    XmlLayout,
+)
 from backchannel.errors import NotFoundError
+from backchannel.events.coverage import ExtentKind
 from backchannel.events.readers import GED_COLUMNS
 
 __all__ = ["MANIFEST", "dataset_spec"]
@@ -133,11 +141,20 @@ MANIFEST: tuple[DatasetSpec, ...] = (
                 layout=CsvLayout(
                     required_columns=_GED_COLUMNS, year_column="year", country_column="country"
                 ),
+                # What each file covers, by name: upstream's global file is the full
+                # release; the mirror holds a sample across countries and extracts of
+                # single countries (ged231_<country>.csv).
+                extents=(
+                    ExtentRule("*sample*", ExtentKind.SAMPLE),
+                    ExtentRule("GEDEvent_*", ExtentKind.FULL_RELEASE),
+                    ExtentRule("ged231_*", ExtentKind.COUNTRY_EXTRACT),
+                ),
             ),
         ),
         notes=(
             "No checksum: upstream is a zip whose bytes were not available offline, and "
-            "mirror copies are converted subsets, which are layout-checked."
+            "mirror copies are converted subsets, which are layout-checked. A sample "
+            "covers no country: it holds only some of each country's events."
         ),
     ),
     DatasetSpec(

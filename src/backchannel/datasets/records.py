@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from backchannel.events.coverage import FileExtent
+
 __all__ = ["TABLE_COLUMNS", "Coverage", "InstalledDataset", "InstalledFile", "Status"]
 
 TABLE_COLUMNS = ("id", "version", "status", "rows", "years", "countries", "source")
@@ -44,7 +46,12 @@ class Coverage(_Record):
 
 
 class InstalledFile(_Record):
-    """One installed file, as recorded in ``installed.json``."""
+    """One installed file, as recorded in ``installed.json``.
+
+    ``extent`` is what the manifest declares the file covers (for event data: a full
+    release, a country extract and its countries, or a sample); files the manifest
+    declares nothing for, and records written before extents were kept, read as unknown.
+    """
 
     name: str
     source: str
@@ -52,6 +59,7 @@ class InstalledFile(_Record):
     size: int
     status: Status
     coverage: Coverage
+    extent: FileExtent = FileExtent()
 
 
 class InstalledDataset(_Record):

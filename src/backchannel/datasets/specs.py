@@ -6,8 +6,19 @@ Plain frozen records that check themselves; the data itself lives in ``manifest`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 
-__all__ = ["CsvLayout", "DatasetSpec", "FileSpec", "Layout", "XlsxLayout", "XmlLayout"]
+from backchannel.events.coverage import ExtentKind
+
+__all__ = [
+    "CsvLayout",
+    "DatasetSpec",
+    "ExtentRule",
+    "FileSpec",
+    "Layout",
+    "XlsxLayout",
+    "XmlLayout",
+]
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,18 @@ Layout = CsvLayout | XmlLayout | XlsxLayout
 
 
 @dataclass(frozen=True)
+class ExtentRule:
+    """Installed files whose name matches ``pattern`` (a case-sensitive glob) are of ``kind``.
+
+    A country extract lists the countries found in the file's country column at install
+    time, so a rule of that kind needs a layout that names one.
+    """
+
+    pattern: str
+    kind: ExtentKind
+
+
+@dataclass(frozen=True)
 class FileSpec:
     """One file of a data set.
 
@@ -74,7 +97,9 @@ class FileSpec:
     (each is installed under its own name). ``url`` is the direct upstream download, or
     ``None`` when the producer offers none; when it is a zip archive, ``member`` is the
     glob of the one member to install. ``sha256`` is the checksum of the installed file
-    (the member, for archives) when upstream is versioned.
+    (the member, for archives) when upstream is versioned. ``extents`` declares what each
+    installed file covers by its name: the first rule that matches decides, and a file no
+    rule matches is of unknown extent.
     """
 
     name: str
@@ -83,6 +108,19 @@ class FileSpec:
     url: str | None = None
     member: str | None = None
     sha256: str | None = None
+    extents: tuple[ExtentRule, ...] = ()
+
+    def __post_init__(self) -> None:
+        extract = any(r.kind is ExtentKind.COUNTRY_EXTRACT for r in self.extents)
+        if extract and (isinstance(self.layout, XmlLayout) or self.layout.country_column is None):
+            raise ValueError(f"{self.name}: a country extract needs a layout with a country column")
+
+    def extent_kind(self, installed_name: str) -> ExtentKind:
+        """The extent the first matching rule declares for a file installed under this name."""
+        for rule in self.extents:
+            if fnmatchcase(installed_name, rule.pattern):
+                return rule.kind
+        return ExtentKind.UNKNOWN
 
 
 @dataclass(frozen=True)

@@ -1,53 +1,59 @@
-"""Conditions for dialogue and our own readiness, scored with their evidence and gaps.
+"""Conditions for dialogue and our own readiness, read so that unknown stays unknown.
 
-Each condition of ``conditions.yaml`` gets a score from 0 to 1 and a level:
+Each condition of ``conditions.yaml`` gets a level (in place, partial, lacking, unknown),
+the basis of that level (analyst, data, none), its score where one exists, and, when it is
+not in place, the action that would settle it:
 
 - analysts decide when they have judged it (``condition:<id>`` or an alias): the latest
   judgement of each analyst up to the assessment date counts, and the most cautious one
-  (highest severity) wins, so one analyst's warning is never averaged away. Severity
-  0-3 says how much the condition is a problem: score = 1 - severity / 3;
-- otherwise the data signals decide (their mean, or the weakest where the rule says so);
-- otherwise the condition is unknown and its gap action is listed.
+  (highest severity) wins, so one analyst's warning is never averaged away. Severity 0-3
+  says how much the condition is a problem: score = 1 - severity / 3;
+- otherwise the data signals may *lower* it: a data reading below the in-place line makes
+  the condition partial or lacking. Data may *raise* it to in place only through a direct
+  signal, evidence of our own organisation (a working channel of ours with a recent
+  contact, the trust recorded on our own tie); a favourable reading from any other data
+  leaves the condition unknown, with that reading shown, until an analyst judges it;
+- otherwise the condition is unknown, and its gap action is listed.
 
-Machine-suggested judgements never count. The data reading is kept beside an analyst's,
-so a reader sees when the two disagree.
+Machine-suggested judgements never count. Where an analyst's level and the data's differ
+by two levels (in place against lacking), the reading is marked contested, so the decision
+can ask for the two to be reconciled.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from statistics import fmean
-from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 from backchannel.dialogue.inputs import StrategyInputs
-from backchannel.dialogue.rules import ConditionRule, ConditionRules
-from backchannel.dialogue.signals import SIGNALS, Signal
+from backchannel.dialogue.rules import Citation, ConditionRule, ConditionRules, LevelLines
+from backchannel.dialogue.signals import SIGNALS, Signal, SignalRules
 from backchannel.model.case import Judgement
 from backchannel.model.vocabulary import JudgementOrigin
 
 CONDITION_PREFIX = "condition:"
-#: Score thresholds of the levels: a severity-1 judgement (a minor problem) still reads as
-#: in place, a severity-2 one as partial, a severity-3 one as lacking.
-IN_PLACE = 0.6
-PARTIAL = 0.3
 MAX_SEVERITY = 3
+#: Levels in order of how much they allow.
+LEVEL_ORDER = ("lacking", "partial", "in_place")
 
 
-def level_of(score: float | None) -> str:
-    """The level a score reads as."""
+def level_of(score: float | None, lines: LevelLines) -> str:
+    """The level a score reads as on the file's lines."""
     if score is None:
         return "unknown"
-    if score >= IN_PLACE:
+    if score >= lines.in_place:
         return "in_place"
-    if score >= PARTIAL:
+    if score >= lines.partial:
         return "partial"
     return "lacking"
 
 
-@dataclass(frozen=True)
-class JudgementUsed:
-    """An analyst judgement a condition reading rests on."""
+class JudgementUsed(BaseModel):
+    """An analyst judgement a condition reading rests on (its evidence text stays sealed)."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: str
     analyst: str
@@ -55,76 +61,88 @@ class JudgementUsed:
     severity: int | None
     finding: str
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form (the evidence text is sensitive and stays in the case)."""
-        return {
-            "id": self.id,
-            "analyst": self.analyst,
-            "at": self.at,
-            "severity": self.severity,
-            "finding": self.finding,
-        }
 
+class ConditionReading(BaseModel):
+    """One condition's level, basis, evidence and, when not in place, the action."""
 
-@dataclass(frozen=True)
-class ConditionReading:
-    """One condition's score, level, basis, evidence and, when not in place, the action."""
+    model_config = ConfigDict(frozen=True)
 
-    rule: ConditionRule
+    id: str
+    name: str
+    short: str | None
+    settle_as: str | None
+    group: str
+    critical: bool
     score: float | None
+    level: str  # in_place | partial | lacking | unknown
     basis: str  # analyst | data | none
-    judgements: tuple[JudgementUsed, ...]
-    signals: tuple[Signal, ...]
     data_score: float | None
-
-    @property
-    def level(self) -> str:
-        """in_place, partial, lacking or unknown."""
-        return level_of(self.score)
-
-    @property
-    def action(self) -> str | None:
-        """What to do about the condition, when it is not in place."""
-        return None if self.level == "in_place" else " ".join(self.rule.gap_action.split())
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form, with the rule's description and sources for traceability."""
-        return {
-            "id": self.rule.id,
-            "name": self.rule.name,
-            "group": self.rule.group,
-            "critical": self.rule.critical,
-            "score": None if self.score is None else round(self.score, 3),
-            "level": self.level,
-            "basis": self.basis,
-            "data_score": None if self.data_score is None else round(self.data_score, 3),
-            "judgements": [j.as_dict() for j in self.judgements],
-            "signals": [s.as_dict() for s in self.signals],
-            "action": self.action,
-            "description": " ".join(self.rule.description.split()),
-            "sources": [c.model_dump() for c in self.rule.sources],
-        }
+    data_level: str  # what the data alone say, "in_place" included
+    favourable_data_only: bool
+    contested: bool
+    judgements: list[JudgementUsed]
+    signals: list[Signal]
+    action: str | None
+    description: str
+    sources: list[Citation]
 
 
-def read_condition(rule: ConditionRule, inputs: StrategyInputs) -> ConditionReading:
-    """Score one condition from analyst judgements, else from its data signals."""
-    signals = tuple(
-        signal for name in rule.signals if (signal := SIGNALS[name](inputs)) is not None
-    )
+def read_condition(
+    rule: ConditionRule,
+    inputs: StrategyInputs,
+    signal_rules: SignalRules,
+    lines: LevelLines,
+) -> ConditionReading:
+    """Read one condition: analysts decide; data may lower it; only our own evidence raises."""
+    signals = [
+        signal
+        for name in rule.signals
+        if (signal := SIGNALS[name](inputs, signal_rules.rule(name))) is not None
+    ]
     data_score: float | None = None
     if signals:
         scores = [s.score for s in signals]
         data_score = min(scores) if rule.combine == "weakest" else fmean(scores)
+    data_level = level_of(data_score, lines)
     used = _counted_judgements(rule, inputs)
     severities = [j.severity for j in used if j.severity is not None]
+    favourable_only = False
     if severities:
         score: float | None = 1.0 - max(severities) / MAX_SEVERITY
         basis = "analyst"
-    elif data_score is not None:
+    elif (data_score is not None and data_level != "in_place") or (
+        data_score is not None and any(s.direct and s.score >= lines.in_place for s in signals)
+    ):
         score, basis = data_score, "data"
     else:
         score, basis = None, "none"
-    return ConditionReading(rule, score, basis, used, signals, data_score)
+        favourable_only = data_score is not None
+    level = level_of(score, lines)
+    contested = (
+        basis == "analyst"
+        and data_level != "unknown"
+        and abs(LEVEL_ORDER.index(level) - LEVEL_ORDER.index(data_level)) >= 2
+    )
+    return ConditionReading(
+        id=rule.id,
+        name=rule.name,
+        short=rule.short,
+        settle_as=rule.settle_as,
+        group=rule.group,
+        critical=rule.critical,
+        score=None if score is None else round(score, 2),
+        level=level,
+        basis=basis,
+        data_score=None if data_score is None else round(data_score, 2),
+        data_level=data_level,
+        favourable_data_only=favourable_only,
+        contested=contested,
+        judgements=list(used),
+        signals=signals,
+        action=None if level == "in_place" and not contested else " ".join(rule.gap_action.split()),
+        description=" ".join(rule.description.split()),
+        sources=list(rule.sources),
+    )
 
 
 def _counted_judgements(rule: ConditionRule, inputs: StrategyInputs) -> tuple[JudgementUsed, ...]:
@@ -141,101 +159,106 @@ def _counted_judgements(rule: ConditionRule, inputs: StrategyInputs) -> tuple[Ju
             if held is None or (judgement.at, judgement.id) > (held.at, held.id):
                 latest[judgement.analyst] = judgement
     return tuple(
-        JudgementUsed(j.id, j.analyst, j.at.isoformat(), j.severity, " ".join(j.finding.split()))
+        JudgementUsed(
+            id=j.id,
+            analyst=j.analyst,
+            at=j.at.isoformat(),
+            severity=j.severity,
+            finding=" ".join(j.finding.split()),
+        )
         for j in sorted(latest.values(), key=lambda j: (j.at, j.id))
     )
 
 
-@dataclass(frozen=True)
-class GroupReadiness:
-    """The readiness of one group of conditions."""
+class GroupReadiness(BaseModel):
+    """The readiness of one group of conditions: the mean of the known ones, and how many."""
+
+    model_config = ConfigDict(frozen=True)
 
     group: str
     label: str
     score: float | None
+    level: str
     known: int
     total: int
 
-    @property
-    def level(self) -> str:
-        """The level the group's mean score reads as."""
-        return level_of(self.score)
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "group": self.group,
-            "label": self.label,
-            "score": None if self.score is None else round(self.score, 3),
-            "level": self.level,
-            "known": self.known,
-            "total": self.total,
-        }
+class GapAction(BaseModel):
+    """What to do about a condition that is not in place."""
+
+    model_config = ConfigDict(frozen=True)
+
+    condition: str
+    name: str
+    level: str
+    critical: bool
+    action: str
 
 
-@dataclass(frozen=True)
-class Readiness:
+class Readiness(BaseModel):
     """Every condition read, the three groups, and the actions the gaps call for."""
 
-    conditions: tuple[ConditionReading, ...]
-    groups: tuple[GroupReadiness, ...]
+    model_config = ConfigDict(frozen=True)
+
+    groups: dict[str, GroupReadiness]
+    known_share: float
+    conditions: list[ConditionReading]
+    actions: list[GapAction]
 
     def condition(self, condition_id: str) -> ConditionReading:
         """One condition's reading."""
         for reading in self.conditions:
-            if reading.rule.id == condition_id:
+            if reading.id == condition_id:
                 return reading
         raise KeyError(condition_id)
 
-    def group(self, group: str) -> GroupReadiness:
-        """One group's readiness."""
-        return next(g for g in self.groups if g.group == group)
 
-    @property
-    def known_share(self) -> float:
-        """Share of the conditions on the counterpart and the situation that are known.
-
-        Our own readiness is left out: it is judged by the team, and its gaps are
-        reported on their own rather than hiding how much is known about the situation.
-        """
-        outside = [c for c in self.conditions if c.rule.group != "own"]
-        return sum(c.level != "unknown" for c in outside) / len(outside) if outside else 0.0
-
-    def actions(self) -> list[dict[str, Any]]:
-        """Gap actions, critical lacking first, then critical unknown, then the others."""
-        order = {"lacking": 0, "unknown": 1, "partial": 2}
-        pending = [c for c in self.conditions if c.action is not None]
-        pending.sort(key=lambda c: (not c.rule.critical, order[c.level]))
-        return [
-            {
-                "condition": c.rule.id,
-                "name": c.rule.name,
-                "level": c.level,
-                "critical": c.rule.critical,
-                "action": c.action,
-            }
-            for c in pending
-        ]
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form: the ``readiness`` key of the strategy document."""
-        return {
-            "groups": {g.group: g.as_dict() for g in self.groups},
-            "known_share": round(self.known_share, 3),
-            "conditions": [c.as_dict() for c in self.conditions],
-            "actions": self.actions(),
-        }
-
-
-def assess_readiness(rules: ConditionRules, inputs: StrategyInputs) -> Readiness:
+def assess_readiness(
+    rules: ConditionRules, signal_rules: SignalRules, inputs: StrategyInputs
+) -> Readiness:
     """Read every condition and sum up each group."""
-    readings = tuple(read_condition(rule, inputs) for rule in rules.conditions)
+    readings = [
+        read_condition(rule, inputs, signal_rules, rules.levels) for rule in rules.conditions
+    ]
+    groups = {
+        group: _group(group, label, readings, rules.levels) for group, label in rules.groups.items()
+    }
+    # our own readiness is judged by the team and reported apart, so it does not hide how
+    # much is known of the counterpart and the situation
+    outside = [c for c in readings if c.group != "own"]
+    known_share = sum(c.level != "unknown" for c in outside) / len(outside) if outside else 0.0
     return Readiness(
-        readings, tuple(_group(g, label, readings) for g, label in rules.groups.items())
+        groups=groups,
+        known_share=round(known_share, 2),
+        conditions=readings,
+        actions=_actions(readings),
     )
 
 
-def _group(group: str, label: str, readings: Sequence[ConditionReading]) -> GroupReadiness:
-    members = [r for r in readings if r.rule.group == group]
+def _group(
+    group: str, label: str, readings: Sequence[ConditionReading], lines: LevelLines
+) -> GroupReadiness:
+    members = [r for r in readings if r.group == group]
     known = [r.score for r in members if r.score is not None]
-    return GroupReadiness(group, label, fmean(known) if known else None, len(known), len(members))
+    score = fmean(known) if known else None
+    return GroupReadiness(
+        group=group,
+        label=label,
+        score=None if score is None else round(score, 2),
+        level=level_of(score, lines),
+        known=len(known),
+        total=len(members),
+    )
+
+
+def _actions(readings: Sequence[ConditionReading]) -> list[GapAction]:
+    """Gap actions, critical lacking first, then critical unknown, then the others."""
+    order = {"lacking": 0, "unknown": 1, "partial": 2, "in_place": 3}
+    pending = [c for c in readings if c.action is not None]
+    pending.sort(key=lambda c: (not c.critical, order[c.level]))
+    return [
+        GapAction(
+            condition=c.id, name=c.name, level=c.level, critical=c.critical, action=c.action or ""
+        )
+        for c in pending
+    ]

@@ -7,47 +7,42 @@ brief can say not only why the chosen modality won but why the ones above it did
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from backchannel.dialogue.clauses import evaluate
-from backchannel.dialogue.rules import ModalityRule, ModalityRules
+from pydantic import BaseModel, ConfigDict
+
+from backchannel.dialogue.rules import Citation, ModalityRules
+from backchannel.rulefiles.clauses import evaluate
 
 
-@dataclass(frozen=True)
-class RuleRead:
+class RuleRead(BaseModel):
     """One modality rule as evaluated: whether it held and the facts it read."""
 
-    rule: ModalityRule
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    modality: str
     held: bool
-    read: dict[str, Any]
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "rule": self.rule.id,
-            "modality": self.rule.modality,
-            "held": self.held,
-            "description": " ".join(self.rule.description.split()),
-            "inputs": self.read,
-            "sources": [c.model_dump() for c in self.rule.sources],
-        }
+    description: str
+    inputs: dict[str, Any]
+    sources: list[Citation]
 
 
-@dataclass(frozen=True)
-class ModalityChoice:
+class ModalityChoice(BaseModel):
     """The recommended modality, the rule that decided it, and the rules read before it."""
+
+    model_config = ConfigDict(frozen=True)
 
     modality: str
     label: str
     summary: str
     decided_by: RuleRead
-    passed_over: tuple[RuleRead, ...]
+    passed_over: list[RuleRead]
 
     @property
     def why(self) -> str:
         """The deciding rule's description: the reason in plain words."""
-        return " ".join(self.decided_by.rule.description.split())
+        return self.decided_by.description
 
 
 class NoModalityRuleError(ValueError):
@@ -59,18 +54,25 @@ def choose_modality(rules: ModalityRules, facts: Mapping[str, Any]) -> ModalityC
     passed: list[RuleRead] = []
     for rule in rules.rules:
         result = evaluate(rule.when, facts)
-        read = RuleRead(rule, result.holds, result.read)
+        read = RuleRead(
+            rule=rule.id,
+            modality=rule.modality,
+            held=result.holds,
+            description=" ".join(rule.description.split()),
+            inputs=result.read,
+            sources=list(rule.sources),
+        )
         if result.holds:
             text = rules.modalities[rule.modality]
             return ModalityChoice(
-                rule.modality,
-                text.label,
-                " ".join(text.summary.split()),
-                read,
-                tuple(passed),
+                modality=rule.modality,
+                label=text.label,
+                summary=" ".join(text.summary.split()),
+                decided_by=read,
+                passed_over=passed,
             )
         passed.append(read)
     raise NoModalityRuleError(
         "no modality rule held; the last rule of modality.yaml should catch every case "
-        f"(facts read: {sorted({k for r in passed for k in r.read})})"
+        f"(facts read: {sorted({k for r in passed for k in r.inputs})})"
     )

@@ -1,9 +1,11 @@
 """What goes with a modality: objectives, safeguards, red lines and the trust-building plan.
 
 Items of ``dialogue_plan.yaml`` apply when their modality matches and their clauses hold.
-The plan's stages are the ones for the modality; the current stage is read from the case
-(no contact yet, contact but no commitment, commitments on record, commitments kept), and a
-record of broken commitments sends the process back to small verifiable steps.
+The plan's stages are the ones for the modality; the current stage is read from *our own*
+record with the counterpart (no channel of ours, no contact of ours yet, contact but no
+commitment made to us, commitments to us on record, commitments kept). Others' talks are
+context: they do not move our plan. A broken commitment made to us sends the process back
+to small verifiable steps.
 """
 
 from __future__ import annotations
@@ -12,9 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from backchannel.dialogue.clauses import evaluate
+from pydantic import BaseModel, ConfigDict
+
 from backchannel.dialogue.inputs import StrategyInputs
-from backchannel.dialogue.rules import PlanItem, PlanRules, PlanStage
+from backchannel.dialogue.rules import Citation, PlanItem, PlanRules, PlanStage
+from backchannel.events.alerts import Alert
+from backchannel.model.vocabulary import CommitmentStatus
+from backchannel.rulefiles.clauses import evaluate
 
 
 @dataclass(frozen=True)
@@ -38,9 +44,76 @@ def placeholders(inputs: StrategyInputs) -> Placeholders:
     return Placeholders(counterpart, regions)
 
 
+class AppliedItem(BaseModel):
+    """An objective, safeguard or red line that applies, and the facts that made it apply."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: str | None
+    text: str
+    applies_because: dict[str, Any] | None
+    sources: list[Citation]
+
+
+class LatestAlert(BaseModel):
+    """The most recent alert under a trigger."""
+
+    model_config = ConfigDict(frozen=True)
+
+    actor: str
+    start: str
+    end: str
+    summary: str
+    strength: str | None
+    events: int
+
+
+class TriggerState(BaseModel):
+    """A monitoring trigger: what to do, and how often its alert was raised so far."""
+
+    model_config = ConfigDict(frozen=True)
+
+    alert: str
+    action: str
+    raised: int | None  # None without usable event data
+    latest: LatestAlert | None
+    sources: list[Citation]
+
+
+class StageState(BaseModel):
+    """One stage of the trust-building plan and where the case stands on it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    number: int
+    name: str
+    status: str  # done | current | ahead
+    goal: str
+    milestones: list[str]
+    advance_when: list[str]
+    stop_when: list[str]
+    sources: list[Citation]
+
+
+class TrustPlan(BaseModel):
+    """The staged plan for the modality, with the stage reached and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    current_stage: str
+    position_reason: str
+    stages: list[StageState]
+
+    def current(self) -> StageState:
+        """The stage the case stands at."""
+        return next(s for s in self.stages if s.status == "current")
+
+
 def applicable_items(
     items: Sequence[PlanItem], modality: str, facts: Mapping[str, Any], words: Placeholders
-) -> list[dict[str, Any]]:
+) -> list[AppliedItem]:
     """The items that apply to the modality whose clauses hold, with why they apply."""
     chosen = []
     for item in items:
@@ -50,85 +123,82 @@ def applicable_items(
         if not result.holds:
             continue
         chosen.append(
-            {
-                "id": item.id,
-                "kind": item.kind,
-                "text": words.fill(item.text),
-                "applies_because": result.read or None,
-                "sources": [c.model_dump() for c in item.sources],
-            }
+            AppliedItem(
+                id=item.id,
+                kind=item.kind,
+                text=words.fill(item.text),
+                applies_because=result.read or None,
+                sources=list(item.sources),
+            )
         )
     return chosen
 
 
 def monitoring_triggers(
-    rules: PlanRules, alerts: Sequence[Mapping[str, Any]], events_available: bool
-) -> list[dict[str, Any]]:
+    rules: PlanRules, alerts: Sequence[Alert], events_available: bool
+) -> list[TriggerState]:
     """The alert-tied triggers, each with the alerts of its kind already raised."""
     triggers = []
     for trigger in rules.monitoring_triggers:
-        raised = [a for a in alerts if a.get("kind") == trigger.alert]
+        raised = [a for a in alerts if a.kind == trigger.alert]
+        latest = max(raised, key=lambda a: a.end) if raised else None
         triggers.append(
-            {
-                "alert": trigger.alert,
-                "action": " ".join(trigger.action.split()),
-                "raised": len(raised) if events_available else None,
-                "latest": _latest(raised),
-                "sources": [c.model_dump() for c in trigger.sources],
-            }
+            TriggerState(
+                alert=trigger.alert,
+                action=" ".join(trigger.action.split()),
+                raised=len(raised) if events_available else None,
+                latest=None
+                if latest is None
+                else LatestAlert(
+                    actor=latest.actor,
+                    start=latest.start.isoformat(),
+                    end=latest.end.isoformat(),
+                    summary=latest.summary,
+                    strength=getattr(latest, "strength", None),
+                    events=len(latest.event_ids),
+                ),
+                sources=list(trigger.sources),
+            )
         )
     return triggers
 
 
-def _latest(alerts: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
-    if not alerts:
-        return None
-    latest = max(alerts, key=lambda a: str(a.get("end")))
-    return {
-        "actor": latest.get("actor"),
-        "start": str(latest.get("start")),
-        "end": str(latest.get("end")),
-        "summary": latest.get("summary"),
-        "events": len(latest.get("event_ids") or []),
-    }
-
-
 def trust_plan(
     rules: PlanRules, modality: str, inputs: StrategyInputs, facts: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> TrustPlan:
     """The staged plan for the modality, with the stage the case has reached and why."""
     stages = [s for s in rules.plan if s.modalities is None or modality in s.modalities]
     position, why = _position(stages, modality, inputs, facts)
     words = placeholders(inputs)
-    return {
-        "current_stage": stages[position].id,
-        "position_reason": why,
-        "stages": [
+    return TrustPlan(
+        current_stage=stages[position].id,
+        position_reason=why,
+        stages=[
             _stage(stage, modality, words, index, position) for index, stage in enumerate(stages)
         ],
-    }
+    )
 
 
 def _stage(
     stage: PlanStage, modality: str, words: Placeholders, index: int, position: int
-) -> dict[str, Any]:
-    return {
-        "id": stage.id,
-        "number": index + 1,
-        "name": stage.name,
-        "status": "done" if index < position else "current" if index == position else "ahead",
-        "goal": words.fill(stage.goal_for(modality)),
-        "milestones": [words.fill(m) for m in stage.milestones],
-        "advance_when": [words.fill(s) for s in stage.advance_when],
-        "stop_when": [words.fill(s) for s in stage.stop_when],
-        "sources": [c.model_dump() for c in stage.sources],
-    }
+) -> StageState:
+    return StageState(
+        id=stage.id,
+        number=index + 1,
+        name=stage.name,
+        status="done" if index < position else "current" if index == position else "ahead",
+        goal=words.fill(stage.goal_for(modality)),
+        milestones=[words.fill(m) for m in stage.milestones],
+        advance_when=[words.fill(s) for s in stage.advance_when],
+        stop_when=[words.fill(s) for s in stage.stop_when],
+        sources=list(stage.sources),
+    )
 
 
 def _position(
     stages: Sequence[PlanStage], modality: str, inputs: StrategyInputs, facts: Mapping[str, Any]
 ) -> tuple[int, str]:
-    """Index of the current stage and the reason, read from the case's record."""
+    """Index of the current stage and the reason, read from our own record."""
     ids = [s.id for s in stages]
     if modality == "do_not_engage_yet":
         return 0, "Something that must be in place before any contact is missing."
@@ -137,31 +207,36 @@ def _position(
         return ids.index(stage_id), reason
 
     if facts.get("condition.access_channel.level") in ("lacking", "unknown"):
-        return at("prepare", "No channel to a decision-maker is known yet.")
-    engagements = inputs.engagements_with_counterparts()
-    commitments = inputs.counterpart_commitments()
+        return at("prepare", "Our organisation has no known channel to a decision-maker yet.")
+    engagements = inputs.our_engagements()
+    commitments = inputs.commitments_to_us()
+    others = len(inputs.engagements_with_counterparts()) - len(engagements)
+    context = f" ({others} engagement(s) by others are context only.)" if others else ""
     if not engagements:
-        return at("prepare", "No engagement with the counterpart is on record.")
+        return at(
+            "prepare", "Our organisation has held no engagement with the counterpart." + context
+        )
     if not commitments:
         return at(
             "first-contact",
-            f"{len(engagements)} engagement(s) on record but no commitment by the counterpart.",
+            f"{len(engagements)} engagement(s) of ours on record but no commitment made to us."
+            + context,
         )
-    violated = int(facts.get("commitments.violated") or 0)
+    violated = sum(c.status is CommitmentStatus.VIOLATED for c in commitments)
     if violated:
         return at(
             "confidence-steps",
-            f"{violated} of {len(commitments)} commitment(s) on record were broken: back to "
+            f"{violated} of {len(commitments)} commitment(s) made to us were broken: back to "
             "small steps whose delivery can be verified.",
         )
-    kept = int(facts.get("commitments.honoured") or 0)
-    partly = sum(c.status.value == "partially_honoured" for c in commitments)
+    kept = sum(c.status is CommitmentStatus.HONOURED for c in commitments)
+    partly = sum(c.status is CommitmentStatus.PARTIALLY_HONOURED for c in commitments)
     if kept + partly:
         return at(
             "substantive",
-            f"{kept} commitment(s) honoured and {partly} partly honoured, none broken.",
+            f"{kept} commitment(s) made to us honoured and {partly} partly honoured, none broken.",
         )
     return at(
         "confidence-steps",
-        f"{len(commitments)} commitment(s) on record, none verified as kept yet.",
+        f"{len(commitments)} commitment(s) made to us on record, none verified as kept yet.",
     )

@@ -8,66 +8,47 @@ and the level follows likelihood x impact against the file's thresholds.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from backchannel.dialogue.clauses import evaluate, fill
-from backchannel.dialogue.rules import RiskRule, RiskRules
+from pydantic import BaseModel, ConfigDict
+
+from backchannel.dialogue.rules import Citation, RiskRule, RiskRules
+from backchannel.rulefiles.clauses import evaluate, fill
 
 LOWEST, HIGHEST = 1, 3
+#: Said when no adjustment fired, so a low rating never reads as unexplained.
+BASE_ONLY = "No aggravating factor found in the inputs: the base rating stands."
 
 
-@dataclass(frozen=True)
-class AdjustmentApplied:
+class AdjustmentApplied(BaseModel):
     """An adjustment that fired, with the facts it read."""
 
-    id: str
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
     likelihood: int
     impact: int
     reason: str
-    read: dict[str, Any]
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "rule": self.id,
-            "likelihood": self.likelihood,
-            "impact": self.impact,
-            "reason": self.reason,
-            "inputs": self.read,
-        }
+    inputs: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class RatedRisk:
-    """One engagement risk as rated for the case."""
+class RatedRisk(BaseModel):
+    """One engagement risk as rated for the case: an item of the ``risks`` key."""
 
-    rule: RiskRule
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    description: str
     likelihood: int
     impact: int
     level: str
-    applied: tuple[AdjustmentApplied, ...]
+    base: dict[str, int]
+    reasons: list[str]
+    rules_fired: list[AdjustmentApplied]
     inputs: dict[str, Any]
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form: an item of the ``risks`` key."""
-        reasons = [a.reason for a in self.applied] or [
-            "No aggravating factor found in the inputs: the base rating stands."
-        ]
-        return {
-            "id": self.rule.id,
-            "name": self.rule.name,
-            "description": " ".join(self.rule.description.split()),
-            "likelihood": self.likelihood,
-            "impact": self.impact,
-            "level": self.level,
-            "base": {"likelihood": self.rule.likelihood, "impact": self.rule.impact},
-            "reasons": reasons,
-            "rules_fired": [a.as_dict() for a in self.applied],
-            "inputs": self.inputs,
-            "mitigations": [" ".join(m.split()) for m in self.rule.mitigations],
-            "sources": [c.model_dump() for c in self.rule.sources],
-        }
+    mitigations: list[str]
+    sources: list[Citation]
 
 
 def rate_risks(rules: RiskRules, facts: Mapping[str, Any]) -> list[RatedRisk]:
@@ -90,11 +71,11 @@ def _rate(rule: RiskRule, levels: Mapping[Any, int], facts: Mapping[str, Any]) -
         impact += adjustment.impact
         applied.append(
             AdjustmentApplied(
-                adjustment.id,
-                adjustment.likelihood,
-                adjustment.impact,
-                fill(adjustment.reason, facts),
-                result.read,
+                rule=adjustment.id,
+                likelihood=adjustment.likelihood,
+                impact=adjustment.impact,
+                reason=fill(adjustment.reason, facts),
+                inputs=result.read,
             )
         )
     likelihood = min(HIGHEST, max(LOWEST, likelihood))
@@ -103,4 +84,17 @@ def _rate(rule: RiskRule, levels: Mapping[Any, int], facts: Mapping[str, Any]) -
     level = (
         "high" if product >= levels["high"] else "medium" if product >= levels["medium"] else "low"
     )
-    return RatedRisk(rule, likelihood, impact, level, tuple(applied), inputs)
+    return RatedRisk(
+        id=rule.id,
+        name=rule.name,
+        description=" ".join(rule.description.split()),
+        likelihood=likelihood,
+        impact=impact,
+        level=level,
+        base={"likelihood": rule.likelihood, "impact": rule.impact},
+        reasons=[a.reason for a in applied] or [BASE_ONLY],
+        rules_fired=applied,
+        inputs=inputs,
+        mitigations=[" ".join(m.split()) for m in rule.mitigations],
+        sources=list(rule.sources),
+    )

@@ -1,28 +1,31 @@
 """The dialogue strategy's rules, read from the YAML files under ``data/rules``.
 
-Five files hold every rule the strategy engine applies, each with a description in plain
+Seven files hold every rule the strategy engine applies, each with a description in plain
 words and the sources it rests on (``dialogue_sources.yaml``): the conditions for dialogue
-(``conditions.yaml``), the modality rules (``modality.yaml``), the engagement risks
-(``engagement_risks.yaml``), and the objectives, safeguards, red lines and trust-building
-plan (``dialogue_plan.yaml``). Loading checks them all, and ``citation_problems`` refuses
-any rule whose source is missing or unknown, so no recommendation can rest on an
-unexplained rule.
+(``conditions.yaml``) and the data signals that read them (``signals.yaml``), the modality
+rules and the decision statuses (``modality.yaml``), the engagement risks
+(``engagement_risks.yaml``), the objectives, safeguards, exit criteria, red lines and
+trust-building plan (``dialogue_plan.yaml``), and the windows the facts are computed with
+(``facts.yaml``). Every number carries its basis. Loading checks them all, and
+``citation_problems`` refuses any rule whose source is missing or unknown, so no
+recommendation can rest on an unexplained rule.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from backchannel.dialogue.signals import SIGNALS
-from backchannel.errors import InvalidInputError, Problem
+from backchannel.dialogue.signals import SIGNALS, SignalRules
+from backchannel.errors import Problem
 from backchannel.model.vocabulary import Modality
+from backchannel.rulefiles.clauses import Clause
+from backchannel.rulefiles.yaml_source import YamlDocument, read_packaged_yaml, read_yaml_file
 
 #: The four recommendations: the three dialogue modalities of the case model and a hold.
 MODALITIES: tuple[str, ...] = (*(m.value for m in Modality), "do_not_engage_yet")
@@ -57,38 +60,16 @@ class SourceWork(Strict):
     checked: bool
 
 
-class Clause(Strict):
-    """One test on one fact; exactly one of the tests is given."""
-
-    fact: str = Text
-    is_: Any = Field(default=None, alias="is")
-    is_not: Any = None
-    in_: list[Any] | None = Field(default=None, alias="in")
-    at_least: float | None = None
-    below: float | None = None
-    missing: bool | None = None
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    @model_validator(mode="after")
-    def _one_test(self) -> Self:
-        given = [
-            name
-            for name in ("is_", "is_not", "in_", "at_least", "below", "missing")
-            if getattr(self, name) is not None
-        ]
-        if len(given) != 1:
-            raise ValueError(
-                f"a clause on {self.fact!r} needs exactly one test of: is, is_not, in, "
-                f"at_least, below, missing (got {len(given)})"
-            )
-        return self
-
-
 class Cited(Strict):
     """A rule that explains itself and names its sources."""
 
     sources: list[Citation] = Field(min_length=1)
+
+
+class SourceWorks(Strict):
+    """``dialogue_sources.yaml``: the works the rules cite, by id."""
+
+    sources: dict[str, SourceWork]
 
 
 class ConditionRule(Cited):
@@ -103,11 +84,26 @@ class ConditionRule(Cited):
     combine: Literal["mean", "weakest"] = "mean"
     aliases: list[str] = Field(default_factory=list)
     gap_action: str = Text
+    short: str | None = Field(
+        default=None, description="How the decision names it: 'security is lacking'."
+    )
+    settle_as: str | None = Field(
+        default=None, description="How the decision asks to settle it: 'settle the mandate'."
+    )
+
+
+class LevelLines(Strict):
+    """Where a score becomes partial or in place, and on what basis."""
+
+    in_place: float = Field(gt=0, le=1)
+    partial: float = Field(gt=0, le=1)
+    basis: str = Text
 
 
 class ConditionRules(Strict):
     """``conditions.yaml``."""
 
+    levels: LevelLines
     groups: dict[str, str]
     conditions: list[ConditionRule] = Field(min_length=1)
 
@@ -128,9 +124,18 @@ class ModalityRule(Cited):
     when: list[Clause] = Field(min_length=1)
 
 
-class ModalityRules(Strict):
-    """``modality.yaml``: first matching rule decides."""
+class StatusTexts(Strict):
+    """The decision's headline for each status; ``{reasons}`` and ``{pending}`` are filled."""
 
+    proceed: str = Text
+    conditional: str = Text
+    hold: str = Text
+
+
+class ModalityRules(Strict):
+    """``modality.yaml``: first matching rule decides; the statuses' headlines."""
+
+    statuses: StatusTexts
     modalities: dict[str, ModalityText]
     rules: list[ModalityRule] = Field(min_length=1)
 
@@ -172,6 +177,13 @@ class PlanItem(Cited):
     kind: str | None = None
     modalities: list[str] | None = None
     when: list[Clause] = Field(default_factory=list)
+    met_when: list[Clause] = Field(
+        default_factory=list,
+        description="For exit criteria: the facts that show the criterion is met.",
+    )
+    evidence: str | None = Field(
+        default=None, description="For exit criteria: what the facts show, with placeholders."
+    )
 
 
 class Trigger(Cited):
@@ -210,119 +222,179 @@ class PlanRules(Strict):
     plan: list[PlanStage] = Field(min_length=1)
 
 
+class FactValue(Strict):
+    """One number of ``facts.yaml`` and its basis."""
+
+    value: float
+    basis: str = Text
+
+
+class FactRules(Strict):
+    """``facts.yaml``: the windows the facts are computed with."""
+
+    values: dict[str, FactValue]
+
+    def days(self, name: str) -> dt.timedelta:
+        """A window in days."""
+        return dt.timedelta(days=self.values[name].value)
+
+
 class DialogueRules(Strict):
     """Every rule of the strategy engine, checked together."""
 
     sources: dict[str, SourceWork]
     conditions: ConditionRules
+    signals: SignalRules
     modality: ModalityRules
     risks: RiskRules
     plan: PlanRules
+    facts: FactRules
 
     def cited_rules(self) -> list[tuple[str, Cited]]:
-        """Every rule that must explain itself, with a readable location."""
+        """Every rule that must explain itself, located as ``file: path`` (items by id)."""
         cited: list[tuple[str, Cited]] = []
-        cited += [(f"conditions.yaml: {c.id}", c) for c in self.conditions.conditions]
-        cited += [(f"modality.yaml: {r.id}", r) for r in self.modality.rules]
-        cited += [(f"engagement_risks.yaml: {r.id}", r) for r in self.risks.risks]
+        cited += [(f"conditions.yaml: conditions[{c.id}]", c) for c in self.conditions.conditions]
+        cited += [(f"modality.yaml: rules[{r.id}]", r) for r in self.modality.rules]
+        cited += [(f"engagement_risks.yaml: risks[{r.id}]", r) for r in self.risks.risks]
         for section in ("objectives", "safeguards", "exit_criteria", "red_lines"):
             items: list[PlanItem] = getattr(self.plan, section)
-            cited += [(f"dialogue_plan.yaml: {section}: {i.id}", i) for i in items]
+            cited += [(f"dialogue_plan.yaml: {section}[{i.id}]", i) for i in items]
         cited += [
-            (f"dialogue_plan.yaml: monitoring_triggers: {t.alert}", t)
-            for t in self.plan.monitoring_triggers
+            (f"dialogue_plan.yaml: monitoring_triggers[{index}]", t)
+            for index, t in enumerate(self.plan.monitoring_triggers)
         ]
-        cited += [(f"dialogue_plan.yaml: plan: {s.id}", s) for s in self.plan.plan]
+        cited += [(f"dialogue_plan.yaml: plan[{s.id}]", s) for s in self.plan.plan]
         return cited
 
 
 FILES = {
     "sources": "dialogue_sources.yaml",
     "conditions": "conditions.yaml",
+    "signals": "signals.yaml",
     "modality": "modality.yaml",
     "risks": "engagement_risks.yaml",
     "plan": "dialogue_plan.yaml",
+    "facts": "facts.yaml",
 }
 
 
 def load_dialogue_rules(folder: Path | None = None) -> DialogueRules:
-    """Read and check the five rule files (default: the packaged ones, read once)."""
+    """Read and check the seven rule files (default: the packaged ones, read once).
+
+    Raises ``InvalidInputError`` naming the first file (in ``FILES`` order) that has
+    problems, with every problem of that file located by path and line: one error names
+    one file, so its line numbers are unambiguous.
+    """
     if folder is None:
         return _packaged_rules()
-    return _load({key: (folder / name).read_text(encoding="utf-8") for key, name in FILES.items()})
+    return _load(
+        {key: read_yaml_file(Path(folder) / name, "rule files") for key, name in FILES.items()}
+    )
 
 
 @cache
 def _packaged_rules() -> DialogueRules:
-    base = resources.files("backchannel").joinpath("data/rules")
-    return _load({key: base.joinpath(name).read_text("utf-8") for key, name in FILES.items()})
+    return _load({key: read_packaged_yaml(f"data/rules/{name}") for key, name in FILES.items()})
 
 
-def _load(texts: dict[str, str]) -> DialogueRules:
-    documents: dict[str, Any] = {}
-    for key, text in texts.items():
-        document = yaml.safe_load(text)
-        if not isinstance(document, dict):
-            raise InvalidInputError(FILES[key], [Problem("", "expected a mapping at the top")])
-        documents[key] = document.get("sources", {}) if key == "sources" else document
-    try:
-        rules = DialogueRules.model_validate(documents)
-    except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            where = [str(part) for part in item["loc"]]
-            file = FILES.get(where[0], where[0]) if where else "rules"
-            problems.append(Problem(f"{file}: {'.'.join(where[1:])}", item["msg"]))
-        raise InvalidInputError("dialogue rules", problems) from None
-    problems = rule_problems(rules)
-    if problems:
-        raise InvalidInputError("dialogue rules", problems)
+def _load(documents: dict[str, YamlDocument]) -> DialogueRules:
+    # each file against its own model, so a structural problem is located in its file
+    rules = DialogueRules(
+        sources=documents["sources"].validate(SourceWorks).sources,
+        conditions=documents["conditions"].validate(ConditionRules),
+        signals=documents["signals"].validate(SignalRules),
+        modality=documents["modality"].validate(ModalityRules),
+        risks=documents["risks"].validate(RiskRules),
+        plan=documents["plan"].validate(PlanRules),
+        facts=documents["facts"].validate(FactRules),
+    )
+    by_file: dict[str, list[Problem]] = defaultdict(list)
+    for problem in rule_problems(rules):
+        file, _, path = problem.location.partition(": ")
+        by_file[file].append(Problem(path, problem.message))
+    for key, name in FILES.items():
+        if by_file.get(name):
+            documents[key].refuse(by_file[name])
     return rules
 
 
 def rule_problems(rules: DialogueRules) -> list[Problem]:
-    """Cross-file checks: citations resolve, ids are unique, modalities and signals exist."""
+    """Cross-file checks: citations resolve, ids are unique, modalities and signals exist.
+
+    Each problem is located as ``file: path`` (``modality.yaml: rules[2].modality``).
+    """
     problems = citation_problems(rules)
-    ids = [c.id for c in rules.conditions.conditions]
-    for duplicate in {i for i in ids if ids.count(i) > 1}:
-        problems.append(Problem(f"conditions.yaml: {duplicate}", "duplicate condition id"))
-    for condition in rules.conditions.conditions:
-        for signal in condition.signals:
-            if signal not in SIGNALS:
+    described = {rule.id for rule in rules.signals.signals}
+    for index, described_signal in enumerate(rules.signals.signals):
+        if described_signal.id not in SIGNALS:
+            problems.append(
+                Problem(
+                    f"signals.yaml: signals[{index}].id",
+                    f"no signal {described_signal.id!r} in the code",
+                )
+            )
+    for name in sorted(set(SIGNALS) - described):
+        problems.append(Problem("signals.yaml: signals", f"signal {name!r} is not described"))
+    if rules.conditions.levels.partial >= rules.conditions.levels.in_place:
+        problems.append(
+            Problem("conditions.yaml: levels.partial", "must lie below the in-place line")
+        )
+    seen: set[str] = set()
+    for index, condition in enumerate(rules.conditions.conditions):
+        where = f"conditions.yaml: conditions[{index}]"
+        if condition.id in seen:
+            problems.append(Problem(f"{where}.id", f"duplicate condition id {condition.id!r}"))
+        seen.add(condition.id)
+        for position, signal in enumerate(condition.signals):
+            if signal not in SIGNALS or signal not in described:
                 problems.append(
-                    Problem(f"conditions.yaml: {condition.id}", f"unknown signal {signal!r}")
+                    Problem(f"{where}.signals[{position}]", f"unknown signal {signal!r}")
                 )
     if set(rules.modality.modalities) != set(MODALITIES):
         problems.append(Problem("modality.yaml: modalities", f"expected exactly {MODALITIES}"))
-    for rule in rules.modality.rules:
+    for index, rule in enumerate(rules.modality.rules):
         if rule.modality not in MODALITIES:
             problems.append(
-                Problem(f"modality.yaml: {rule.id}", f"modality must be one of {MODALITIES}")
+                Problem(
+                    f"modality.yaml: rules[{index}].modality",
+                    f"modality must be one of {MODALITIES}",
+                )
             )
     for section in ("objectives", "safeguards", "exit_criteria", "red_lines"):
-        for item in getattr(rules.plan, section):
+        for index, item in enumerate(getattr(rules.plan, section)):
             unknown = set(item.modalities or ()) - set(MODALITIES)
             if unknown:
                 problems.append(
-                    Problem(f"dialogue_plan.yaml: {item.id}", f"unknown modalities {unknown}")
+                    Problem(
+                        f"dialogue_plan.yaml: {section}[{index}].modalities",
+                        f"unknown modalities {sorted(unknown)}",
+                    )
                 )
-    for stage in rules.plan.plan:
+    for index, stage in enumerate(rules.plan.plan):
         if isinstance(stage.goal, dict):
             covered = set(stage.modalities or MODALITIES)
             if not covered <= set(stage.goal):
                 problems.append(
-                    Problem(f"dialogue_plan.yaml: plan: {stage.id}", "a goal for every modality")
+                    Problem(
+                        f"dialogue_plan.yaml: plan[{index}].goal",
+                        f"a goal for every modality (missing: {sorted(covered - set(stage.goal))})",
+                    )
                 )
     return problems
 
 
 def citation_problems(rules: DialogueRules) -> list[Problem]:
-    """Rules whose description is empty or whose sources are missing or unknown."""
+    """Rules whose sources are missing or unknown, located as ``file: path``."""
     problems = []
     for location, rule in rules.cited_rules():
         if not rule.sources:
-            problems.append(Problem(location, "cites no source"))
-        for citation in rule.sources:
+            problems.append(Problem(f"{location}.sources", "cites no source"))
+        for index, citation in enumerate(rule.sources):
             if citation.id not in rules.sources:
-                problems.append(Problem(location, f"cites unknown source {citation.id!r}"))
+                problems.append(
+                    Problem(
+                        f"{location}.sources[{index}].id",
+                        f"cites unknown source {citation.id!r}",
+                    )
+                )
     return problems

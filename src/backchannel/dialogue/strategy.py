@@ -1,4 +1,4 @@
-"""The dialogue strategy of a case: readiness, risks, modality, safeguards and plan.
+"""The dialogue strategy of a case: readiness, risks, modality, status, safeguards and plan.
 
 ``recommend`` runs the engine in a fixed order, each step reading only what the steps
 before it produced:
@@ -7,24 +7,38 @@ before it produced:
 2. flatten the case, its analyses and the readings into named facts (``facts``);
 3. rate the engagement risks on the facts (``risks``) and add their levels to the facts;
 4. choose the modality with the first rule that holds (``modality``);
-5. attach the objectives, safeguards, triggers, exit criteria and red lines that apply,
-   and the trust-building plan with the stage reached (``plan``);
-6. list what to do first.
+5. evaluate the exit criteria and decide the status (``decision``): proceed, conditional
+   or hold, failing closed;
+6. attach the objectives, safeguards, triggers, red lines and the trust-building plan with
+   the stage reached (``plan``), and list what to do first.
 
-Every item in the result names the rule that produced it, the facts it read and its
-sources; ``Strategy.as_dict`` is the JSON contract of ``backchannel assess``.
+Every item names the rule that produced it, the facts it read and its sources. The result
+is one typed model; ``Strategy.as_dict`` is the JSON contract of ``backchannel assess``,
+serialised once at the edges.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from backchannel.dialogue.conditions import Readiness, assess_readiness
+from backchannel.dialogue.decision import (
+    Decision,
+    ExitCriterion,
+    ToSettle,
+    decide,
+    evaluate_exit_criteria,
+)
 from backchannel.dialogue.facts import case_facts, counterpart_alerts
 from backchannel.dialogue.inputs import StrategyInputs
-from backchannel.dialogue.modality import ModalityChoice, choose_modality
+from backchannel.dialogue.legal_clearance import ActivityVerdict, activity_verdicts
+from backchannel.dialogue.modality import RuleRead, choose_modality
 from backchannel.dialogue.plan import (
+    AppliedItem,
+    TriggerState,
+    TrustPlan,
     applicable_items,
     monitoring_triggers,
     placeholders,
@@ -37,126 +51,240 @@ from backchannel.dialogue.rules import DialogueRules, load_dialogue_rules
 FIRST_STEPS = 6
 
 
-@dataclass(frozen=True)
-class Strategy:
+class Recommendation(BaseModel):
+    """Whether to start now (status) and what kind of dialogue (modality), with everything
+    that goes with them: the ``recommendation`` key of ``backchannel assess``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: str = Field(description="proceed, conditional or hold")
+    headline: str
+    pending: list[str] = Field(description="Critical conditions still to settle, by id.")
+    to_settle: list[ToSettle]
+    hold_reasons: list[str]
+    exit_criteria: list[ExitCriterion]
+    exit_criteria_met: list[ExitCriterion]
+    modality: str
+    label: str
+    summary: str
+    why: str
+    decided_by: RuleRead
+    rules_read: list[RuleRead]
+    legal_split: list[ActivityVerdict] | None = Field(
+        description="Each planned activity's legal verdict; null when nothing was screened."
+    )
+    objectives: list[AppliedItem]
+    safeguards: list[AppliedItem]
+    monitoring_triggers: list[TriggerState]
+    red_lines: list[AppliedItem]
+
+
+class FirstStep(BaseModel):
+    """What to do first, why, and which finding it comes from."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    step: str
+    why: str
+    origin: str = Field(alias="from")
+
+
+class Confidence(BaseModel):
+    """How sure the recommendation is, and what it does not know, in plain words."""
+
+    model_config = ConfigDict(frozen=True)
+
+    level: str  # low | medium | high
+    unknowns: list[str]
+    text: str
+
+
+class Counterpart(BaseModel):
+    """A counterpart the strategy is about."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+
+
+class Strategy(BaseModel):
     """The whole recommendation for one case on one day."""
 
-    inputs: StrategyInputs
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    as_of: str
+    counterparts: list[Counterpart]
+    modality: str
+    recommendation: Recommendation
+    confidence: Confidence
+    first_steps: list[FirstStep]
     readiness: Readiness
-    risks: tuple[RatedRisk, ...]
-    choice: ModalityChoice
+    risks: list[RatedRisk]
+    plan: TrustPlan
+    evidence: dict[str, Any] | None
+    missing_inputs: list[str]
     facts: dict[str, Any]
-    recommendation: dict[str, Any]
-    plan: dict[str, Any]
-    first_steps: tuple[dict[str, Any], ...]
+    notes: list[str]
 
     @property
-    def modality(self) -> str:
-        """The recommended modality."""
-        return self.choice.modality
+    def status(self) -> str:
+        """proceed, conditional or hold."""
+        return self.recommendation.status
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form: ``modality``, ``recommendation``, ``readiness``, ``risks``,
-        ``plan`` and ``evidence``, with the inputs missing and the facts read."""
-        names = {a.id: a.name for a in self.inputs.case.actors}
-        return {
-            "as_of": self.inputs.as_of.isoformat(),
-            "counterparts": [{"id": c, "name": names[c]} for c in self.inputs.counterparts],
-            "modality": self.modality,
-            "recommendation": self.recommendation,
-            "first_steps": list(self.first_steps),
-            "readiness": self.readiness.as_dict(),
-            "risks": [r.as_dict() for r in self.risks],
-            "plan": self.plan,
-            "evidence": None if self.inputs.evidence is None else dict(self.inputs.evidence),
-            "missing_inputs": self.inputs.missing(),
-            "facts": {k: _plain(v) for k, v in sorted(self.facts.items())},
-            "notes": list(self.inputs.notes),
-        }
+        """The JSON document (``from`` for a first step's origin)."""
+        return self.model_dump(mode="json", by_alias=True)
 
 
 def recommend(inputs: StrategyInputs, rules: DialogueRules | None = None) -> Strategy:
     """Run the strategy engine on whatever inputs exist."""
     rules = rules or load_dialogue_rules()
-    readiness = assess_readiness(rules.conditions, inputs)
-    facts = case_facts(inputs, readiness)
-    risks = tuple(rate_risks(rules.risks, facts))
-    facts.update({f"risk.{r.rule.id}.level": r.level for r in risks})
+    readiness = assess_readiness(rules.conditions, rules.signals, inputs)
+    facts = case_facts(inputs, readiness, rules.facts)
+    risks = rate_risks(rules.risks, facts)
+    facts.update({f"risk.{r.id}.level": r.level for r in risks})
     choice = choose_modality(rules.modality, facts)
-    words = placeholders(inputs)
     modality = choice.modality
+    exits = evaluate_exit_criteria(rules.plan.exit_criteria, inputs, facts)
+    decision = decide(readiness, modality, choice.why, exits, rules.modality.statuses)
+    words = placeholders(inputs)
     plan = trust_plan(rules.plan, modality, inputs, facts)
-    recommendation = {
-        "modality": modality,
-        "label": choice.label,
-        "summary": choice.summary,
-        "why": choice.why,
-        "decided_by": choice.decided_by.as_dict(),
-        "rules_read": [r.as_dict() for r in (*choice.passed_over, choice.decided_by)],
-        "objectives": applicable_items(rules.plan.objectives, modality, facts, words),
-        "safeguards": applicable_items(rules.plan.safeguards, modality, facts, words),
-        "monitoring_triggers": monitoring_triggers(
-            rules.plan, counterpart_alerts(inputs), inputs.alerts is not None
+    legal = (
+        activity_verdicts(inputs.screening, inputs.counterparts)
+        if inputs.screening is not None
+        else None
+    )
+    recommendation = Recommendation(
+        status=decision.status,
+        headline=decision.headline,
+        pending=decision.pending,
+        to_settle=decision.to_settle,
+        hold_reasons=decision.hold_reasons,
+        exit_criteria=decision.exit_criteria,
+        exit_criteria_met=decision.exit_criteria_met,
+        modality=modality,
+        label=choice.label,
+        summary=choice.summary,
+        why=choice.why,
+        decided_by=choice.decided_by,
+        rules_read=[*choice.passed_over, choice.decided_by],
+        legal_split=legal,
+        objectives=applicable_items(rules.plan.objectives, modality, facts, words),
+        safeguards=applicable_items(rules.plan.safeguards, modality, facts, words),
+        monitoring_triggers=monitoring_triggers(
+            rules.plan, counterpart_alerts(inputs, rules.facts), inputs.alerts is not None
         ),
-        "exit_criteria": applicable_items(rules.plan.exit_criteria, modality, facts, words),
-        "red_lines": applicable_items(rules.plan.red_lines, modality, facts, words),
-    }
+        red_lines=applicable_items(rules.plan.red_lines, modality, facts, words),
+    )
+    names = {a.id: a.name for a in inputs.case.actors}
     return Strategy(
-        inputs,
-        readiness,
-        risks,
-        choice,
-        facts,
-        recommendation,
-        plan,
-        tuple(_first_steps(readiness, risks, plan)),
+        as_of=inputs.as_of.isoformat(),
+        counterparts=[Counterpart(id=c, name=names[c]) for c in inputs.counterparts],
+        modality=modality,
+        recommendation=recommendation,
+        confidence=confidence_of(inputs, readiness, decision),
+        first_steps=_first_steps(
+            readiness, risks, plan, decision, ours=bool(facts["engagements.ours"])
+        ),
+        readiness=readiness,
+        risks=risks,
+        plan=plan,
+        evidence=None if inputs.evidence is None else inputs.evidence.as_dict(),
+        missing_inputs=inputs.missing(),
+        facts={k: _plain(v) for k, v in sorted(facts.items())},
+        notes=list(inputs.notes),
     )
 
 
+def confidence_of(inputs: StrategyInputs, readiness: Readiness, decision: Decision) -> Confidence:
+    """What the recommendation does not know, and how much that weighs."""
+    unknowns: list[str] = []
+    stage = inputs.stage.stage if inputs.stage is not None else None
+    if stage is None or stage.stage is None:
+        unknowns.append("the risk stage (no source had adequate data)")
+    elif stage.missing_sources:
+        unknowns.append("the stage's " + " and ".join(stage.missing_sources) + " source(s)")
+    unknown = [c for c in readiness.conditions if c.level == "unknown"]
+    critical_unknown = [c.name.lower() for c in unknown if c.critical]
+    if unknown:
+        among = f", among them {', '.join(critical_unknown)}" if critical_unknown else ""
+        unknowns.append(f"{len(unknown)} of {len(readiness.conditions)} conditions{among}")
+    open_exits = [e for e in decision.exit_criteria if e.met is None]
+    if open_exits:
+        unknowns.append(f"whether {len(open_exits)} exit criteria are met")
+    if inputs.alerts is None:
+        unknowns.append("the counterparts' recent conduct in event data")
+    if inputs.screening is None:
+        unknowns.append("designations (no list screened)")
+    if (
+        stage is None
+        or stage.stage is None
+        or critical_unknown
+        or len(unknown) * 2 >= len(readiness.conditions)
+    ):
+        level = "low"
+    elif unknowns:
+        level = "medium"
+    else:
+        level = "high"
+    text = (
+        f"Confidence {level}. Not known: {'; '.join(unknowns)}."
+        if unknowns
+        else f"Confidence {level}: every input was available and every condition is judged."
+    )
+    return Confidence(level=level, unknowns=unknowns, text=text)
+
+
 def _first_steps(
-    readiness: Readiness, risks: tuple[RatedRisk, ...], plan: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """What to do first: blocking gaps, the current stage's milestones, other critical gaps,
-    then the first mitigation of each high risk."""
-    actions = readiness.actions()
-    steps: list[dict[str, Any]] = []
+    readiness: Readiness,
+    risks: list[RatedRisk],
+    plan: TrustPlan,
+    decision: Decision,
+    ours: bool,
+) -> list[FirstStep]:
+    """What to do first: exit criteria met, blocking gaps, the current stage's milestones,
+    other critical gaps, then the first mitigation of each high risk."""
+    steps: list[FirstStep] = []
 
-    def add(text: str, why: str, source: str) -> None:
-        if len(steps) < FIRST_STEPS and all(s["step"] != text for s in steps):
-            steps.append({"step": text, "why": why, "from": source})
+    def add(text: str, why: str, origin: str) -> None:
+        if len(steps) < FIRST_STEPS and all(s.step != text for s in steps):
+            steps.append(FirstStep(step=text, why=why, origin=origin))
 
-    for action in actions:
-        if action["critical"] and action["level"] == "lacking":
-            add(
-                action["action"],
-                f"{action['name']} is lacking.",
-                f"condition:{action['condition']}",
-            )
-    current = next(s for s in plan["stages"] if s["status"] == "current")
-    for milestone in current["milestones"][:2]:
+    for criterion in decision.exit_criteria_met:
+        add(
+            "Suspend new asks and review our engagement with the mandator: an exit criterion "
+            "is met."
+            if ours
+            else "Open no talks until the counterpart's conduct that meets an exit criterion "
+            "is explained or remedied.",
+            criterion.text,
+            f"exit:{criterion.id}",
+        )
+    for action in readiness.actions:
+        if action.critical and action.level == "lacking":
+            add(action.action, f"{action.name} is lacking.", f"condition:{action.condition}")
+    current = plan.current()
+    for milestone in current.milestones[:2]:
         add(
             milestone,
-            f"The plan is at stage {current['number']}: {current['name']}.",
-            f"plan:{current['id']}",
+            f"The plan is at stage {current.number}: {current.name}.",
+            f"plan:{current.id}",
         )
-    for action in actions:
-        if action["critical"] and action["level"] == "unknown":
+    for action in readiness.actions:
+        if action.critical and action.level in ("unknown", "partial"):
             add(
-                action["action"],
-                f"{action['name']} is unknown.",
-                f"condition:{action['condition']}",
+                action.action,
+                f"{action.name} is {action.level.replace('_', ' ')}.",
+                f"condition:{action.condition}",
             )
     for risk in risks:
         if risk.level == "high":
-            add(
-                " ".join(risk.rule.mitigations[0].split()),
-                f"The risk '{risk.rule.name}' is high.",
-                f"risk:{risk.rule.id}",
-            )
+            add(risk.mitigations[0], f"The risk '{risk.name}' is high.", f"risk:{risk.id}")
     return steps
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, float):
-        return round(value, 3)
+        return round(value, 2)
     return value

@@ -1,16 +1,28 @@
-"""Alerts from event data, each with the event ids behind it.
+"""Alerts from event data, each with the event ids behind it and its strength in words.
 
 Four kinds:
 
-- ``escalation``: an actor's monthly civilian killings far above its own trailing
-  baseline (the Poisson test of ``indicators.escalation``);
+- ``escalation``: an actor's monthly killings of civilians above its own trailing
+  baseline, tested twice, on the number of attacks on civilians and on the civilian deaths
+  (``indicators.escalation`` and ``indicators.flag_escalations``); an alert needs moderate
+  or strong evidence from either;
 - ``conduct_during_talks``: a counterpart's violence while dialogue with it runs, against
-  the same number of months before the talks began;
-- ``buying_time``: the same comparison showing violence rising *or* spreading to new
-  areas while talks run, the pattern the report warns of (a group using dialogue to buy
-  time for an atrocity campaign);
+  the same number of months before the talks began, graded for events and for civilian
+  deaths;
+- ``buying_time``: the same comparison showing the number of events rising (at least
+  moderate evidence) *or* violence spreading to new areas while talks run, the pattern the
+  report warns of (a group using dialogue to buy time for an atrocity campaign). Deaths
+  alone do not raise it: more deaths from no more events are deadlier incidents, not a
+  campaign, and ``conduct_during_talks`` already reports them;
 - ``commitment_violation``: events by a party inside the area, period and kind of
   violence it committed to stop.
+
+The talks comparison is the escalation test on two spans: the monthly counts of each span
+around its own mean give a pooled Pearson dispersion (``indicators.pooled_dispersion``; for
+deaths never below twice the mean deaths per event of both spans,
+``indicators.per_event_floor``), ``indicators.rise_p_value`` compares the totals given that
+dispersion, and ``indicators.evidence_strength`` grades the result. Summaries say what rose
+and how strongly in words; p-values, dispersions and rate ratios stay in ``Alert.figures``.
 
 A counterpart in a case is found in the events by its UCDP actor id, its name or an alias
 (case-insensitive), on the perpetrator / side A.
@@ -19,23 +31,41 @@ A counterpart in a case is found in the events by its UCDP actor id, its name or
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import ibis.expr.types as ir
 
 from backchannel.events import indicators
+from backchannel.events.indicators import (
+    ALERT_STRENGTHS,
+    Strength,
+    describe_escalation,
+    evidence_strength,
+    evidence_words,
+    lump_note,
+    plain_number,
+    strength_rank,
+)
 from backchannel.events.schema import ViolenceType
 from backchannel.model.case import Actor, Case, Commitment
 from backchannel.model.vocabulary import CommitmentKind
 
-#: Significance for the talks-versus-before comparison (as for escalation alerts).
+#: Significance for the talks-versus-before comparison (as for escalation alerts): the
+#: p-value of moderate evidence. The grade, not this number, decides (see ``strength``).
 TALKS_P_VALUE = indicators.ALERT_P_VALUE
 #: An engagement is taken to keep talks running this long after it ends; engagements
 #: closer together than this form one period of talks.
 OPEN_TALKS_DAYS = 30
 #: A commitment with no end date is checked over its first year.
 OPEN_COMMITMENT_DAYS = 365
+#: Days in an average month (365.25 / 12): talks and the span before them are cut into
+#: this many days' blocks, the "months" whose counts give the dispersion.
+MONTH_DAYS = 365.25 / 12
+#: The measures of an escalation alert, the deaths first: what the texts lead with.
+ESCALATION_MEASURES: tuple[indicators.Measure, ...] = ("civilian_deaths", "civilian_events")
 
 #: Which violence breaks which commitment. Ceasefires and cessations of hostilities bind
 #: all organised violence by the party; civilian protection binds violence against civilians.
@@ -57,7 +87,15 @@ VIOLATING_TYPES: dict[CommitmentKind, tuple[ViolenceType, ...]] = {
 
 @dataclass(frozen=True)
 class Alert:
-    """One alert: what, who, when, why, and the events that show it."""
+    """One alert: what, who, when, why, and the events that show it.
+
+    ``summary`` is plain words for a brief: counts to two significant digits and the
+    strength of the evidence, no p-values. ``figures`` hold the numbers for an annex
+    (p-values, dispersions, rate ratios, counts). ``strength`` is the grade of the evidence
+    of a rise behind the alert (``"strong"``, ``"moderate"``, ``"weak"``; the stronger of
+    the events and deaths tests), None where no test shows a rise and for commitment
+    violations, which count breaches rather than test a rise.
+    """
 
     kind: str
     actor: str
@@ -66,6 +104,7 @@ class Alert:
     summary: str
     event_ids: list[str]
     figures: dict[str, Any] = field(default_factory=dict)
+    strength: Strength | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -82,30 +121,54 @@ def actor_events(events: ir.Table, actor: Actor) -> ir.Table:
 
 
 def escalation_alerts(connection: Any, events: ir.Table) -> list[Alert]:
-    """Every actor-month whose civilian killings the Poisson test flags."""
+    """Every actor-month whose attacks on civilians or civilian deaths rose, moderately or
+    strongly, above the actor's trailing year (one alert per actor-month, both tests in it).
+    """
+    monthly = indicators.actor_month(events)
+    expressions = [indicators.escalation(monthly, measure) for measure in ESCALATION_MEASURES]
     scored = indicators.flag_escalations(
-        connection.to_pyarrow(indicators.escalation(indicators.actor_month(events)))
+        connection.to_pyarrow(expressions[0].union(expressions[1]))
     )
+    by_month: dict[tuple[str, dt.date], dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in scored.to_pylist():
+        by_month[(str(row["actor"]), row["month"])][row["measure"]] = row
     alerts = []
-    for row in scored.filter(scored.column("alert")).to_pylist():
-        month: dt.date = row["month"]
+    for (actor, month), tests in sorted(by_month.items()):
+        if not any(test["alert"] for test in tests.values()):
+            continue
+        ordered = [tests[m] for m in ESCALATION_MEASURES if m in tests]
+        strength = max((t["strength"] for t in ordered), key=strength_rank)
         alerts.append(
             Alert(
                 kind="escalation",
-                actor=str(row["actor"]),
+                actor=actor,
                 start=month,
                 end=_month_end(month),
-                summary=str(row["reason"]),
-                event_ids=list(row["event_ids"] or []),
-                figures={
-                    "observed": row["observed"],
-                    "baseline_mean": row["baseline_mean"],
-                    "rate_ratio": row["rate_ratio"],
-                    "p_value": row["p_value"],
-                },
+                summary=". ".join(t["reason"] or describe_escalation(t, None) for t in ordered)
+                + ".",
+                event_ids=list(ordered[0]["event_ids"] or []),
+                figures={t["measure"]: _escalation_figures(t) for t in ordered},
+                strength=strength,
             )
         )
     return alerts
+
+
+def _escalation_figures(test: dict[str, Any]) -> dict[str, Any]:
+    names = (
+        "observed",
+        "event_count",
+        "largest_event",
+        "baseline_months_observed",
+        "baseline_mean",
+        "baseline_variance",
+        "dispersion_floor",
+        "dispersion",
+        "rate_ratio",
+        "p_value",
+        "strength",
+    )
+    return {name: test[name] for name in names}
 
 
 def case_alerts(
@@ -150,50 +213,68 @@ def _talks_alerts(
 ) -> list[Alert]:
     days = (end - start).days + 1
     before_start = start - dt.timedelta(days=days)
-    own = actor_events(events, actor)
-    during = _summary(connection, own, start, end)
-    before = _summary(connection, own, before_start, start - dt.timedelta(days=1))
+    months = max(1, round(days / MONTH_DAYS))
+    daily = _daily(connection, actor_events(events, actor), before_start, end)
+    before = _span(daily, before_start, days, months)
+    during = _span(daily, start, days, months)
     if during["events"] == 0:
         return []
-    rising_p = float(
-        indicators.poisson_upper_tail(
-            [during["civilian_deaths"]], [max(before["civilian_deaths"], 0.5)]
-        )[0]
-    )
-    events_p = float(
-        indicators.poisson_upper_tail([during["events"]], [max(before["events"], 0.5)])[0]
-    )
+    tests = {
+        "events": _rise(before, during, "events", months),
+        "civilian_deaths": _rise(before, during, "civilian_deaths", months),
+    }
     new_areas = sorted(set(during["areas"]) - set(before["areas"]))
     figures = {
         "talks": [start.isoformat(), end.isoformat()],
         "before": [before_start.isoformat(), (start - dt.timedelta(days=1)).isoformat()],
+        "months": months,
         "events_during": during["events"],
         "events_before": before["events"],
         "civilian_deaths_during": during["civilian_deaths"],
         "civilian_deaths_before": before["civilian_deaths"],
-        "p_civilian_deaths_rise": rising_p,
-        "p_events_rise": events_p,
+        **tests,
         "new_areas": new_areas,
     }
+    strength = max((t["strength"] for t in tests.values()), key=strength_rank)
+    deaths = tests["civilian_deaths"]
+    note = (
+        ""
+        if deaths["strength"] is None
+        else lump_note(during["civilian_deaths"], deaths["event_count"], deaths["largest_event"])
+    )
     summary = (
-        f"{actor.name} during talks ({start} to {end}): {during['events']} events, "
-        f"{during['civilian_deaths']} civilians killed, against {before['events']} events and "
-        f"{before['civilian_deaths']} civilians killed in the {days} days before"
+        f"{actor.name} during talks ({start} to {end}): {_violence_words(during)}, against "
+        f"{_violence_words(before)} in the same span before; "
+        f"{evidence_words(tests['events']['strength'], 'in events')}, "
+        f"{evidence_words(deaths['strength'], 'in civilian deaths')}{note}"
     )
     alerts = [
-        Alert("conduct_during_talks", actor.name, start, end, summary, during["event_ids"], figures)
+        Alert(
+            "conduct_during_talks",
+            actor.name,
+            start,
+            end,
+            summary + ".",
+            during["event_ids"],
+            figures,
+            strength,
+        )
     ]
     rising = (
-        rising_p < TALKS_P_VALUE
-        and during["civilian_deaths"] >= indicators.MIN_COUNT_FOR_ALERT["civilian_deaths"]
-    ) or (events_p < TALKS_P_VALUE and during["events"] >= indicators.MIN_COUNT_FOR_ALERT["events"])
+        tests["events"]["strength"] in ALERT_STRENGTHS
+        and during["events"] >= indicators.MIN_COUNT_FOR_ALERT["events"]
+    )
     spreading = len(new_areas) >= 2 and len(during["areas"]) > len(before["areas"])
     if rising or spreading:
         why = []
         if rising:
-            why.append(f"violence rose (Poisson p {_p_text(min(rising_p, events_p))})")
+            why.append(
+                f"its violent events grew more frequent ({tests['events']['strength']} evidence)"
+            )
         if spreading:
-            why.append(f"it spread to {len(new_areas)} new areas: {', '.join(new_areas)}")
+            why.append(
+                f"it spread to {plain_number(len(new_areas))} new areas: {', '.join(new_areas)}"
+            )
         alerts.append(
             Alert(
                 "buying_time",
@@ -203,9 +284,102 @@ def _talks_alerts(
                 f"Possible buying time: while talks ran, {' and '.join(why)}. {summary}.",
                 during["event_ids"],
                 figures,
+                strength,
             )
         )
     return alerts
+
+
+def _violence_words(span: dict[str, Any]) -> str:
+    events, killed = span["events"], span["civilian_deaths"]
+    return (
+        f"{plain_number(events)} {'event' if events == 1 else 'events'} and "
+        f"{plain_number(killed)} {'civilian' if killed == 1 else 'civilians'} killed"
+    )
+
+
+def _daily(connection: Any, events: ir.Table, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """The actor's events per day from ``start`` to ``end``: counts, deaths, areas, ids."""
+    window = events.filter((events.date_start >= start) & (events.date_start <= end))
+    civilian = (window.violence_type == ViolenceType.ONE_SIDED.value) | window.civilian_targeting
+    return list(
+        connection.to_pyarrow(
+            window.group_by("date_start").aggregate(
+                events=window.count(),
+                civilian_deaths=window.deaths_best.sum(where=civilian),
+                civilian_killings=window.deaths_best.count(
+                    where=civilian & (window.deaths_best > 0)
+                ),
+                largest_killing=window.deaths_best.max(where=civilian),
+                areas=window.admin1.collect(distinct=True),
+                event_ids=window.event_id.collect(),
+            )
+        ).to_pylist()
+    )
+
+
+def _span(
+    daily: Sequence[dict[str, Any]], start: dt.date, days: int, months: int
+) -> dict[str, Any]:
+    """Totals and monthly blocks of the ``days`` days from ``start``, cut into ``months``."""
+    blocks: dict[str, list[int]] = {"events": [0] * months, "civilian_deaths": [0] * months}
+    killings, largest = 0, 0
+    areas: set[str] = set()
+    event_ids: list[str] = []
+    for day in daily:
+        offset = (day["date_start"] - start).days
+        if not 0 <= offset < days:
+            continue
+        block = offset * months // days
+        blocks["events"][block] += int(day["events"] or 0)
+        blocks["civilian_deaths"][block] += int(day["civilian_deaths"] or 0)
+        killings += int(day["civilian_killings"] or 0)
+        largest = max(largest, int(day["largest_killing"] or 0))
+        areas.update(a for a in day["areas"] or [] if a)
+        event_ids.extend(day["event_ids"] or [])
+    return {
+        "events": sum(blocks["events"]),
+        "civilian_deaths": sum(blocks["civilian_deaths"]),
+        "blocks": blocks,
+        "civilian_killings": killings,
+        "largest_killing": largest,
+        "areas": sorted(areas),
+        "event_ids": sorted(event_ids),
+    }
+
+
+def _rise(
+    before: dict[str, Any], during: dict[str, Any], measure: str, months: int
+) -> dict[str, Any]:
+    """The overdispersed test of a rise in ``measure`` from ``before`` to ``during``."""
+    observed, baseline = during[measure], before[measure]
+    counts_events = measure == "events"
+    event_count = observed if counts_events else during["civilian_killings"]
+    floor = (
+        1.0
+        if counts_events
+        else indicators.per_event_floor(
+            observed + baseline, event_count + before["civilian_killings"]
+        )
+    )
+    dispersion = indicators.pooled_dispersion(
+        [before["blocks"][measure], during["blocks"][measure]], floor
+    )
+    p_value = float(indicators.rise_p_value(observed, baseline, months, dispersion, months))
+    rate_ratio = (observed + indicators.RATE_RATIO_CONTINUITY) / (
+        baseline + indicators.RATE_RATIO_CONTINUITY
+    )
+    largest = None if counts_events else during["largest_killing"]
+    share = largest / observed if largest is not None and observed else None
+    return {
+        "rate_ratio": rate_ratio,
+        "dispersion_floor": floor,
+        "dispersion": dispersion,
+        "p_value": p_value,
+        "strength": evidence_strength(p_value, rate_ratio, event_count, share),
+        "event_count": event_count,
+        "largest_event": largest,
+    }
 
 
 def _commitment_alert(
@@ -236,9 +410,10 @@ def _commitment_alert(
         commitment.start,
         end,
         (
-            f"{party.name}: {found['events']} events of "
+            f"{party.name}: {plain_number(found['events'])} events of "
             f"{', '.join(k.value for k in kinds)} violence "
-            f"({found['deaths']} deaths, {found['civilian_deaths']} civilians) in {area} between "
+            f"({plain_number(found['deaths'])} deaths, "
+            f"{plain_number(found['civilian_deaths'])} civilians) in {area} between "
             f"{commitment.start} and {end}, against its {commitment.kind.value.replace('_', ' ')} "
             f"commitment {commitment.id}"
         ),
@@ -274,10 +449,6 @@ def _summary(connection: Any, events: ir.Table, start: dt.date, end: dt.date) ->
         "event_ids": sorted(row["event_ids"] or []),
         "first": row["first"].isoformat() if row["first"] else None,
     }
-
-
-def _p_text(p: float) -> str:
-    return "< 1e-6" if p < 1e-6 else f"= {p:.2g}"
 
 
 def _data_end(connection: Any, events: ir.Table) -> dt.date:

@@ -15,6 +15,7 @@ from backchannel.model.case import (
     Record,
     Relation,
     Source,
+    StatusChange,
     integrity_problems,
 )
 from backchannel.model.vocabulary import (
@@ -57,5 +58,6 @@ __all__ = [
     "RelationKind",
     "Source",
     "Stance",
+    "StatusChange",
     "integrity_problems",
 ]

@@ -135,6 +135,11 @@ class Actor(Record):
     aliases: list[str] = Field(default_factory=list)
     kind: ActorKind
     ucdp_actor_id: int | None = Field(default=None, description="UCDP actor id, if UCDP codes it.")
+    active_from: dt.date | None = Field(
+        default=None,
+        description="When the actor came into being (a group founded, a faction split off); "
+        "a replay before that day does not show it.",
+    )
     stance: Stance = Stance.UNKNOWN
     notes: str | None = Field(default=None, **_sensitive("Analyst notes; sensitive."))
     references: list[RecordId] = Field(default_factory=list)
@@ -179,6 +184,13 @@ class Engagement(Record):
     end_date: dt.date | None = None
     channel: Channel
     modality: Modality | None = None
+    by: RecordId | None = Field(
+        default=None,
+        description="The actor who held the engagement on the side facing the counterparts "
+        "(our organisation is the own_organisation actor; for a counterpart's unilateral "
+        "public statement, the counterpart itself). Without it, the engagement counts as "
+        "ours only when no other actor of the case talks to a counterpart.",
+    )
     counterparts: list[RecordId] = Field(
         default_factory=list, description="Actor ids of the parties engaged."
     )
@@ -196,8 +208,21 @@ class Engagement(Record):
         return self
 
 
+class StatusChange(Record):
+    """A commitment's status as it became known on a day (a verification, a report)."""
+
+    status: CommitmentStatus
+    date: dt.date = Field(description="The day this status became known.")
+    references: list[RecordId] = Field(default_factory=list)
+
+
 class Commitment(Record):
-    """What a party undertook to do or not to do, where and until when."""
+    """What a party undertook to do or not to do, where and until when.
+
+    ``status`` is where the commitment stands now. ``status_history`` dates each change of
+    status as it became known, so that a replay as of a past day reads the status known
+    that day; the last entry of the history must agree with ``status``.
+    """
 
     id: RecordId
     party: RecordId
@@ -211,11 +236,27 @@ class Commitment(Record):
     engagement: RecordId | None = Field(default=None, description="Engagement where it was made.")
     verification: str | None = None
     status: CommitmentStatus = CommitmentStatus.UNKNOWN
+    status_history: list[StatusChange] = Field(
+        default_factory=list, description="Each status with the day it became known, oldest first."
+    )
     references: list[RecordId] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Self:
         _check_order(self.start, self.end, "start", "end")
+        days = [change.date for change in self.status_history]
+        if days and days[0] < self.start:
+            raise ValueError(
+                f"status_history starts on {days[0].isoformat()}, before the commitment's "
+                f"start {self.start.isoformat()}"
+            )
+        if days != sorted(days):
+            raise ValueError("status_history must list its changes oldest first")
+        if self.status_history and self.status_history[-1].status is not self.status:
+            raise ValueError(
+                f"status {self.status.value!r} differs from the last entry of status_history "
+                f"({self.status_history[-1].status.value!r}); record the change in the history"
+            )
         return self
 
 
@@ -359,11 +400,20 @@ def integrity_problems(case: Case) -> list[Problem]:
             )
     problems.extend(_duplicate_relations(case.relations))
     for i, engagement in enumerate(case.engagements):
+        expect(actor_ids, engagement.by, f"engagements[{i}].by", "actor")
         for j, counterpart in enumerate(engagement.counterparts):
             expect(actor_ids, counterpart, f"engagements[{i}].counterparts[{j}]", "actor")
     for i, commitment in enumerate(case.commitments):
         expect(actor_ids, commitment.party, f"commitments[{i}].party", "actor")
         expect(engagement_ids, commitment.engagement, f"commitments[{i}].engagement", "engagement")
+        for k, change in enumerate(commitment.status_history):
+            for j, reference in enumerate(change.references):
+                expect(
+                    source_ids,
+                    reference,
+                    f"commitments[{i}].status_history[{k}].references[{j}]",
+                    "source",
+                )
     judgements = {j.id: j for j in case.judgements}
     for i, judgement in enumerate(case.judgements):
         if judgement.reviews is None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from backchannel.actors.analysis import analyse_case
+from backchannel.actors.analysis import ActorAnalysis, analyse_case
 from backchannel.model.case import Case
 from backchannel.reports.actor_map import actor_map_png
 
@@ -92,34 +92,40 @@ def _mask(value: Any, pattern: re.Pattern[str] | None, masks: dict[str, str]) ->
 
 
 def build_actor_section(
-    case: Case, as_of: dt.date | None = None, *, redacted: bool = False
+    case: Case,
+    as_of: dt.date | None = None,
+    *,
+    redacted: bool = False,
+    analysis: ActorAnalysis | None = None,
 ) -> ActorSection | None:
-    """The section for ``case``, or ``None`` when the case records no actor."""
+    """The section for ``case``, or ``None`` when the case records no actor.
+
+    ``analysis`` is the actor analysis already run for this case and day; without it the
+    analyses are run here.
+    """
     if not case.actors:
         return None
-    analysis = analyse_case(case, as_of).as_dict()
-    day = dt.date.fromisoformat(analysis["as_of"])
-    png = actor_map_png(case, day, redacted, map_roles(analysis))
+    found = (analysis or analyse_case(case, as_of)).as_dict()
+    day = dt.date.fromisoformat(found["as_of"])
+    png = actor_map_png(case, day, redacted, map_roles(found))
     masks = masked_names(case) if redacted else {}
     pattern = _mask_pattern(masks)
     names = {a.id: a.name for a in case.actors}
     shown = _mask(
         {
-            "counterparts": [c["name"] for c in analysis["counterparts"]],
+            "counterparts": [c["name"] for c in found["counterparts"]],
             "entry_points": [
                 {**p, "entry_name": names.get(p["entry"], p["entry"])}
-                for p in analysis["entry_points"][:SHOWN]
+                for p in found["entry_points"][:SHOWN]
             ],
             "spoilers": [
-                {**s, "name": names.get(s["actor"], s["actor"])}
-                for s in analysis["spoilers"][:SHOWN]
+                {**s, "name": names.get(s["actor"], s["actor"])} for s in found["spoilers"][:SHOWN]
             ],
             "brokers": [
-                {**b, "name": names.get(b["actor"], b["actor"])}
-                for b in analysis["brokers"][:SHOWN]
+                {**b, "name": names.get(b["actor"], b["actor"])} for b in found["brokers"][:SHOWN]
             ],
-            "cohesion": analysis["cohesion"],
-            "notes": analysis["notes"],
+            "cohesion": found["cohesion"],
+            "notes": found["notes"],
         },
         pattern,
         masks,

@@ -1,30 +1,36 @@
-"""Every analysis of one case, run once, for the brief, the JSON output and the demo.
+"""Every analysis of one case on one day, run once, for the brief, the JSON and the web.
 
-``analyse_for_brief`` runs the stage assessment, the actor analyses, the event alerts, the
-screening, the evidence panel and the strategy engine on whatever inputs are given, and
-``brief_report`` turns the result into a full or redacted report model. Callers (the CLI,
-the demo, later the web workspace) only decide which data are installed.
+``analyse_for_brief`` first cuts the case and the event data at the day
+(``model.as_of.known_on``: a replay sees only what was known then), then runs the stage
+assessment, the actor analyses (once), the event alerts, the screening, the evidence panel
+and the strategy engine on whatever inputs are given; ``brief_report`` turns the result
+into a full or redacted report model. Callers (the CLI, the demo, the web workspace) only
+decide which data are installed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from backchannel.actors.analysis import analyse_case
+from backchannel.actors.analysis import ActorAnalysis, analyse_case
 from backchannel.dialogue.evidence import EvidenceSources, build_evidence_panel
 from backchannel.dialogue.inputs import StrategyInputs
 from backchannel.dialogue.strategy import Strategy, recommend
 from backchannel.events.backends import connect, event_table
+from backchannel.events.coverage import FileExtent
+from backchannel.events.ucdp_conflicts import ConflictYear
+from backchannel.model.as_of import Withheld, known_on
 from backchannel.model.case import Case
 from backchannel.reports.actor_section import build_actor_section
 from backchannel.reports.case_report import CaseReport, build_case_report
-from backchannel.reports.event_signals import EventSignals, event_signals
+from backchannel.reports.event_signals import EventSignals, event_signals, no_event_signals
 from backchannel.reports.legal_section import LegalSection, build_legal_section
 from backchannel.reports.strategy_section import build_strategy_section
 from backchannel.reports.structural import StructuralSection, structural_section
@@ -35,7 +41,10 @@ from backchannel.screening.screen import Screening
 
 @dataclass(frozen=True)
 class CaseAnalysis:
-    """The results of every analysis run on one case on one day."""
+    """The results of every analysis run on one case on one day.
+
+    ``case`` is the case as known on ``as_of``; ``withheld`` says what the cut held back.
+    """
 
     case: Case
     as_of: dt.date
@@ -45,14 +54,23 @@ class CaseAnalysis:
     events: EventSignals
     screening: CaseScreening | None
     legal: LegalSection | None
+    actors: ActorAnalysis
+    withheld: Withheld
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON document of ``backchannel assess``: the stage and the strategy."""
+        """The JSON document of ``backchannel assess``: the stage, the strategy, the cut."""
         return {
             "case": self.case.id,
             **self.assessment.as_dict(),
             **{k: v for k, v in self.strategy.as_dict().items() if k != "as_of"},
+            "judgements_after_as_of": list(self.withheld.judgements),
+            "withheld": self.withheld.as_dict(),
         }
+
+
+def events_known_on(events: pa.Table, day: dt.date) -> pa.Table:
+    """The events over by ``day`` (an event is fully known only once it has ended)."""
+    return events.filter(pc.less_equal(events["date_end"], pa.scalar(day, pa.date32())))
 
 
 def analyse_for_brief(
@@ -65,41 +83,69 @@ def analyse_for_brief(
     activities: Sequence[str] = ("meeting",),
     predictors: pd.DataFrame | None = None,
     evidence_sources: EvidenceSources | None = None,
+    extents: Mapping[str, FileExtent] | None = None,
+    conflicts: Iterable[ConflictYear] | None = None,
+    timelines: bool = True,
 ) -> CaseAnalysis:
-    """Run every analysis the given inputs allow; missing ones are named in the strategy."""
+    """Run every analysis the given inputs allow on the case as known on ``as_of``.
+
+    ``as_of`` defaults to the end of the case's period, else today. Event data are cut at
+    the day and used only where they cover the country and window (their alerts are
+    withheld from the strategy otherwise, and the brief says why). ``timelines=False``
+    skips drawing the counterparts' violence charts, which only the brief shows.
+    """
     day = as_of or case.context.period.end or dt.date.today()
-    if events is not None:
-        assessment = assess_case(case, day, event_table(events), connect(), predictors=predictors)
+    known = known_on(case, day)
+    cut = known.case
+    then = events_known_on(events, day) if events is not None else None
+    connection = connect() if then is not None else None
+    table = event_table(then) if then is not None else None
+    assessment = assess_case(
+        cut,
+        day,
+        table,
+        connection,
+        predictors=predictors,
+        extents=extents,
+        conflicts=conflicts,
+    )
+    coverage = assessment.coverage
+    if then is not None and coverage is not None and coverage.adequate:
+        signals = event_signals(cut, then, event_source, day, timelines=timelines)
+        alerts: tuple[Any, ...] | None = tuple(signals.typed_alerts)
     else:
-        assessment = assess_case(case, day, predictors=predictors)
-    # without events the section still says how to install them; the strategy is told
-    # there were no event data (None), not that the data raised no alert (an empty list)
-    signals = event_signals(case, events, event_source)
-    screened = screen_case(case, screening, activities=activities, as_of=day) if screening else None
-    evidence = None
-    actors = analyse_case(case, day)
-    if evidence_sources is not None:
-        counterparts = [c.id for c in actors.counterparts]
-        evidence = build_evidence_panel(case, evidence_sources, counterparts=counterparts).as_dict()
+        signals = no_event_signals(event_source, coverage)
+        alerts = None
+    screened = screen_case(cut, screening, activities=activities, as_of=day) if screening else None
+    actors = analyse_case(cut, day)
+    counterparts = [c.id for c in actors.counterparts]
+    panel = (
+        build_evidence_panel(cut, evidence_sources, counterparts=counterparts)
+        if evidence_sources is not None
+        else None
+    )
     inputs = StrategyInputs(
-        case,
+        cut,
         day,
         actors,
-        stage=assessment.as_dict(),
-        alerts=signals.alerts if events is not None else None,
+        stage=assessment,
+        alerts=alerts,
         screening=screened,
-        evidence=evidence,
+        evidence=panel,
         activities=tuple(activities),
+        withheld=known.withheld,
     )
     return CaseAnalysis(
-        case,
+        cut,
         day,
         assessment,
         recommend(inputs),
-        structural_section(case.context.country, case.context.period.start.year),
+        structural_section(case.context.country, case.context.period.start.year, as_of=day),
         signals,
         screened,
         build_legal_section(screened) if screened else None,
+        actors,
+        known.withheld,
     )
 
 
@@ -112,7 +158,10 @@ def brief_report(analysis: CaseAnalysis, *, redacted: bool = False) -> CaseRepor
         structural=analysis.structural,
         events=analysis.events,
         stage=analysis.assessment.as_dict(),
-        actors_map=build_actor_section(case, analysis.as_of, redacted=redacted),
+        actors_map=build_actor_section(
+            case, analysis.as_of, redacted=redacted, analysis=analysis.actors
+        ),
         legal=analysis.legal,
         strategy=build_strategy_section(case, analysis.strategy, analysis.legal, redacted=redacted),
+        withheld=analysis.withheld,
     )

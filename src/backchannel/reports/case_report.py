@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from backchannel.model.as_of import Withheld
 from backchannel.model.case import Case, Record
 from backchannel.reports.actor_section import ActorSection, mask_names
 from backchannel.reports.event_signals import EventSignals
@@ -63,6 +64,8 @@ class CaseReport(BaseModel):
     actors_map: ActorSection | None = None
     legal: LegalSection | None = None
     strategy: StrategySection | None = None
+    #: What a replay held back (JSON form of ``model.as_of.Withheld``); None when not cut.
+    withheld: dict[str, Any] | None = None
 
 
 def build_case_report(
@@ -76,8 +79,13 @@ def build_case_report(
     actors_map: ActorSection | None = None,
     legal: LegalSection | None = None,
     strategy: StrategySection | None = None,
+    withheld: Withheld | None = None,
 ) -> CaseReport:
-    """Summarise what a case holds; with ``redacted`` every sensitive field is masked."""
+    """Summarise what a case holds; with ``redacted`` every sensitive field is masked.
+
+    ``case`` is the case as known on the brief's day when ``withheld`` (what the cut held
+    back) is given; undated sources are then marked so a reader checks them.
+    """
     actors = {a.id: _visible(a, redacted) for a in case.actors}
     names = {actor_id: str(actor["name"]) for actor_id, actor in actors.items()}
 
@@ -134,7 +142,13 @@ def build_case_report(
         "relations": relations,
         "timeline": [entry.model_dump() for entry in timeline],
         "judgements": [_visible(j, redacted) for j in sorted(case.judgements, key=lambda j: j.at)],
-        "sources": [s.model_dump(mode="json") for s in case.sources],
+        "sources": [
+            {
+                **s.model_dump(mode="json"),
+                "undated": withheld is not None and s.id in withheld.undated_sources,
+            }
+            for s in case.sources
+        ],
         "stage": stage,
     }
     if redacted:
@@ -155,6 +169,7 @@ def build_case_report(
         actors_map=actors_map,
         legal=legal,
         strategy=strategy,
+        withheld=None if withheld is None else withheld.as_dict(),
         **text,
     )
 

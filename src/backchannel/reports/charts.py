@@ -7,6 +7,13 @@ backend or figure registry is touched. Colours come from the Okabe-Ito palette, 
 stays distinguishable under the common forms of colour blindness, and every model also
 gets its own line style so the charts read in greyscale.
 
+Every chart is drawn at the width it is printed at: a brief places its charts across the
+A4 text column (:data:`TEXT_COLUMN_INCHES`), so a figure as wide as the column prints its
+type at the point sizes set here, none under :data:`SMALLEST_PRINTED_POINTS`. The PNG is
+rendered at :data:`PNG_DPI`, so its natural width (at CSS's 96 pixels to the inch) is wider
+than the column: the page scales it down to the column, never up, and type stays sharp.
+:func:`printed_text_sizes` measures what a placed figure prints, for the tests.
+
 Input contracts (pandas DataFrames):
 
 - a *scored* frame per model: ``ewp_name``, ``year`` (the country-year scored),
@@ -28,12 +35,29 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 from sklearn.metrics import roc_auc_score, roc_curve
 
 SOURCE_NOTE = "Data: Early Warning Project (USHMM), fully-out-of-sample backtest 1994-2024"
 EWP_THRESHOLD = 0.04
-PNG_DPI = 150
+
+#: The brief's text column on A4 is about 17.2 cm (210 mm less the print margins and the
+#: body's padding); charts are drawn 17 cm wide, so the page scales them up a little, never
+#: down, and their type prints at least at the sizes set here.
+TEXT_COLUMN_INCHES = 17.0 / 2.54
+#: The smallest type a chart may print at, in points, once placed across the text column.
+SMALLEST_PRINTED_POINTS = 8.0
+#: Type sizes in points, as printed: small print (source notes), annotations, body.
+NOTE_POINTS = 8.0
+SMALL_POINTS = 8.5
+BODY_POINTS = 9.0
+TITLE_POINTS = 10.5
+#: 200 dots to the inch keeps 8-point type crisp on paper; any resolution above CSS's 96
+#: pixels to the inch makes the PNG wider than the column, so the page scales it down to fit.
+PNG_DPI = 200
+#: Height of the strip a figure keeps free at its foot for the source note.
+NOTE_STRIP_INCHES = 0.24
 
 OKABE_ITO_BLUE = "#0072B2"
 OKABE_ITO_VERMILLION = "#D55E00"
@@ -67,6 +91,87 @@ def render_png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def new_chart_figure(
+    height: float,
+    note: str,
+    *,
+    width: float = TEXT_COLUMN_INCHES,
+    top_inches: float = 0.0,
+    bottom_inches: float = 0.0,
+) -> Figure:
+    """An empty figure on its own Agg canvas with ``note`` in small print at its foot.
+
+    The constrained layout keeps the note's strip free, and ``top_inches`` above the axes
+    and ``bottom_inches`` above the note for what the caller places itself (a heading, a
+    figure legend). ``width`` is the printed width: the column's unless the page places
+    the chart narrower.
+    """
+    bottom = (NOTE_STRIP_INCHES + bottom_inches) / height
+    top = top_inches / height
+    layout = ConstrainedLayoutEngine(rect=(0.0, bottom, 1.0, 1.0 - bottom - top))
+    figure = Figure(figsize=(width, height), layout=layout)
+    FigureCanvasAgg(figure)
+    figure.text(
+        0.08 / width,
+        0.07 / height,
+        note,
+        fontsize=NOTE_POINTS,
+        color=REFERENCE_GREY,
+        ha="left",
+        va="bottom",
+    )
+    return figure
+
+
+def set_type_sizes(*all_axes: Axes) -> None:
+    """Give axes their printed type sizes: ticks small, axis labels body, title heading.
+
+    Set on each axes rather than taken from matplotlib's global defaults, which a style
+    or another caller may have changed.
+    """
+    for axes in all_axes:
+        axes.tick_params(labelsize=SMALL_POINTS)
+        axes.xaxis.label.set_fontsize(BODY_POINTS)
+        axes.yaxis.label.set_fontsize(BODY_POINTS)
+        axes.title.set_fontsize(TITLE_POINTS)
+
+
+def drawn_texts(figure: Figure) -> list[Text]:
+    """Every text ``figure`` draws: visible, not empty, and for a tick label, on its axis.
+
+    The figure is laid out first, as tick labels only exist then; an axis keeps labels
+    for ticks beyond its limits, which are never drawn, and those are left out.
+    """
+    figure.draw_without_rendering()
+    off_axis: set[int] = set()
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            slack = 1e-9 * (high - low)
+            for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                if not low - slack <= tick.get_loc() <= high + slack:
+                    off_axis.update((id(tick.label1), id(tick.label2)))
+    return [
+        text
+        for text in figure.findobj(Text)
+        if text.get_visible() and text.get_text().strip() and id(text) not in off_axis
+    ]
+
+
+def printed_text_sizes(
+    figure: Figure, placed_width_inches: float = TEXT_COLUMN_INCHES
+) -> list[tuple[float, str]]:
+    """Every text ``figure`` draws as (printed size in points, text), smallest first.
+
+    The figure is imagined placed ``placed_width_inches`` wide, which scales its type by
+    that width over its own.
+    """
+    scale = placed_width_inches / figure.get_figwidth()
+    return sorted(
+        (float(float(text.get_fontsize()) * scale), text.get_text()) for text in drawn_texts(figure)
+    )
+
+
 def write_png(data: bytes, path: Path) -> Path:
     """Write PNG bytes to ``path``, creating its folder, and return the path written."""
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -83,7 +188,7 @@ def roc_figure(scored_by_model: Mapping[str, pd.DataFrame]) -> Figure:
     its scored frame; the curves use ``maxrisk`` as the score and ``mk_onset`` as truth.
     """
     _require_models(scored_by_model)
-    figure = _new_figure(width=7.0, height=6.4)
+    figure = new_chart_figure(height=6.6, note=SOURCE_NOTE)
     axes = figure.add_subplot()
     for index, (model, scored) in enumerate(scored_by_model.items()):
         outcome, risk = _outcome_and_risk(scored, model)
@@ -106,7 +211,14 @@ def roc_figure(scored_by_model: Mapping[str, pd.DataFrame]) -> Figure:
     axes.set_ylabel("Hit rate (share of onsets flagged)")
     axes.set_title("How well each model ranks countries before new mass killings")
     axes.grid(color="#dddddd", linewidth=0.6)
-    axes.legend(loc="lower right", frameon=True, title="Model (area under curve)")
+    axes.legend(
+        loc="lower right",
+        frameon=True,
+        title="Model (area under curve)",
+        fontsize=SMALL_POINTS,
+        title_fontsize=SMALL_POINTS,
+    )
+    set_type_sizes(axes)
     return figure
 
 
@@ -126,7 +238,7 @@ def reliability_figure(scored_by_model: Mapping[str, pd.DataFrame], bins: int = 
     _require_models(scored_by_model)
     if bins < 2:
         raise ValueError(f"bins must be at least 2, got {bins}")
-    figure = _new_figure(width=7.0, height=8.6)
+    figure = new_chart_figure(height=8.4, note=SOURCE_NOTE)
     calibration_axes, count_axes = figure.subplots(2, 1, gridspec_kw={"height_ratios": (3.2, 1.0)})
     bar_width = 0.8 / len(scored_by_model)
     largest_value = 0.0
@@ -155,7 +267,7 @@ def reliability_figure(scored_by_model: Mapping[str, pd.DataFrame], bins: int = 
         bars = count_axes.bar(
             positions, table["onsets"], width=bar_width, color=colour, label=model
         )
-        count_axes.bar_label(bars, fontsize=7, padding=1)
+        count_axes.bar_label(bars, fontsize=NOTE_POINTS, padding=1)
     limit = _square_root_axis_limit(largest_value)
     calibration_axes.plot(
         [0, limit],
@@ -172,7 +284,7 @@ def reliability_figure(scored_by_model: Mapping[str, pd.DataFrame], bins: int = 
     calibration_axes.set_ylabel("Observed onset rate in the bin, 95% interval")
     calibration_axes.set_title("Do predicted risks match how often onsets happened?")
     calibration_axes.grid(color="#dddddd", linewidth=0.6)
-    calibration_axes.legend(loc="upper left")
+    calibration_axes.legend(loc="upper left", fontsize=SMALL_POINTS)
 
     count_axes.set_xticks(range(1, bins + 1))
     count_axes.set_xlim(0.4, bins + 0.6)
@@ -184,6 +296,7 @@ def reliability_figure(scored_by_model: Mapping[str, pd.DataFrame], bins: int = 
     count_axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     count_axes.margins(y=0.2)
     count_axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+    set_type_sizes(calibration_axes, count_axes)
     return figure
 
 
@@ -228,7 +341,7 @@ def country_risk_figure(
     ours = forecasts.loc[forecasts["ewp_name"] == country].sort_values("year")
     if ours.empty:
         raise ValueError(_unknown_country_message(country, forecasts["ewp_name"]))
-    figure = _new_figure(width=9.0, height=5.2)
+    figure = new_chart_figure(height=4.6, note=SOURCE_NOTE)
     axes = figure.add_subplot()
     highest_risk = float(ours["risk"].max())
     axes.plot(
@@ -273,7 +386,7 @@ def country_risk_figure(
         xycoords=("axes fraction", "data"),
         xytext=(4, 3),
         textcoords="offset points",
-        fontsize=8,
+        fontsize=SMALL_POINTS,
         color=REFERENCE_GREY,
     )
     axes.set_ylim(0, max(highest_risk, EWP_THRESHOLD) * 1.15)
@@ -283,7 +396,16 @@ def country_risk_figure(
     axes.set_ylabel("Risk of a new mass killing")
     axes.set_title(f"{country}: forecast risk of a new mass killing")
     axes.grid(color="#dddddd", linewidth=0.6)
-    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    # Below the axes, not beside them: at the column's width a legend at the side would
+    # take a third of the time axis.
+    axes.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.15),
+        ncol=2,
+        fontsize=SMALL_POINTS,
+        frameon=False,
+    )
+    set_type_sizes(axes)
     return figure
 
 
@@ -295,15 +417,6 @@ def country_risk_chart(
 ) -> bytes:
     """PNG of :func:`country_risk_figure`."""
     return render_png(country_risk_figure(forecasts, country, onsets=onsets, published=published))
-
-
-def _new_figure(width: float, height: float) -> Figure:
-    # The layout leaves a strip at the bottom free for the source note.
-    layout = ConstrainedLayoutEngine(rect=(0.0, 0.035, 1.0, 0.965))
-    figure = Figure(figsize=(width, height), layout=layout)
-    FigureCanvasAgg(figure)
-    figure.text(0.01, 0.008, SOURCE_NOTE, fontsize=7.5, color=REFERENCE_GREY, ha="left")
-    return figure
 
 
 def _require_models(scored_by_model: Mapping[str, pd.DataFrame]) -> None:

@@ -1,5 +1,8 @@
 """Event-data charts for the brief: a group's violence against civilians month by month,
-with the periods of talks and the commitments it made drawn on the same time line."""
+with the periods of talks and the commitments it made drawn on the same time line.
+
+Drawn as wide as the brief's text column, with no type under 8 points once printed
+(:mod:`backchannel.reports.charts` sets the sizes)."""
 
 from __future__ import annotations
 
@@ -7,16 +10,18 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from backchannel.reports.charts import (
     OKABE_ITO_BLUISH_GREEN,
     OKABE_ITO_ORANGE,
     OKABE_ITO_VERMILLION,
     REFERENCE_GREY,
+    SMALL_POINTS,
+    new_chart_figure,
     render_png,
+    set_type_sizes,
 )
 
 EVENT_SOURCE_NOTE = (
@@ -41,9 +46,7 @@ def actor_timeline_figure(
     if monthly.empty:
         raise ValueError(f"no events for {actor!r}")
     months = pd.to_datetime(monthly["month"])
-    figure = Figure(figsize=(9.0, 4.2), layout=ConstrainedLayoutEngine(rect=(0.0, 0.04, 1.0, 0.96)))
-    FigureCanvasAgg(figure)
-    figure.text(0.01, 0.01, EVENT_SOURCE_NOTE, fontsize=7.5, color=REFERENCE_GREY)
+    figure = new_chart_figure(height=4.4, note=EVENT_SOURCE_NOTE)
     axes = figure.add_subplot()
     axes.bar(
         months,
@@ -78,19 +81,37 @@ def actor_timeline_figure(
             linewidth=1.4,
             label="Commitment" if number == 0 else None,
         )
-        axes.annotate(
+        # On the events axes, drawn last, so the events line passes under the words.
+        events_axes.annotate(
             label,
-            (pd.Timestamp(day), axes.get_ylim()[1] * 0.95),
-            fontsize=7,
+            (pd.Timestamp(day), 0.97),
+            xycoords=("data", "axes fraction"),
+            fontsize=SMALL_POINTS,
             rotation=90,
             va="top",
             ha="right",
             color=REFERENCE_GREY,
+            # Over the bars and the events line, a light box keeps the words legible.
+            bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "alpha": 0.8, "lw": 0},
         )
     axes.set_title(f"{actor}: violence against civilians and talks")
+    # At most eight dates along the axis, years written once: full dates would run together.
+    locator = AutoDateLocator(maxticks=8)  # type: ignore[no-untyped-call]  # untyped upstream
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     handles, labels = axes.get_legend_handles_labels()
     more_handles, more_labels = events_axes.get_legend_handles_labels()
-    axes.legend(handles + more_handles, labels + more_labels, loc="upper left", fontsize=8)
+    # Below the axes, where it hides no month of the series.
+    axes.legend(
+        handles + more_handles,
+        labels + more_labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1),
+        ncol=2,
+        fontsize=SMALL_POINTS,
+        frameon=False,
+    )
+    set_type_sizes(axes, events_axes)
     return figure
 
 

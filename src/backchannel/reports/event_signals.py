@@ -1,8 +1,14 @@
-"""The brief's event-signals section: a case's alerts from installed event data, if any."""
+"""The brief's event-signals section: a case's alerts from installed event data, if any.
+
+Everything here is as known on the assessment date: the events are cut at the day before
+they reach this module, and every alert window is cut at it too, so a replay shows no
+event, window or chart month after the day.
+"""
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -13,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from backchannel.events.alerts import Alert, actor_events, case_alerts, talks_periods
 from backchannel.events.backends import connect, event_table
+from backchannel.events.coverage import EventCoverage
 from backchannel.events.schema import ViolenceType
 from backchannel.model.case import Case
 from backchannel.reports.event_charts import actor_timeline_chart
@@ -34,6 +41,7 @@ class EventSignal(BaseModel):
     actor: str
     period: str
     summary: str
+    strength: str | None = None
     event_count: int
     event_ids: list[str]
 
@@ -56,20 +64,48 @@ class EventSignals(BaseModel):
     signals: list[EventSignal]
     note: str
     timelines: list[Timeline] = []
-    #: The alerts in full (JSON form), as the strategy engine reads them.
+    #: The alerts in full (JSON form), as the API shows them.
     alerts: list[dict[str, Any]] = []
+    #: The same alerts as typed results, for the strategy engine.
+    typed_alerts: list[Alert] = []
+    #: Why the event data were not used, when they were installed but fell short.
+    coverage_problems: list[str] = []
 
 
-def event_signals(case: Case, events: pa.Table | None, source: str = "") -> EventSignals:
-    """Talks and commitment alerts for the case's counterparts; ``source`` names the files."""
-    if events is None:
+def no_event_signals(source: str, coverage: EventCoverage | None) -> EventSignals:
+    """The section when there are no usable event data: not installed, or not covering."""
+    if coverage is None:
         return EventSignals(source="", signals=[], note=INSTALL_HINT)
+    return EventSignals(
+        source=source,
+        signals=[],
+        note=(
+            "The installed event data do not cover this case well enough to read its "
+            "counterparts' conduct, so no alert is shown and none counts as reassurance: "
+            + "; ".join(coverage.problems)
+            + "."
+        ),
+        coverage_problems=list(coverage.problems),
+    )
+
+
+def event_signals(
+    case: Case,
+    events: pa.Table,
+    source: str = "",
+    as_of: dt.date | None = None,
+    *,
+    timelines: bool = True,
+) -> EventSignals:
+    """Talks and commitment alerts for the case's counterparts, every window cut at ``as_of``."""
+    day = as_of or case.context.period.end or dt.date.today()
     connection = connect()
     table = event_table(events)
-    alerts = case_alerts(connection, table, case)
+    alerts = [_cut(alert, day) for alert in case_alerts(connection, table, case, day)]
     note = (
         "Alerts compare each counterpart's violence during talks with the same span before "
-        "them, and check commitments against the events that followed (see the event ids)."
+        "them, and check commitments against the events that followed (the event ids are in "
+        "the annex)."
         if alerts
         else "The installed events show no alert for this case's counterparts."
     )
@@ -77,17 +113,22 @@ def event_signals(case: Case, events: pa.Table | None, source: str = "") -> Even
         source=source,
         signals=[_signal(alert) for alert in alerts],
         note=note,
-        timelines=counterpart_timelines(connection, table, case, {a.actor for a in alerts}),
+        timelines=counterpart_timelines(connection, table, case, {a.actor for a in alerts}, day)
+        if timelines
+        else [],
         alerts=[_plain_alert(alert) for alert in alerts],
+        typed_alerts=alerts,
     )
 
 
 def counterpart_timelines(
-    connection: Any, events: ir.Table, case: Case, actor_names: set[str]
+    connection: Any, events: ir.Table, case: Case, actor_names: set[str], as_of: dt.date
 ) -> list[Timeline]:
-    """A timeline chart for each named counterpart, over the case period and a year before."""
+    """A timeline chart for each named counterpart, from a year before the case to the day."""
     start = case.context.period.start - dt.timedelta(days=365)
-    end = case.context.period.end or case.context.period.start + dt.timedelta(days=730)
+    end = min(case.context.period.end or as_of, as_of)
+    if end < start:
+        return []
     timelines: list[Timeline] = []
     for actor in case.actors:
         if actor.name not in actor_names or len(timelines) >= MAX_TIMELINES:
@@ -104,16 +145,24 @@ def counterpart_timelines(
         calendar = pd.DataFrame({"month": pd.date_range(start.replace(day=1), end, freq="MS")})
         monthly["month"] = pd.to_datetime(monthly["month"])
         series = calendar.merge(monthly, on="month", how="left").fillna(0)
+        talks = [(s, min(e, end)) for s, e in talks_periods(case, actor.id) if s <= end]
         commitments = [
             (c.start, c.kind.value.replace("_", " "))
             for c in case.commitments
-            if c.party == actor.id
+            if c.party == actor.id and c.start <= end
         ]
-        chart = actor_timeline_chart(series, actor.name, talks_periods(case, actor.id), commitments)
+        chart = actor_timeline_chart(series, actor.name, talks, commitments)
         timelines.append(
             Timeline(actor=actor.name, chart_png_base64=base64.b64encode(chart).decode())
         )
     return timelines
+
+
+def _cut(alert: Alert, day: dt.date) -> Alert:
+    """The alert with its window ending no later than ``day`` (a month may run past it)."""
+    if alert.end <= day:
+        return alert
+    return dataclasses.replace(alert, end=day)
 
 
 def _plain_alert(alert: Alert) -> dict[str, Any]:
@@ -128,6 +177,7 @@ def _signal(alert: Alert) -> EventSignal:
         actor=alert.actor,
         period=f"{alert.start.isoformat()} to {alert.end.isoformat()}",
         summary=alert.summary,
+        strength=getattr(alert, "strength", None),
         event_count=len(alert.event_ids),
         event_ids=alert.event_ids[:SHOWN_EVENT_IDS],
     )

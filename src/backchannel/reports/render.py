@@ -18,7 +18,20 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters["label"] = lambda value: str(value).replace("_", " ")
+    environment.filters["figure"] = figure
     return environment
+
+
+def figure(value: float | None, measure: str = "") -> str:
+    """A measure as a reader should see it: counts whole, risks as a percentage, other
+    figures to two significant digits (the data allow no more)."""
+    if value is None:
+        return "unknown"
+    if "risk" in measure and 0 <= value < 1:
+        return f"{value:.1%}" if value >= 0.01 else f"{value:.2%}"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:.2g}"
 
 
 def render_case_html(report: CaseReport) -> str:

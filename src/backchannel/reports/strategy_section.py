@@ -29,6 +29,8 @@ class StrategySection(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     document: dict[str, Any]
+    #: Each planned activity's verdict in words ("meeting: permitted"), or empty.
+    legal_split: list[str]
     legal_constraints: list[str]
     legal_disclaimer: str | None
     readiness_png_base64: str
@@ -47,13 +49,15 @@ def build_strategy_section(
 ) -> StrategySection:
     """The section from a strategy; ``legal`` adds the constraints of the planned activities."""
     document = strategy.as_dict()
-    constraints = legal_constraints(legal, strategy.inputs.counterparts, case)
+    constraints = legal_constraints(legal, [c.id for c in strategy.counterparts], case)
+    split = [v.text for v in strategy.recommendation.legal_split or []]
     if redacted:
         document = mask_names(case, document)
         constraints = mask_names(case, constraints)
     conditions = document["readiness"]["conditions"]
     return StrategySection(
         document=document,
+        legal_split=split,
         legal_constraints=constraints,
         legal_disclaimer=legal.disclaimer if legal else None,
         readiness_png_base64=base64.b64encode(readiness_chart(conditions)).decode("ascii"),

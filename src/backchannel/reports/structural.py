@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import functools
 
 from pydantic import BaseModel, ConfigDict
@@ -27,16 +28,28 @@ class StructuralSection(BaseModel):
     chart_png_base64: str
 
 
-def structural_section(iso3: str, case_start_year: int) -> StructuralSection | None:
-    """The section for a case's country, as forecast before the case began; ``None`` if unknown."""
-    risk = structural_risk(iso3, case_start_year)
+def structural_section(
+    iso3: str, case_start_year: int, *, as_of: dt.date | None = None
+) -> StructuralSection | None:
+    """The section for a case's country, as forecast before the case began; ``None`` if unknown.
+
+    With ``as_of`` nothing later is shown: the chart stops at the last base year complete
+    on that day, and today's forecast appears only when it was already made then.
+    """
+    last_year = (as_of.year - 1) if as_of is not None else None
+    risk = structural_risk(
+        iso3, min(case_start_year, last_year + 1) if last_year else case_start_year
+    )
     if risk is None:
         return None
-    chart = _packaged_country_chart(risk.country)
+    chart = _packaged_country_chart(risk.country, last_year)
     if chart is None:
         return None
     current_sentence, drivers = None, []
-    if risk.current:
+    made_by_then = risk.current is not None and (
+        last_year is None or int(risk.current["base_year"]) <= last_year
+    )
+    if risk.current and made_by_then:
         current = risk.current
         base = int(current["base_year"])
         current_sentence = (
@@ -63,8 +76,9 @@ def structural_section(iso3: str, case_start_year: int) -> StructuralSection | N
 
 
 @functools.lru_cache(maxsize=64)
-def _packaged_country_chart(country: str) -> bytes | None:
-    """The country's risk chart from the packaged forecasts, drawn once per process.
+def _packaged_country_chart(country: str, last_year: int | None) -> bytes | None:
+    """The country's risk chart from the packaged forecasts up to ``last_year``, drawn once
+    per process and year.
 
     Drawing takes most of a case's analysis (about 0.5 s), and its inputs are packaged
     files that do not change while the process runs; ``None`` without packaged forecasts.
@@ -72,4 +86,8 @@ def _packaged_country_chart(country: str) -> bytes | None:
     forecasts = packaged_forecasts()
     if forecasts is None:
         return None
+    if last_year is not None:
+        forecasts = forecasts[forecasts["year"] <= last_year]
+        if forecasts[forecasts["ewp_name"] == country].empty:
+            return None
     return country_risk_chart(forecasts[["ewp_name", "year", "risk"]], country)

@@ -288,6 +288,7 @@ def framework_measures(rolled: FrameworkRollUp) -> dict[str, float | None]:
     ]
     return {
         "framework_factors_present": float(len(present)),
+        "framework_armed_conflict": 1.0 if ARMED_CONFLICT_FACTOR in present else 0.0,
         "framework_trigger_with_factors": 1.0 if trigger else 0.0,
         "framework_specific_severe_in_conflict": (
             float(len(specific_severe)) if ARMED_CONFLICT_FACTOR in present else 0.0

@@ -10,15 +10,13 @@ description and a source reference, and every indicator numbered under its own f
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from backchannel.errors import InvalidInputError, NotFoundError, Problem
+from backchannel.errors import NotFoundError, Problem
+from backchannel.rulefiles.yaml_source import YamlDocument, read_rule_file
 
 PACKAGED_FRAMEWORK = "data/framework/un_framework_2014.yaml"
 FACTOR_COUNT = 14
@@ -135,36 +133,33 @@ def load_framework(path: str | Path | None = None) -> Framework:
     """Read and check the framework (default: the packaged 2014 UN framework).
 
     Raises ``InvalidInputError`` listing every problem found, each located by the id of
-    the factor or indicator where it could be read (``factors[rf4].indicators[rf4.3]``).
+    the factor or indicator where it could be read (``factors[rf4].indicators[rf4.3]``)
+    and by its line in the file.
     """
     if path is None:
         return _packaged_framework()
-    return _parse_framework(Path(path).read_text(encoding="utf-8"), str(path))
+    return _parse_framework(read_rule_file(path, PACKAGED_FRAMEWORK))
 
 
 @functools.cache
 def _packaged_framework() -> Framework:
     # Frozen dataclasses all the way down, so one shared instance is safe.
-    text = resources.files("backchannel").joinpath(PACKAGED_FRAMEWORK).read_text("utf-8")
-    return _parse_framework(text, PACKAGED_FRAMEWORK)
+    return _parse_framework(read_rule_file(None, PACKAGED_FRAMEWORK))
 
 
-def _parse_framework(text: str, source_name: str) -> Framework:
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InvalidInputError(
-            source_name, [Problem("", f"not valid YAML: {exc}", line=line)]
-        ) from exc
-    framework, problems = _parse(document)
+def _parse_framework(document: YamlDocument) -> Framework:
+    # The checks below are written by hand rather than as a pydantic model: they locate
+    # problems by factor and indicator id, which is how analysts cite the framework, and
+    # the document's node tree gives each of those locations its line.
+    framework, problems = _parse(document.data, document.line_of)
     if problems or framework is None:
-        raise InvalidInputError(source_name, problems)
+        document.refuse(problems)
     return framework
 
 
-def _parse(document: Any) -> tuple[Framework | None, list[Problem]]:
+def _parse(
+    document: Any, line_of: Callable[[str], int | None]
+) -> tuple[Framework | None, list[Problem]]:
     problems: list[Problem] = []
     if not isinstance(document, Mapping):
         return None, [Problem("", "expected a mapping with 'source' and 'factors'")]
@@ -178,7 +173,7 @@ def _parse(document: Any) -> tuple[Framework | None, list[Problem]]:
         for index, entry in enumerate(entries)
         if (factor := _parse_factor(entry, index, problems)) is not None
     ]
-    _check_whole(entries, problems)
+    _check_whole(entries, problems, line_of)
     if problems or source is None:
         return None, problems
     return Framework(source, tuple(factors)), problems
@@ -319,7 +314,9 @@ def _parse_hints(entries: Any, where: str, problems: list[Problem]) -> tuple[Dat
     return tuple(hints)
 
 
-def _check_whole(entries: list[Any], problems: list[Problem]) -> None:
+def _check_whole(
+    entries: list[Any], problems: list[Problem], line_of: Callable[[str], int | None]
+) -> None:
     """Checks that span the whole file: count, numbering and unique ids."""
     if len(entries) != FACTOR_COUNT:
         problems.append(
@@ -340,24 +337,40 @@ def _check_whole(entries: list[Any], problems: list[Problem]) -> None:
                     f"got {number}",
                 )
             )
-        _claim(seen, factor_id, f"factors[{factor_id or entry_index}]", problems)
+        # a repeated id names the entry by that id, which the first holder also answers
+        # to: the line comes from the entry's position instead
+        line = line_of(f"factors[{entry_index}]")
+        _claim(seen, factor_id, f"factors[{factor_id or entry_index}]", problems, line=line)
         indicators = entry.get("indicators")
         for position, raw in enumerate(indicators if isinstance(indicators, list) else []):
             if not isinstance(raw, Mapping):
                 continue
             indicator_id = _text(raw.get("id"))
             where = f"factors[{factor_id or entry_index}].indicators[{indicator_id or position}]"
-            _claim(seen, indicator_id, where, problems)
-            _claim(numbers, _text(raw.get("number")), f"{where}.number", problems, "number")
+            spot = f"factors[{entry_index}].indicators[{position}]"
+            _claim(seen, indicator_id, where, problems, line=line_of(spot))
+            number_text = _text(raw.get("number"))
+            number_line = line_of(f"{spot}.number")
+            _claim(
+                numbers, number_text, f"{where}.number", problems, line=number_line, what="number"
+            )
 
 
 def _claim(
-    seen: dict[str, str], key: str, where: str, problems: list[Problem], what: str = "id"
+    seen: dict[str, str],
+    key: str,
+    where: str,
+    problems: list[Problem],
+    *,
+    line: int | None,
+    what: str = "id",
 ) -> None:
     if not key:
         return
     if key in seen:
-        problems.append(Problem(where, f"duplicate {what} {key!r}, first used at {seen[key]}"))
+        problems.append(
+            Problem(where, f"duplicate {what} {key!r}, first used at {seen[key]}", line)
+        )
     else:
         seen[key] = where
 

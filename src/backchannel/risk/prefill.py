@@ -1,7 +1,8 @@
 """Machine-suggested framework judgements, from the data that speak to an indicator.
 
 The rules are data (``data/rules/prefill.yaml``), each naming the UN Framework indicator
-it informs, the measure and threshold it reads, and the source of that threshold. A rule
+it informs, the clauses on measures that must all hold (``rulefiles.clauses``), and the
+source of its thresholds. A rule
 that fires yields a judgement with ``origin: machine`` by the analyst ``backchannel``;
 the roll-up shows it beside its factor and counts it nowhere until an analyst records a
 judgement that ``reviews`` it (see ``risk/factors.py``). Suggestions are deterministic:
@@ -14,34 +15,75 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationInfo, field_validator
 
-from backchannel.errors import InvalidInputError, Problem
 from backchannel.model.case import FRAMEWORK_PREFIX, Judgement
 from backchannel.model.vocabulary import Confidence, Finding, JudgementOrigin
 from backchannel.risk.framework import Framework, load_framework
-from backchannel.risk.thresholds import Threshold, parse_threshold
+from backchannel.risk.stage import evidence_behind
+from backchannel.rulefiles.clauses import Clause, MeasuredWhen, evaluate, facts_read
+from backchannel.rulefiles.yaml_source import read_rule_file
 
 #: The analyst name machine suggestions carry.
 MACHINE_ANALYST = "backchannel"
 #: Event ids quoted per suggestion: enough to open the worst cases, not the whole record.
 EVENTS_QUOTED = 20
 PACKAGED_RULES = "data/rules/prefill.yaml"
+#: Validation context key: the indicator ids a rule may name.
+_INDICATORS = "indicators"
 
 
 @dataclass(frozen=True)
 class PrefillRule:
-    """When ``condition`` holds, suggest that ``indicator`` is present."""
+    """When every clause of ``when`` holds, suggest that ``indicator`` is present."""
 
     id: str
     indicator: str
-    condition: Threshold
+    when: tuple[Clause, ...]
     finding: str
     reference: str
+
+    @property
+    def measure(self) -> str:
+        """The measure whose value fills the finding: the one the first clause reads."""
+        return self.when[0].fact
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        """Every measure the rule reads, the reported one first."""
+        return facts_read(self.when)
+
+
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+class _RuleEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Text
+    indicator: Text
+    when: MeasuredWhen
+    finding: Text
+    reference: Text
+
+    @field_validator("indicator")
+    @classmethod
+    def _known_indicator(cls, value: str, info: ValidationInfo) -> str:
+        # checked here rather than after validation, so that it is reported together with
+        # every other problem of the file
+        known = (info.context or {}).get(_INDICATORS)
+        if known is not None and value not in known:
+            raise ValueError("not a UN Framework indicator")
+        return value
+
+
+class _PrefillFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rules: list[_RuleEntry]
 
 
 @functools.cache
@@ -53,51 +95,32 @@ def packaged_prefill_rules() -> tuple[PrefillRule, ...]:
 def load_prefill_rules(
     path: str | Path | None = None, framework: Framework | None = None
 ) -> tuple[PrefillRule, ...]:
-    """Read and check the pre-fill rules; every indicator must exist in the framework."""
-    if path is None:
-        text = resources.files("backchannel").joinpath(PACKAGED_RULES).read_text("utf-8")
-        source = PACKAGED_RULES
-    else:
-        text, source = Path(path).read_text(encoding="utf-8"), str(path)
-    document = yaml.safe_load(text)
+    """Read and check the pre-fill rules; every indicator must exist in the framework.
+
+    Raises ``InvalidInputError`` naming the file and every problem with its path and line.
+    """
+    document = read_rule_file(path, PACKAGED_RULES)
     framework = framework or load_framework()
-    indicators = {i.id for i in framework.indicators}
-    problems: list[Problem] = []
-    rules = []
-    entries = document.get("rules") if isinstance(document, dict) else None
-    if not isinstance(entries, list):
-        raise InvalidInputError(source, [Problem("rules", "expected a list of rules")])
-    for index, entry in enumerate(entries):
-        where = f"rules[{index}]"
-        missing = [
-            key
-            for key in ("id", "indicator", "condition", "finding", "reference")
-            if not isinstance(entry, dict) or not entry.get(key)
-        ]
-        if missing:
-            problems.append(Problem(where, f"missing or empty: {', '.join(missing)}"))
-            continue
-        if entry["indicator"] not in indicators:
-            problems.append(
-                Problem(
-                    f"{where}.indicator", f"{entry['indicator']!r} is not a UN Framework indicator"
-                )
-            )
-            continue
-        condition = parse_threshold(entry["condition"], f"{where}.condition", problems)
-        if condition is not None:
-            rules.append(
-                PrefillRule(
-                    id=entry["id"],
-                    indicator=entry["indicator"],
-                    condition=condition,
-                    finding=" ".join(str(entry["finding"]).split()),
-                    reference=" ".join(str(entry["reference"]).split()),
-                )
-            )
+    indicators = frozenset(i.id for i in framework.indicators)
+    content = document.validate(_PrefillFile, context={_INDICATORS: indicators})
+    problems = []
+    seen: set[str] = set()
+    for index, entry in enumerate(content.rules):
+        if entry.id in seen:
+            problems.append(document.problem(f"rules[{index}].id", f"{entry.id!r} repeats"))
+        seen.add(entry.id)
     if problems:
-        raise InvalidInputError(source, problems)
-    return tuple(rules)
+        document.refuse(problems)
+    return tuple(
+        PrefillRule(
+            id=entry.id,
+            indicator=entry.indicator,
+            when=tuple(entry.when),
+            finding=" ".join(entry.finding.split()),
+            reference=" ".join(entry.reference.split()),
+        )
+        for entry in content.rules
+    )
 
 
 def suggest_judgements(
@@ -115,9 +138,9 @@ def suggest_judgements(
     suggestions = []
     fields: dict[str, Any] = {"as_of": as_of.isoformat(), "base_year": as_of.year - 1}
     for rule in rules if rules is not None else packaged_prefill_rules():
-        if not rule.condition.met(measures):
+        if not evaluate(rule.when, measures).holds:
             continue
-        value = measures[rule.condition.measure]
+        value = measures[rule.measure]
         suggestions.append(
             Judgement(
                 id=f"suggested-{rule.id}-{as_of:%Y%m%d}",
@@ -129,7 +152,7 @@ def suggest_judgements(
                 confidence=Confidence.MEDIUM,
                 evidence=f"Rule {rule.id}: {rule.reference}",
                 observed=as_of,
-                events=evidence.get(rule.condition.measure, [])[:EVENTS_QUOTED],
+                events=evidence_behind(evidence, rule.measures)[:EVENTS_QUOTED],
                 origin=JudgementOrigin.MACHINE,
             )
         )

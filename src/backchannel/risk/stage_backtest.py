@@ -495,7 +495,8 @@ def monthly_stages(
     rather than scoring a stage that could never fire.
     """
     uncovered = sorted(
-        {r.measure for r in rules.rules if r.source == "events"} - set(MONTHLY_EVENT_MEASURES)
+        {m for r in rules.rules if r.source == "events" for m in r.measures}
+        - set(MONTHLY_EVENT_MEASURES)
     )
     if uncovered:
         raise InvalidInputError(
@@ -510,7 +511,10 @@ def monthly_stages(
     stages = []
     for day in sorted(by_date):
         measures = {**structural[day.year], **by_date[day]}
-        stages.append(MonthStage(day, assess_stage(measures, rules).stage, measures))
+        stage = assess_stage(measures, rules).stage
+        # every month end has event measures, and events may read remote: never unknown here
+        assert stage is not None
+        stages.append(MonthStage(day, stage, measures))
     return stages
 
 

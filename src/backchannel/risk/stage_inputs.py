@@ -13,6 +13,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from backchannel.actors.seed_inputs import ucdp_country_names
+from backchannel.errors import NotFoundError
 from backchannel.events.alerts import escalation_alerts
 from backchannel.events.indicators import ORGANISED_VIOLENCE
 from backchannel.events.schema import ViolenceType
@@ -31,9 +33,18 @@ PREDICTOR_MEASURES = {
 }
 
 
+def event_country_names(iso3: str) -> list[str]:
+    """Every name the event sources (UCDP, EWP, ISO) use for the country with this code."""
+    try:
+        ucdp = ucdp_country_names(iso3)
+    except NotFoundError:
+        ucdp = []
+    return list(dict.fromkeys([*ucdp, *ewp_names(iso3)]))
+
+
 def country_events(events: ir.Table, iso3: str) -> ir.Table:
     """Events in the country with this ISO code (matched on the names sources use for it)."""
-    names = [name.lower() for name in ewp_names(iso3)]
+    names = [name.lower() for name in event_country_names(iso3)]
     return events.filter(events.country.lower().isin(names))
 
 

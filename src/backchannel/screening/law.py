@@ -16,14 +16,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
-from backchannel.errors import InvalidInputError, Problem
+from backchannel.errors import Problem
+from backchannel.rulefiles.yaml_source import read_rule_file
 from backchannel.screening.entity import ListedEntity
 
 PACKAGED_JURISDICTIONS = "data/rules/jurisdictions.yaml"
@@ -252,36 +250,37 @@ class Law:
 def load_law(
     jurisdictions_path: str | Path | None = None, activities_path: str | Path | None = None
 ) -> Law:
-    """Read and check the rules (default: the packaged files); raise on any problem."""
-    rules_text, rules_source = _read(jurisdictions_path, PACKAGED_JURISDICTIONS)
-    activities_text, activities_source = _read(activities_path, PACKAGED_ACTIVITIES)
-    rules = _Reader(rules_source)
-    law_parts = rules.read_rules(yaml.safe_load(rules_text))
+    """Read and check the rules (default: the packaged files); raise on any problem.
+
+    The ``InvalidInputError`` names the file and every problem found in it, each with its
+    path and line; the activities are checked only once the jurisdictions file is sound.
+    """
+    rules_document = read_rule_file(jurisdictions_path, PACKAGED_JURISDICTIONS)
+    activities_document = read_rule_file(activities_path, PACKAGED_ACTIVITIES)
+    rules = _Reader()
+    law_parts = rules.read_rules(rules_document.data)
     if rules.problems:
-        raise InvalidInputError(rules_source, rules.problems)
-    reader = _Reader(activities_source)
-    activities, obtain = reader.read_activities(
-        yaml.safe_load(activities_text), law_parts["provisions"]
-    )
+        rules_document.refuse(rules.problems)
+    reader = _Reader()
+    activities, obtain = reader.read_activities(activities_document.data, law_parts["provisions"])
     if reader.problems:
-        raise InvalidInputError(activities_source, reader.problems)
+        activities_document.refuse(reader.problems)
     return Law(activities=activities, obtain_by_level=obtain, **law_parts)
 
 
-def _read(path: str | Path | None, packaged: str) -> tuple[str, str]:
-    """The file's text and the name problems should cite."""
-    if path is None:
-        text = resources.files("backchannel").joinpath(packaged).read_text("utf-8")
-        return text, packaged.removeprefix("data/")
-    return Path(path).read_text(encoding="utf-8"), str(path)
-
-
 class _Reader:
-    """Reads one rules document, collecting every problem rather than stopping at the first."""
+    """Reads one rules document, collecting every problem rather than stopping at the first.
 
-    def __init__(self, source: str) -> None:
-        self.source = source
+    The checks are written by hand rather than as a pydantic model because they depend on
+    each other (an exemption's references resolve against the provisions read before it,
+    what an authorisation requires depends on its kind); problems are located by path,
+    and the document's node tree gives each its line.
+    """
+
+    def __init__(self) -> None:
         self.problems: list[Problem] = []
+        # (id, where) of every entry read, per section: ids must not repeat
+        self.ids: dict[str, list[tuple[str, str]]] = {}
 
     # -- whole documents -------------------------------------------------------------------
 
@@ -304,7 +303,9 @@ class _Reader:
         authorities = {
             a.id: a for a in self._each(document, "authorities", self._authority, context)
         }
-        self._unique_ids([*designations, *provisions, *exemptions, *authorities])
+        self._unique_ids("jurisdictions")
+        # designations, provisions, exemptions and authorities are cited by id together
+        self._unique_ids("designations", "provisions", "exemptions", "authorities")
         return {
             "as_of": self._date(document, "as_of", "", required=True) or dt.date.min,
             "disclaimer": self._text(document, "disclaimer", ""),
@@ -342,6 +343,7 @@ class _Reader:
         }
         if not activities:
             self._problem("activities", "required: at least one activity")
+        self._unique_ids("activities")
         return activities, obtain
 
     # -- entries -----------------------------------------------------------------------------
@@ -538,7 +540,9 @@ class _Reader:
             if not isinstance(entry, dict):
                 self._problem(where, "expected a mapping")
                 continue
-            out.append(read(entry, where, *extra))
+            item = read(entry, where, *extra)
+            self.ids.setdefault(key, []).append((item.id, f"{where}.id"))
+            out.append(item)
         return out
 
     def _text(self, entry: dict[str, Any], key: str, where: str, required: bool = True) -> str:
@@ -627,12 +631,16 @@ class _Reader:
         if not verified and not note:
             self._problem(_at(where, "note"), "required when verified is false: what to check")
 
-    def _unique_ids(self, ids: list[str]) -> None:
-        seen: set[str] = set()
-        for identifier in ids:
-            if identifier and identifier in seen:
-                self._problem("", f"id {identifier!r} is used twice")
-            seen.add(identifier)
+    def _unique_ids(self, *sections: str) -> None:
+        """A problem at every id the sections already used (in this or an earlier one)."""
+        seen: dict[str, str] = {}
+        for section in sections:
+            for identifier, where in self.ids.get(section, []):
+                if identifier and identifier in seen:
+                    self._problem(
+                        where, f"id {identifier!r} is used twice (first at {seen[identifier]})"
+                    )
+                seen.setdefault(identifier, where)
 
     def _problem(self, location: str, message: str) -> None:
         self.problems.append(Problem(location, message))

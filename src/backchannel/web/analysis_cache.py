@@ -180,6 +180,8 @@ class AnalysisCache:
             screening=inputs.screening,
             predictors=inputs.predictors,
             evidence_sources=inputs.evidence_sources,
+            extents=inputs.event_extents,
+            conflicts=inputs.conflicts,
         )
 
     def _versioned(self, store: CaseStore, case_id: str) -> tuple[Case, VersionKey]:

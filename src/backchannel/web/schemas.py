@@ -1,7 +1,7 @@
 """The JSON API's output models: what ``/api/openapi.json`` documents, field by field.
 
-Output only (inputs are in ``backchannel.web.inputs``). Deep parts of the assessment whose shape
-belongs to the rule files (factors, readiness, risks, plan, facts) are typed as objects.
+Output only (inputs are in ``backchannel.web.inputs``). The strategy's parts reuse the
+engine's own result models; the framework factors and the facts stay objects.
 """
 
 from __future__ import annotations
@@ -12,6 +12,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from backchannel.auth import Role
+from backchannel.dialogue.conditions import Readiness
+from backchannel.dialogue.plan import TrustPlan
+from backchannel.dialogue.risks import RatedRisk
+from backchannel.dialogue.strategy import Confidence, Counterpart, FirstStep, Recommendation
 
 
 class _Out(BaseModel):
@@ -64,6 +68,7 @@ class StageReasonOut(_Out):
     value: float
     reference: str
     evidence: list[str]
+    inputs: dict[str, float | None] = Field(default_factory=dict)
 
 
 class DisagreementOut(_Out):
@@ -72,37 +77,6 @@ class DisagreementOut(_Out):
     id: str
     description: str
     stages: dict[str, str]
-
-
-class CounterpartOut(_Out):
-    """A counterpart of the case."""
-
-    id: str
-    name: str
-
-
-class FirstStepOut(_Out):
-    """What to do first, why, and which finding it comes from."""
-
-    step: str
-    why: str
-    origin: str = Field(alias="from")
-
-
-class RecommendationOut(_Out):
-    """The recommended modality, why, and the plan items that go with it."""
-
-    modality: str
-    label: str
-    summary: str
-    why: str
-    decided_by: dict[str, Any]
-    rules_read: list[dict[str, Any]]
-    objectives: list[dict[str, Any]]
-    safeguards: list[dict[str, Any]]
-    monitoring_triggers: list[dict[str, Any]]
-    exit_criteria: list[dict[str, Any]]
-    red_lines: list[dict[str, Any]]
 
 
 class AlertOut(_Out):
@@ -126,27 +100,40 @@ class AlertsOut(_Out):
 
 
 class AssessmentOut(_Out):
-    """The document of ``backchannel assess --format json``: the stage and the strategy."""
+    """The document of ``backchannel assess --format json``: the stage and the strategy.
+
+    The strategy's parts are the engine's own models, so the API documents exactly what the
+    command line prints.
+    """
 
     case: str
     as_of: dt.date
-    stage: str = Field(description="remote, elevated, imminent or ongoing.")
+    stage: str | None = Field(
+        description="remote, elevated, imminent or ongoing; null when no source had adequate data."
+    )
     reasons: list[StageReasonOut]
     source_stages: dict[str, str | None]
+    source_notes: dict[str, str] = Field(description="Why each missing source is missing.")
     disagreements: list[DisagreementOut]
     missing_sources: list[str]
     factors: list[dict[str, Any]] = Field(description="The 14 UN Framework risk factors.")
     measures: dict[str, float | None]
+    event_coverage: dict[str, Any] | None = Field(
+        description="How far the event data cover the country and the 24 months before."
+    )
+    active_conflict: dict[str, Any] | None
     judgements_after_as_of: list[Any]
     notes: list[str]
-    counterparts: list[CounterpartOut]
+    counterparts: list[Counterpart]
     modality: str
-    recommendation: RecommendationOut
-    first_steps: list[FirstStepOut]
-    readiness: dict[str, Any]
-    risks: list[dict[str, Any]]
-    plan: dict[str, Any]
+    recommendation: Recommendation
+    confidence: Confidence
+    first_steps: list[FirstStep]
+    readiness: Readiness
+    risks: list[RatedRisk]
+    plan: TrustPlan
     evidence: dict[str, Any] | None
+    withheld: dict[str, Any] = Field(description="What the cut at the as-of date held back.")
     missing_inputs: list[str]
     facts: dict[str, Any]
     alerts: AlertsOut

@@ -13,6 +13,7 @@ from jinja2.runtime import Context
 
 from backchannel import __version__
 from backchannel.auth import WebSession
+from backchannel.reports.render import figure
 from backchannel.web.context import web_context
 
 
@@ -28,6 +29,7 @@ def page_templates() -> Jinja2Templates:
     environment.globals["path_for"] = path_for
     environment.globals["version"] = __version__
     environment.filters["words"] = lambda value: str(value).replace("_", " ")
+    environment.filters["figure"] = figure
     return Jinja2Templates(env=environment)
 
 

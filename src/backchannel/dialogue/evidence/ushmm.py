@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from backchannel.errors import InvalidInputError, Problem
+from backchannel.errors import Problem
+from backchannel.rulefiles.yaml_source import read_rule_file
 
 __all__ = [
     "CONDITION_IDS",
@@ -84,18 +83,14 @@ class MediationFactor:
 def load_mediation_mapping(path: str | Path | None = None) -> dict[str, FactorMapping]:
     """Read and check the factor → condition mapping (default: the packaged file).
 
-    Raises ``InvalidInputError`` naming each entry that lacks a factor, a known condition or
-    a note, or repeats a factor.
+    Raises ``InvalidInputError`` naming the file and each entry, with its line, that lacks
+    a factor, a known condition or a note, or repeats a factor.
     """
-    if path is None:
-        text = resources.files("backchannel").joinpath(PACKAGED_MAPPING).read_text("utf-8")
-        source = PACKAGED_MAPPING.removeprefix("data/")
-    else:
-        text, source = Path(path).read_text(encoding="utf-8"), str(path)
-    document = yaml.safe_load(text)
-    entries = document.get("factors") if isinstance(document, dict) else None
+    document = read_rule_file(path, PACKAGED_MAPPING)
+    data = document.data
+    entries = data.get("factors") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        raise InvalidInputError(source, [Problem("factors", "expected a list of factors")])
+        document.refuse([Problem("factors", "expected a list of factors")])
     problems: list[Problem] = []
     mapping: dict[str, FactorMapping] = {}
     for index, entry in enumerate(entries):
@@ -117,7 +112,7 @@ def load_mediation_mapping(path: str | Path | None = None) -> dict[str, FactorMa
         else:
             mapping[factor] = FactorMapping(factor, condition, str(entry["note"]).strip())
     if problems:
-        raise InvalidInputError(source, problems)
+        document.refuse(problems)
     return mapping
 
 
