@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -109,3 +110,25 @@ def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.M
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
     monkeypatch.setattr(passwords, "_HASHER", cheap)
     passwords.dummy_hash.cache_clear()
+
+
+#: The data sets a whole-case analysis reads: events, the conflict record, the lists.
+ANALYSIS_DATASETS = ("ucdp-ged", "ucdp-acd", "un-sanctions", "ofac-sdn")
+
+
+@pytest.fixture(scope="session")
+def installed_analysis_inputs(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The real mirror's events, conflict record and designation lists, installed once per
+    session into a private data folder and read as a case analysis reads them."""
+    path = mirror_path()
+    if path is None:
+        pytest.skip("no data mirror: set BACKCHANNEL_MIRROR or place ../shared/data")
+    from backchannel import datasets
+    from backchannel.datasets.analysis_inputs import installed_inputs
+
+    root = tmp_path_factory.mktemp("installed-inputs")
+    settings = Settings(
+        data_dir=root, database_url=None, secret_key=None, key_file=None, user="tester", mirror=None
+    )
+    datasets.pull(settings, list(ANALYSIS_DATASETS), mirror=path)
+    return installed_inputs(settings)

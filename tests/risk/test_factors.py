@@ -170,6 +170,7 @@ def test_measures_for_the_stage() -> None:
     measures = framework_measures(roll_up(FRAMEWORK, many))
     assert measures == {
         "framework_factors_present": 5.0,
+        "framework_armed_conflict": 1.0,
         "framework_trigger_with_factors": 1.0,
         "framework_specific_severe_in_conflict": 0.0,
     }
@@ -183,6 +184,7 @@ def test_measures_for_the_stage() -> None:
     assert in_conflict["framework_specific_severe_in_conflict"] == 1.0
     no_conflict = framework_measures(roll_up(FRAMEWORK, [severe]))
     assert no_conflict["framework_specific_severe_in_conflict"] == 0.0
+    assert no_conflict["framework_armed_conflict"] == 0.0
     # Suggestions never move the stage.
     suggested = [suggestion(f"framework:rf{n}") for n in (1, 2, 3, 4, 8)]
     assert framework_measures(roll_up(FRAMEWORK, [], suggestions=suggested)) == {}

@@ -89,7 +89,7 @@ def test_latent_structural_risk_is_flagged_when_events_are_quiet() -> None:
 
 def test_missing_sources_are_named() -> None:
     result = assess_stage(QUIET_EVENTS, RULES)
-    assert result.missing_sources == ["structural", "framework"]
+    assert result.missing_sources == ["structural", "framework", "conflict"]
     assert result.source_stages["events"] == "remote"
 
 
@@ -191,7 +191,12 @@ def test_assess_json_lists_the_14_factors_with_their_indicator_judgements(tmp_pa
         app, ["assess", case, "--as-of", "2011-09-01", "--format", "json"], env=env
     )
     early_document = json.loads(early.stdout)
-    assert early_document["judgements_after_as_of"] == ["j-threats-to-humanitarians"]
+    # every judgement recorded later is set apart, not only the framework ones
+    assert early_document["judgements_after_as_of"] == [
+        "j-threats-to-humanitarians",
+        "j-cohesion",
+        "j-legal-constraints",
+    ]
     assert {f["id"]: f["status"] for f in early_document["factors"]}["rf14"] == "not_assessed"
 
 

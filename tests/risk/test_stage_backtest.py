@@ -259,8 +259,12 @@ def test_car_monthly_run_reaches_ongoing_in_2014(car_events: pa.Table, installed
     result = monthly_backtest(connection, table, episodes, "CAF", RULES)
     assert result.months == 408 and sum(result.months_by_stage.values()) == 408
     assert result.months_by_stage == {
-        stage: sum(1 for s in stages if s.stage == stage) for stage in RULES.stages
+        **{stage: sum(1 for s in stages if s.stage == stage) for stage in RULES.stages},
+        "unknown": sum(1 for s in stages if s.stage is None),
     }
+    # months before the data hold any CAR event have no stage, never "remote"
+    unknown = [s for s in stages if s.stage is None]
+    assert unknown and all(not s.measures.get("organised_deaths_12m") for s in unknown)
     assert result.raised_followed + result.raised_not_followed == result.raised_months
     assert [o.year for o in result.onsets] == [2013]
     assert result.onsets[0].preceded and result.onsets[0].matched

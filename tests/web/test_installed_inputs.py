@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from backchannel import datasets
-from backchannel.datasets.analysis_inputs import INSTALLED_GED, installed_events
+from backchannel.datasets.analysis_inputs import INSTALLED_GED, installed_inputs
 from backchannel.model import Case
 from backchannel.reports.case_analysis import analyse_for_brief
 from backchannel.reports.event_signals import INSTALL_HINT
@@ -48,8 +48,13 @@ def with_events(
 
 
 def expected_alerts(settings: Settings, case: Case) -> list[dict[str, object]]:
+    inputs = installed_inputs(settings)
     analysis = analyse_for_brief(
-        case, events=installed_events(settings), event_source=INSTALLED_GED
+        case,
+        events=inputs.events,
+        event_source=INSTALLED_GED,
+        extents=inputs.event_extents,
+        conflicts=inputs.conflicts,
     )
     return [signal.model_dump() for signal in analysis.events.signals]
 

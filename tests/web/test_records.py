@@ -453,9 +453,18 @@ def test_a_commitment_status_is_tracked(
     commitment = web_store.get_case(CASE).commitments[0]
     path = f"/cases/{CASE}/commitments/{commitment.id}/status"
     assert post_form(lead, path, {"status": "honoured"}).status_code == 303
-    assert web_store.get_case(CASE).commitments[0].status == "honoured"
+    tracked = web_store.get_case(CASE).commitments[0]
+    assert tracked.status == "honoured"
+    # the change is dated, so a replay reads the status known on each day
+    assert tracked.status_history[-1].status == "honoured"
+    assert tracked.status_history[-1].date == dt.datetime.now(dt.UTC).date()
+    assert tracked.status_history[:-1] == commitment.status_history
     assert web_store.audit_entries(case_id=CASE)[-1].action == "commitment.status"
     assert post_form(lead, path, {"status": "maybe"}).status_code == 422
+    early = post_form(lead, path, {"status": "violated", "date": "2011-07-01"})
+    assert early.status_code == 422 and "on or after" in early.text
+    assert post_form(lead, path, {"status": "violated", "date": "not a day"}).status_code == 422
+    assert web_store.get_case(CASE).commitments[0].status == "honoured"
     gone = post_form(lead, f"/cases/{CASE}/commitments/nothing/status", {"status": "lapsed"})
     assert gone.status_code == 422
     assert post_form(browser("viewer"), path, {"status": "lapsed"}).status_code == 403

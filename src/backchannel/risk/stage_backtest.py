@@ -414,7 +414,7 @@ class MonthStage:
     """The stage at one month end and the measures it was read from."""
 
     month_end: dt.date
-    stage: str
+    stage: str | None  # None: no source had adequate data that month (no events yet)
     measures: dict[str, float | None]
 
 
@@ -511,10 +511,7 @@ def monthly_stages(
     stages = []
     for day in sorted(by_date):
         measures = {**structural[day.year], **by_date[day]}
-        stage = assess_stage(measures, rules).stage
-        # every month end has event measures, and events may read remote: never unknown here
-        assert stage is not None
-        stages.append(MonthStage(day, stage, measures))
+        stages.append(MonthStage(day, assess_stage(measures, rules).stage, measures))
     return stages
 
 
@@ -575,7 +572,7 @@ def monthly_backtest(
     dates = month_ends(dt.date(first_year, 1, 1), dt.date(last_year, 12, 31))
     stages = monthly_stages(connection, events, iso3, dates, rules)
     raised_rank = rules.rank("imminent")
-    raised = [s for s in stages if rules.rank(s.stage) >= raised_rank]
+    raised = [s for s in stages if s.stage is not None and rules.rank(s.stage) >= raised_rank]
     not_followed = [
         s for s in raised if not any(onset_follows(s.month_end, y) for y in onset_years)
     ]
@@ -605,7 +602,8 @@ def monthly_backtest(
         last_month=dates[-1],
         months=len(stages),
         months_by_stage={
-            stage: sum(1 for s in stages if s.stage == stage) for stage in rules.stages
+            **{stage: sum(1 for s in stages if s.stage == stage) for stage in rules.stages},
+            "unknown": sum(1 for s in stages if s.stage is None),
         },
         raised_months=len(raised),
         raised_followed=len(raised) - len(not_followed),

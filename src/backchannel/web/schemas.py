@@ -87,6 +87,9 @@ class AlertOut(_Out):
     actor: str
     period: str
     summary: str
+    strength: str | None = Field(
+        default=None, description="How strong the evidence is: strong, moderate or weak."
+    )
     event_count: int
     event_ids: list[str] = Field(description="The first events behind it (their ids).")
 

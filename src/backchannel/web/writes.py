@@ -30,6 +30,7 @@ from backchannel.model.case import (
     Period,
     Record,
     Relation,
+    StatusChange,
     integrity_problems,
 )
 from backchannel.model.vocabulary import CommitmentStatus, JudgementOrigin
@@ -155,16 +156,43 @@ def judgement_from(body: JudgementIn, analyst: str, now: dt.datetime | None = No
 
 
 def set_commitment_status(
-    store: CaseStore, case_id: str, commitment_id: str, status: CommitmentStatus
+    store: CaseStore,
+    case_id: str,
+    commitment_id: str,
+    status: CommitmentStatus,
+    known_on: dt.date | None = None,
 ) -> Commitment:
-    """Record where a commitment now stands (``commitment.status``); returns it updated."""
+    """Record where a commitment now stands, and since when it is known (default: today,
+    UTC), as a new entry of its ``status_history``; returns it updated.
+
+    The day may not lie before the commitment's start or before the last change recorded:
+    a replay reads the history in order.
+    """
+    day = known_on or dt.datetime.now(dt.UTC).date()
     changed: list[Commitment] = []
 
     def restated(case: Case) -> Case:
         commitments = list(case.commitments)
         for position, commitment in enumerate(commitments):
             if commitment.id == commitment_id:
-                commitments[position] = commitment.model_copy(update={"status": status})
+                history = commitment.status_history
+                earliest = max([commitment.start, *(c.date for c in history)])
+                if day < earliest:
+                    raise InvalidInputError(
+                        "request",
+                        [
+                            Problem(
+                                "date",
+                                f"the day the status became known must be on or after "
+                                f"{earliest.isoformat()} (the start or the last change)",
+                            )
+                        ],
+                    )
+                update = {
+                    "status": status,
+                    "status_history": [*history, StatusChange(status=status, date=day)],
+                }
+                commitments[position] = commitment.model_copy(update=update)
                 changed.append(commitments[position])
                 return case.model_copy(update={"commitments": commitments})
         raise InvalidInputError(

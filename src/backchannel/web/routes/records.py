@@ -9,6 +9,8 @@ the CSRF token; ``record_pages`` says how forms answer.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -254,16 +256,23 @@ def add_commitment(request: Request, access: CommitmentAccess, form: Posted) -> 
 def commitment_status(
     request: Request, commitment_id: str, access: CommitmentAccess, form: Posted
 ) -> Response:
-    """Record where a commitment now stands (``commitment.status``)."""
+    """Record where a commitment now stands and the day it became known (default today)."""
     raw = form.get("status")
+    raw_day = form.get("date")
     problems: list[FieldError] = []
+    day: dt.date | None = None
     try:
         status = CommitmentStatus(raw if isinstance(raw, str) else "")
     except ValueError:
         problems = [FieldError("status", "choose one of the listed statuses")]
-    else:
+    if isinstance(raw_day, str) and raw_day.strip():
         try:
-            set_commitment_status(access.store, access.case_id, commitment_id, status)
+            day = dt.date.fromisoformat(raw_day.strip())
+        except ValueError:
+            problems.append(FieldError("date", "give the day as YYYY-MM-DD"))
+    if not problems:
+        try:
+            set_commitment_status(access.store, access.case_id, commitment_id, status, day)
         except InvalidInputError as invalid:
             problems = integrity_errors(invalid)
     if problems:
