@@ -164,3 +164,19 @@ def test_the_check_finds_later_dates_in_an_uncut_brief(installed_analysis_inputs
     uncut = render_case_html(build_case_report(case, stage=analysis.assessment.as_dict()))
     later = _later(uncut, day, _allowed(case, analysis))
     assert {"2014-10-29", "2015-09-21"} <= set(later)
+
+
+def test_a_replay_with_a_users_own_event_file_still_reads_its_events(
+    installed_analysis_inputs: Any,
+) -> None:
+    """Events of undeclared extent (``--events FILE``) cover the days between the country's
+    first and last event in the file, a property of the file, not of the day: cutting the
+    events at the day must not make the data look as if they stopped before it."""
+    case = _case("central-african-republic-2013")
+    analysis = analyse_for_brief(
+        case, dt.date(2014, 8, 31), events=installed_analysis_inputs.events, timelines=False
+    )
+    coverage = analysis.assessment.coverage
+    assert coverage is not None and coverage.adequate, coverage
+    assert coverage.extent.startswith("unknown")
+    assert analysis.assessment.stage.source_stages["events"] == "ongoing"

@@ -161,3 +161,46 @@ def test_the_brief_stylesheet_is_inlined_unescaped() -> None:
     style = html[html.index("<style>") : html.index("</style>")]
     # a <style> element does not decode entities: escaped quotes would break the fonts
     assert "&#34;" not in style and '"DejaVu Sans"' in style
+
+
+@requires_poppler
+@pytest.mark.parametrize("name", ["somalia-2011", "colombia-2012", "central-african-republic-2013"])
+def test_the_decision_fits_page_one_and_the_body_eight_pages(
+    name: str, installed_analysis_inputs: object, tmp_path: Path
+) -> None:
+    """With every installed input (events, conflict record, lists), the brief's first page
+    holds the whole decision and the annex starts by page 9."""
+    from backchannel.reports.pdf import render_case_pdf
+
+    inputs: object = installed_analysis_inputs
+    analysis = analyse_for_brief(
+        load_case(EXAMPLES / f"{name}.yaml"),
+        events=inputs.events,  # type: ignore[attr-defined]
+        event_source=inputs.event_source,  # type: ignore[attr-defined]
+        screening=inputs.screening,  # type: ignore[attr-defined]
+        activities=("meeting", "training_ihl", "delivering_humanitarian_supplies"),
+        extents=inputs.event_extents,  # type: ignore[attr-defined]
+        conflicts=inputs.conflicts,  # type: ignore[attr-defined]
+    )
+    pdf = tmp_path / f"{name}.pdf"
+    pdf.write_bytes(render_case_pdf(brief_report(analysis)))
+    pages = _pages(pdf)
+    first = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True
+    ).stdout
+    for part in ("Decision", "Confidence", "Why", "Legal position", "Highest risks of engaging"):
+        assert part in first, part
+    annex = next(
+        page
+        for page in range(1, pages + 1)
+        if re.search(
+            r"^Annex$",
+            subprocess.run(
+                ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                capture_output=True,
+                text=True,
+            ).stdout,
+            re.M,
+        )
+    )
+    assert annex - 1 <= 8, f"the body runs {annex - 1} pages"

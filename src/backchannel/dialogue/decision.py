@@ -133,20 +133,23 @@ def _exit_judgements(inputs: StrategyInputs) -> dict[str, tuple[Finding, str]]:
 def decide(
     readiness: Readiness,
     modality: str,
-    modality_reason: str,
+    hold_reason: str | None,
     exits: Sequence[ExitCriterion],
     texts: StatusTexts,
 ) -> Decision:
-    """The status from the critical conditions, the modality and the exit criteria."""
+    """The status from the critical conditions, the modality and the exit criteria.
+
+    ``hold_reason`` is the deciding modality rule's reason for holding (when it holds):
+    it is given only when no exit criterion or critical condition says why already.
+    """
     critical = [c for c in readiness.conditions if c.critical]
     lacking = [c for c in critical if c.level == "lacking"]
     unsettled = [c for c in critical if c.level != "in_place" or c.contested]
     met = [e for e in exits if e.met]
     reasons = [f"{e.text.rstrip('.').lower()} (an exit criterion)" for e in met]
-    if modality == "do_not_engage_yet":
-        reasons.append(modality_reason.rstrip("."))
     reasons += [f"{_short(c)} is lacking" for c in lacking]
-    reasons = list(dict.fromkeys(reasons))
+    if modality == "do_not_engage_yet" and not reasons:
+        reasons.append(hold_reason or "something that must be in place before any contact is missing")
     to_settle = [
         ToSettle(
             condition=c.id,

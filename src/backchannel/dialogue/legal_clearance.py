@@ -34,9 +34,13 @@ class ActivityVerdict(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def text(self) -> str:
-        """``delivering humanitarian supplies: prohibited (US)``."""
+        """``delivering humanitarian supplies: prohibited (US)``; with no counterpart
+        designated, ``meeting: no designation found`` (the lists screened say no more)."""
+        activity = self.activity.replace("_", " ")
+        if not self.designated:
+            return f"{activity}: no designation found"
         where = f" ({', '.join(self.where)})" if self.where and self.level != "permitted" else ""
-        return f"{self.activity.replace('_', ' ')}: {self.level.replace('_', ' ')}{where}"
+        return f"{activity}: {self.level.replace('_', ' ')}{where}"
 
 
 def designated_counterparts(

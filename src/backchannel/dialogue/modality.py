@@ -26,6 +26,7 @@ class RuleRead(BaseModel):
     description: str
     inputs: dict[str, Any]
     sources: list[Citation]
+    hold_reason: str | None = None
 
 
 class ModalityChoice(BaseModel):
@@ -61,6 +62,7 @@ def choose_modality(rules: ModalityRules, facts: Mapping[str, Any]) -> ModalityC
             description=" ".join(rule.description.split()),
             inputs=result.read,
             sources=list(rule.sources),
+            hold_reason=rule.hold_reason,
         )
         if result.holds:
             text = rules.modalities[rule.modality]

@@ -122,6 +122,11 @@ class ModalityRule(Cited):
     modality: str
     description: str = Text
     when: list[Clause] = Field(min_length=1)
+    hold_reason: str | None = Field(
+        default=None,
+        description="For a rule that holds engagement: the reason in a few words, as the "
+        "status headline gives it when no critical condition already says it.",
+    )
 
 
 class StatusTexts(Strict):

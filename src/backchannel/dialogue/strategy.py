@@ -147,7 +147,9 @@ def recommend(inputs: StrategyInputs, rules: DialogueRules | None = None) -> Str
     choice = choose_modality(rules.modality, facts)
     modality = choice.modality
     exits = evaluate_exit_criteria(rules.plan.exit_criteria, inputs, facts)
-    decision = decide(readiness, modality, choice.why, exits, rules.modality.statuses)
+    decision = decide(
+        readiness, modality, choice.decided_by.hold_reason, exits, rules.modality.statuses
+    )
     words = placeholders(inputs)
     plan = trust_plan(rules.plan, modality, inputs, facts)
     legal = (

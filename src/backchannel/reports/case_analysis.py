@@ -108,6 +108,7 @@ def analyse_for_brief(
         predictors=predictors,
         extents=extents,
         conflicts=conflicts,
+        coverage_events=event_table(events) if events is not None else None,
     )
     coverage = assessment.coverage
     if then is not None and coverage is not None and coverage.adequate:

@@ -19,7 +19,14 @@ def _environment() -> Environment:
     )
     environment.filters["label"] = lambda value: str(value).replace("_", " ")
     environment.filters["figure"] = figure
+    environment.filters["first_sentence"] = first_sentence
     return environment
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a reason (the body gives it; the annex the whole)."""
+    head, dot, _ = str(text).partition(". ")
+    return head + "." if dot else str(text)
 
 
 def figure(value: float | None, measure: str = "") -> str:

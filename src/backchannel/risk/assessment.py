@@ -81,13 +81,16 @@ def assess_case(
     predictors: pd.DataFrame | None = None,
     extents: Mapping[str, FileExtent] | None = None,
     conflicts: Iterable[ConflictYear] | None = None,
+    coverage_events: ir.Table | None = None,
 ) -> CaseAssessment:
     """Assess the case with only what was known on ``as_of`` (default: the end of its period).
 
     Without ``events`` the event source is reported missing rather than guessed; with
     events that do not cover the country and window, it is left out with the reasons.
     ``extents`` are the installed files' declared extents (by source file); ``conflicts``
-    the UCDP/PRIO armed-conflict rows, when installed. Event data and the EWP
+    the UCDP/PRIO armed-conflict rows, when installed. ``coverage_events`` are the events
+    as installed when ``events`` were cut at the day: how far a data set reaches is a
+    property of the snapshot, not of what happened, so coverage reads it from them. Event data and the EWP
     ``predictors`` (when given) also yield machine-suggested judgements on the framework
     indicators they speak to; those count nowhere until an analyst reviews them.
     Judgements dated after ``as_of`` are set aside and listed.
@@ -116,7 +119,7 @@ def assess_case(
     if events is not None and connection is not None:
         coverage = event_coverage(
             connection,
-            events,
+            coverage_events if coverage_events is not None else events,
             extents or {},
             iso3,
             day,
