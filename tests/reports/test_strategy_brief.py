@@ -186,7 +186,10 @@ def test_the_decision_fits_page_one_and_the_body_eight_pages(
     pdf.write_bytes(render_case_pdf(brief_report(analysis)))
     pages = _pages(pdf)
     first = subprocess.run(
-        ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True
+        ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     for part in ("Decision", "Confidence", "Why", "Legal position", "Highest risks of engaging"):
         assert part in first, part
@@ -199,6 +202,7 @@ def test_the_decision_fits_page_one_and_the_body_eight_pages(
                 ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
                 capture_output=True,
                 text=True,
+                check=True,
             ).stdout,
             re.M,
         )

@@ -149,7 +149,9 @@ def decide(
     reasons = [f"{e.text.rstrip('.').lower()} (an exit criterion)" for e in met]
     reasons += [f"{_short(c)} is lacking" for c in lacking]
     if modality == "do_not_engage_yet" and not reasons:
-        reasons.append(hold_reason or "something that must be in place before any contact is missing")
+        reasons.append(
+            hold_reason or "something that must be in place before any contact is missing"
+        )
     to_settle = [
         ToSettle(
             condition=c.id,

@@ -90,7 +90,8 @@ def assess_case(
     ``extents`` are the installed files' declared extents (by source file); ``conflicts``
     the UCDP/PRIO armed-conflict rows, when installed. ``coverage_events`` are the events
     as installed when ``events`` were cut at the day: how far a data set reaches is a
-    property of the snapshot, not of what happened, so coverage reads it from them. Event data and the EWP
+    property of the snapshot, not of what happened, so coverage reads it from them. Event
+    data and the EWP
     ``predictors`` (when given) also yield machine-suggested judgements on the framework
     indicators they speak to; those count nowhere until an analyst reviews them.
     Judgements dated after ``as_of`` are set aside and listed.

@@ -71,6 +71,7 @@ def run_assessment(access: CaseAccess, analyses: AnalysisCache) -> AssessedCase:
         {
             "as_of": document.get("as_of"),
             "stage": document.get("stage"),
+            "status": (document.get("recommendation") or {}).get("status"),
             "modality": document.get("modality"),
         },
     )

@@ -10,7 +10,6 @@ the CSRF token; ``record_pages`` says how forms answer.
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
