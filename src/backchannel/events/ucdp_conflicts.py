@@ -17,15 +17,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import TextIO
 
 import pycountry
 from pydantic import BaseModel, ConfigDict
 
 from backchannel.actors.seed_inputs import UCDP_SPELLINGS, ucdp_country_names
-from backchannel.csv_records import csv_records
-from backchannel.errors import InvalidInputError, NotFoundError, Problem
-from backchannel.events.ucdp_dyadic import _id_list, _whole, location_mentions
+from backchannel.errors import NotFoundError, Problem
+from backchannel.events.ucdp_csv import id_list, location_mentions, read_ucdp_rows, whole
 
 __all__ = [
     "ACD_FIRST_YEAR",
@@ -171,40 +169,13 @@ def read_armed_conflicts(
     the file when it cannot be read or lacks a required column, and every malformed row
     kept by its line and column.
     """
-    source = str(path)
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            return _read(handle, source, located_in)
-    except OSError as error:
-        problem = Problem("", f"cannot read the file: {error.strerror or error}")
-        raise InvalidInputError(source, [problem]) from None
-    except UnicodeDecodeError as error:
-        problem = Problem("", f"not UTF-8 text ({error.reason} at byte {error.start})")
-        raise InvalidInputError(source, [problem]) from None
-
-
-def _read(handle: TextIO, source: str, located_in: Sequence[str] | None) -> list[ConflictYear]:
-    records = csv_records(handle, source, skip_blank_cells=False)
-    first = next(records, None)  # the header: the first record that is not blank
-    header_line, header = (None, []) if first is None else first
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        message = "required column of the UCDP/PRIO Armed Conflict Dataset is missing"
-        raise InvalidInputError(source, [Problem(c, message, header_line) for c in missing])
-    problems: list[Problem] = []
-    rows: list[ConflictYear] = []
-    for line, fields in records:
-        row = dict(zip(header, fields, strict=False))
-        if located_in is not None and not location_mentions(row.get("location") or "", located_in):
-            continue
-        parsed = _conflict_year(row, line)
-        if isinstance(parsed, ConflictYear):
-            rows.append(parsed)
-        else:
-            problems.extend(parsed)
-    if problems:
-        raise InvalidInputError(source, problems)
-    return rows
+    return read_ucdp_rows(
+        path,
+        required=REQUIRED,
+        title="UCDP/PRIO Armed Conflict Dataset",
+        parse=_conflict_year,
+        located_in=located_in,
+    )
 
 
 def _conflict_year(row: Mapping[str, str], line: int) -> ConflictYear | list[Problem]:
@@ -213,7 +184,7 @@ def _conflict_year(row: Mapping[str, str], line: int) -> ConflictYear | list[Pro
     numbers: dict[str, int] = {}
     for column in ("conflict_id", "year", *_CODES):
         text = row.get(column)
-        value = _whole(text)
+        value = whole(text)
         if value is None:
             problems.append(Problem(column, f"expected a whole number, got {text!r}", line))
         elif column in _CODES and value not in _CODES[column]:
@@ -228,7 +199,7 @@ def _conflict_year(row: Mapping[str, str], line: int) -> ConflictYear | list[Pro
         )
     dates = {c: _date(row, c, line, problems) for c in ("start_date", "start_date2")}
     episode_end = _date(row, "ep_end_date", line, problems, optional=True)
-    gwno_loc = _id_list(row.get("gwno_loc"))
+    gwno_loc = id_list(row.get("gwno_loc"))
     if gwno_loc is None:
         text = row.get("gwno_loc")
         problems.append(Problem("gwno_loc", f"expected a list of GW numbers, got {text!r}", line))

@@ -11,23 +11,18 @@ the conflict was located in (``location``).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
-from backchannel.csv_records import csv_records
-from backchannel.errors import InvalidInputError, Problem
+from backchannel.errors import Problem
+from backchannel.events.ucdp_csv import id_list, location_mentions, read_ucdp_rows, whole
 
 __all__ = ["REQUIRED", "DyadYear", "location_mentions", "read_dyadic"]
 
 REQUIRED = ("dyad_id", "conflict_id", "location", "side_a_id", "side_b_id", "year")
 _WHOLE_NUMBERS = ("dyad_id", "conflict_id", "year")
 _SIDE_IDS = ("side_a_id", "side_b_id")
-# UCDP ids and years are far shorter; a longer run of digits is damage, and Python refuses
-# to convert one of over 4,300 digits at all
-_MAX_DIGITS = 18
 
 
 @dataclass(frozen=True)
@@ -52,15 +47,6 @@ class DyadYear:
     line: int
 
 
-def location_mentions(locations: str, names: Sequence[str]) -> bool:
-    """Whether a comma-separated UCDP location list names any of these countries.
-
-    Names may themselves hold a comma ("Macedonia, FYR"), so each is looked for as a whole
-    item of the list rather than by splitting the list.
-    """
-    return any(re.search(rf"(?:^|,)\s*{re.escape(n)}\s*(?:,|$)", locations) for n in names)
-
-
 def read_dyadic(path: str | Path, located_in: Sequence[str] | None = None) -> list[DyadYear]:
     """Read the UCDP dyadic CSV (UTF-8, with or without a byte-order mark).
 
@@ -70,42 +56,13 @@ def read_dyadic(path: str | Path, located_in: Sequence[str] | None = None) -> li
     the file when it cannot be read or lacks a required column, and every malformed row
     kept by its line and column.
     """
-    source = str(path)
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            return _read(handle, source, located_in)
-    except OSError as error:
-        problem = Problem("", f"cannot read the file: {error.strerror or error}")
-        raise InvalidInputError(source, [problem]) from None
-    except UnicodeDecodeError as error:
-        problem = Problem("", f"not UTF-8 text ({error.reason} at byte {error.start})")
-        raise InvalidInputError(source, [problem]) from None
-
-
-def _read(handle: TextIO, source: str, located_in: Sequence[str] | None) -> list[DyadYear]:
-    problems: list[Problem] = []
-    rows: list[DyadYear] = []
-    records = csv_records(handle, source, skip_blank_cells=False)
-    first = next(records, None)  # the header: the first record that is not blank
-    header_line, header = (None, []) if first is None else first
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        message = "required column of the UCDP dyadic data set is missing"
-        raise InvalidInputError(source, [Problem(c, message, header_line) for c in missing])
-    for line, fields in records:
-        # as csv.DictReader reads it: a short row lacks its last columns, the last of two
-        # columns of one name wins
-        row = dict(zip(header, fields, strict=False))
-        if located_in is not None and not location_mentions(row.get("location") or "", located_in):
-            continue
-        parsed = _dyad_year(row, line)
-        if isinstance(parsed, DyadYear):
-            rows.append(parsed)
-        else:
-            problems.extend(parsed)
-    if problems:
-        raise InvalidInputError(source, problems)
-    return rows
+    return read_ucdp_rows(
+        path,
+        required=REQUIRED,
+        title="UCDP dyadic data set",
+        parse=_dyad_year,
+        located_in=located_in,
+    )
 
 
 def _dyad_year(row: Mapping[str, str], line: int) -> DyadYear | list[Problem]:
@@ -115,7 +72,7 @@ def _dyad_year(row: Mapping[str, str], line: int) -> DyadYear | list[Problem]:
     sides: dict[str, tuple[int, ...]] = {}
     for column in (*_WHOLE_NUMBERS, *_SIDE_IDS):
         text = row.get(column)
-        value = _id_list(text) if column in _SIDE_IDS else _whole(text)
+        value = id_list(text) if column in _SIDE_IDS else whole(text)
         if value is None:
             problems.append(Problem(column, f"expected a whole number, got {text!r}", line))
         elif isinstance(value, tuple):
@@ -144,27 +101,10 @@ def _dyad_year(row: Mapping[str, str], line: int) -> DyadYear | list[Problem]:
         side_b=_side(sides["side_b_id"], row.get("side_b")),
         side_a_2nd=_names(row.get("side_a_2nd")),
         side_b_2nd=_names(row.get("side_b_2nd")),
-        intensity=_whole(row.get("intensity_level")),
+        intensity=whole(row.get("intensity_level")),
         start=start,
         line=line,
     )
-
-
-def _whole(text: str | None) -> int | None:
-    """The number a cell of digits alone holds (spaces around are fine), else ``None``."""
-    digits = (text or "").strip()
-    # isdecimal, not isdigit: int() refuses superscripts and the like that isdigit accepts
-    if not digits.isdecimal() or len(digits) > _MAX_DIGITS:
-        return None
-    return int(digits)
-
-
-def _id_list(text: str | None) -> tuple[int, ...] | None:
-    """The ids in a side's id list ("86, 554"), or ``None`` if it holds none."""
-    runs = re.findall(r"\d+", text or "")
-    if not runs or any(len(run) > _MAX_DIGITS for run in runs):
-        return None
-    return tuple(int(run) for run in runs)
 
 
 def _names(text: str | None) -> tuple[str, ...]:

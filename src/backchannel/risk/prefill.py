@@ -24,7 +24,7 @@ from backchannel.model.case import FRAMEWORK_PREFIX, Judgement
 from backchannel.model.vocabulary import Confidence, Finding, JudgementOrigin
 from backchannel.risk.framework import Framework, load_framework
 from backchannel.risk.stage import evidence_behind
-from backchannel.rulefiles.clauses import Clause, MeasuredWhen, evaluate, facts_read
+from backchannel.rulefiles.clauses import Clause, MeasuredWhen, ReadsMeasures, evaluate
 from backchannel.rulefiles.yaml_source import read_rule_file
 
 #: The analyst name machine suggestions carry.
@@ -37,7 +37,7 @@ _INDICATORS = "indicators"
 
 
 @dataclass(frozen=True)
-class PrefillRule:
+class PrefillRule(ReadsMeasures):
     """When every clause of ``when`` holds, suggest that ``indicator`` is present."""
 
     id: str
@@ -45,16 +45,6 @@ class PrefillRule:
     when: tuple[Clause, ...]
     finding: str
     reference: str
-
-    @property
-    def measure(self) -> str:
-        """The measure whose value fills the finding: the one the first clause reads."""
-        return self.when[0].fact
-
-    @property
-    def measures(self) -> tuple[str, ...]:
-        """Every measure the rule reads, the reported one first."""
-        return facts_read(self.when)
 
 
 Text = Annotated[str, StringConstraints(min_length=1)]

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from backchannel.errors import Problem
-from backchannel.rulefiles.clauses import Clause, MeasuredWhen, evaluate, facts_read
+from backchannel.rulefiles.clauses import Clause, MeasuredWhen, ReadsMeasures, evaluate
 from backchannel.rulefiles.yaml_source import YamlDocument, read_rule_file
 
 SOURCES = ("structural", "events", "framework", "conflict")
@@ -33,7 +33,7 @@ PACKAGED_RULES = "data/rules/stage.yaml"
 
 
 @dataclass(frozen=True)
-class StageRule:
+class StageRule(ReadsMeasures):
     """Clauses on measures of one source that, when all hold, place a case at a stage."""
 
     id: str
@@ -42,16 +42,6 @@ class StageRule:
     description: str
     when: tuple[Clause, ...]
     reference: str
-
-    @property
-    def measure(self) -> str:
-        """The measure the rule reports: the one its first clause reads."""
-        return self.when[0].fact
-
-    @property
-    def measures(self) -> tuple[str, ...]:
-        """Every measure the rule reads, the reported one first."""
-        return facts_read(self.when)
 
     def fires(self, measures: Mapping[str, float | None]) -> bool:
         """Whether every clause holds (a measure that is missing fails its clause)."""

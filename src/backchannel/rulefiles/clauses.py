@@ -134,3 +134,19 @@ def fill(template: str, facts: Mapping[str, Any]) -> str:
             shown = f"{value:g}" if isinstance(value, float) else str(value).replace("_", " ")
             text = text.replace(placeholder, shown)
     return " ".join(text.split())
+
+
+class ReadsMeasures:
+    """A rule whose ``when`` reads named measures; the first one is the one it reports."""
+
+    when: tuple[Clause, ...]
+
+    @property
+    def measure(self) -> str:
+        """The measure the rule reports: the one its first clause reads."""
+        return self.when[0].fact
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        """Every measure the rule reads, the reported one first."""
+        return facts_read(self.when)
