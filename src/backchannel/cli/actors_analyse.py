@@ -42,10 +42,14 @@ def actors_analyse(
 ) -> None:
     """Find entry points, brokers and spoilers, and read the counterpart's cohesion."""
     from backchannel.actors.analysis import analyse_case
+    from backchannel.model.as_of import known_on
 
     day = parse_day(as_of)
     with reported_errors():
         case = load_case(case_file)
+        if day is not None:
+            # a replay: only the actors and ties known that day
+            case = known_on(case, day).case
         analysis = analyse_case(case, day, counterpart)
     document: dict[str, Any] = {"case": case.id, **analysis.as_dict()}
     if format is OutputFormat.json:

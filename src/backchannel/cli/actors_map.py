@@ -34,6 +34,7 @@ def actors_map(
 ) -> None:
     """Draw the case's actor map: an offline interactive page, or a static PNG image."""
     from backchannel.actors.analysis import analyse_case
+    from backchannel.model.as_of import known_on
     from backchannel.reports.actor_map import actor_map_png
     from backchannel.reports.actor_map_page import write_map_viewer
     from backchannel.reports.actor_section import map_roles
@@ -41,6 +42,9 @@ def actors_map(
     with reported_errors():
         case = load_case(case_file)
         day = parse_day(as_of)
+        if day is not None:
+            # a replay: only the actors and ties known that day
+            case = known_on(case, day).case
         roles = map_roles(analyse_case(case, day).as_dict())
         if output.suffix.lower() == ".png":
             output.write_bytes(actor_map_png(case, day, redacted, roles))

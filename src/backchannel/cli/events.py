@@ -158,7 +158,13 @@ def events_alerts(
         connection = connect()
         found = escalation_alerts(connection, table)
         if case:
-            found = case_alerts(connection, table, load_case(case), cutoff) + found
+            from backchannel.model.as_of import known_on
+
+            loaded = load_case(case)
+            if cutoff:
+                # a replay: the talks and commitments known that day, windows cut at it
+                loaded = known_on(loaded, cutoff).case
+            found = case_alerts(connection, table, loaded, cutoff) + found
     if format is OutputFormat.json:
         print_json([alert.as_dict() for alert in found])
         return
