@@ -23,9 +23,10 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.runtime
 	$(BIN)/backchannel demo --output $(DEMO_OUTPUT)
 
-## test: install the development tools and run the whole test suite
+## test: install the development tools and run the whole test suite (one worker per core;
+## a file's tests stay on one worker, so its module fixtures are built once)
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 ## model: rebuild the packaged forecast artifacts from the EWP data (pulled, or the mirror)
 model: $(VENV)/.runtime

@@ -206,7 +206,8 @@ def test_data_pull_from_mirror_then_list(tmp_path: Path, mirror: Path) -> None:
     assert ged["status"] == "layout-checked"
     assert ged["coverage"]["year_min"] == 1989 and ged["coverage"]["year_max"] == 2022
     table = runner.invoke(app, ["data", "list"], env={**env, "COLUMNS": "250"}).stdout
-    assert "ucdp-ged" in table and "layout-checked" in table
+    # a narrow console (a test worker's is 80 columns) wraps the status inside its cell
+    assert "ucdp-ged" in table and "layout-" in table and "checked" in table
 
 
 def test_data_pull_offline_fails_fast_with_advice(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ Content-Security-Policy violation along the way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,12 +167,15 @@ def test_an_analyst_works_a_case_from_sign_in_to_brief(
         "present",
     )
 
-    # run the assessment; the dashboard shows the stage and the recommendation
+    # run the assessment; the dashboard leads with the decision status, then the stage
     page.get_by_role("navigation", name="Case").get_by_role("link", name="Dashboard").click()
     page.get_by_role("button", name="Run the assessment again").click()
     page.wait_for_url(f"{served.url}/cases/{CASE_ID}")
     expect(page.locator("#stage-heading .stage")).to_be_visible()
-    expect(page.get_by_role("heading", name="Recommendation:")).to_be_visible()
+    decision = page.get_by_role("heading", name=re.compile(r"^(Proceed|Conditional|Hold): "))
+    expect(decision).to_be_visible()
+    # nothing of ours is judged in this new case: it cannot say proceed
+    expect(decision).not_to_have_text(re.compile(r"^Proceed"))
     page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
 
     # the brief

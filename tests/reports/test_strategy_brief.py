@@ -95,7 +95,7 @@ def test_assess_writes_pdf_briefs_that_read_back_full_and_redacted(tmp_path: Pat
     for heading in (
         "Decision",
         "What to settle first",
-        "What to do first",
+        "Then",
         "Legal position",
         "Conditions for dialogue",
         "Risks of engaging",

@@ -267,7 +267,15 @@ def test_assessment_runs_are_audited_with_what_they_gave(
     assert page.status_code == 303
     runs = [e for e in web_store.audit_entries(case_id=CASE) if e.action == "assessment.run"]
     assert [(e.user_name, e.detail) for e in runs] == [
-        ("analyst", {"as_of": ran["as_of"], "stage": ran["stage"], "modality": ran["modality"]})
+        (
+            "analyst",
+            {
+                "as_of": ran["as_of"],
+                "stage": ran["stage"],
+                "status": ran["recommendation"]["status"],
+                "modality": ran["modality"],
+            },
+        )
     ] * 2
     assert post(browser("viewer"), f"/api/cases/{CASE}/assessment").status_code == 403
     assert (
