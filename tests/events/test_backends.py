@@ -10,6 +10,7 @@ import pytest
 
 from backchannel.events import indicators
 from backchannel.events.backends import Backend, connect, event_table, execute
+from backchannel.events.escalation_flags import flag_escalations
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +70,7 @@ def test_duckdb_and_spark_agree_on_car(
     assert _canonical(on_duckdb, keys) == _canonical(on_spark, keys)
     if name.startswith("escalation"):
         # and the p-values and grades computed from them agree too
-        flagged = [indicators.flag_escalations(t) for t in (on_duckdb, on_spark)]
+        flagged = [flag_escalations(t) for t in (on_duckdb, on_spark)]
         grades = [
             _canonical(t.select([*keys, "p_value", "strength", "reason"]), keys) for t in flagged
         ]

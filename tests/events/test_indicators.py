@@ -16,21 +16,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from backchannel.events import indicators
+from backchannel.events import indicators, rise_evidence
+from backchannel.events.escalation_flags import describe_escalation, flag_escalations
 from backchannel.events.indicators import (
     UNKNOWN_ADMIN1,
     actor_month,
     area_month,
-    describe_escalation,
     escalation,
+    threshold_crossings,
+)
+from backchannel.events.rise_evidence import (
     evidence_strength,
-    flag_escalations,
     per_event_floor,
     plain_number,
     pooled_dispersion,
     rise_p_value,
     strength_rank,
-    threshold_crossings,
 )
 from tests.events.conftest import EventFactory
 
@@ -311,7 +312,7 @@ def test_escalation_dispersion_is_the_baselines_variance_over_its_mean(
 )
 def test_per_event_floor(total: float, events: int, spread: float, floor: float) -> None:
     assert per_event_floor(total, events, spread) == pytest.approx(floor)
-    assert indicators.DEATHS_SIZE_SPREAD == 2.0
+    assert rise_evidence.DEATHS_SIZE_SPREAD == 2.0
 
 
 @pytest.mark.parametrize(
@@ -794,7 +795,7 @@ def test_car_deaths_from_few_events_are_never_strong(
 ) -> None:
     graded = [r for r in car_scored["civilian_deaths"] if r["strength"] == "strong"]
     assert graded
-    assert all(r["event_count"] >= indicators.STRONG_MIN_EVENTS for r in graded)
+    assert all(r["event_count"] >= rise_evidence.STRONG_MIN_EVENTS for r in graded)
     assert all(r["largest_event"] * 2 <= r["observed"] for r in graded)
     # and the old test's certainty is gone: no p-value below 1e-30 from a lump of deaths
     assert min(r["p_value"] for r in car_scored["civilian_deaths"] if r["p_value"]) > 1e-30
@@ -831,4 +832,4 @@ def test_every_indicator_runs_on_the_car_data(con: Any, car: ibis.Table) -> None
     }
     for name, expr in expressions.items():
         assert con.to_pyarrow(expr).num_rows > 0, name
-    assert indicators.ALERT_P_VALUE == indicators.MODERATE_P_VALUE == 0.01
+    assert rise_evidence.ALERT_P_VALUE == rise_evidence.MODERATE_P_VALUE == 0.01

@@ -4,7 +4,7 @@ Four kinds:
 
 - ``escalation``: an actor's monthly killings of civilians above its own trailing
   baseline, tested twice, on the number of attacks on civilians and on the civilian deaths
-  (``indicators.escalation`` and ``indicators.flag_escalations``); an alert needs moderate
+  (``indicators.escalation`` and ``escalation_flags.flag_escalations``); an alert needs moderate
   or strong evidence from either;
 - ``conduct_during_talks``: a counterpart's violence while dialogue with it runs, against
   the same number of months before the talks began, graded for events and for civilian
@@ -18,10 +18,10 @@ Four kinds:
   violence it committed to stop.
 
 The talks comparison is the escalation test on two spans: the monthly counts of each span
-around its own mean give a pooled Pearson dispersion (``indicators.pooled_dispersion``; for
+around its own mean give a pooled Pearson dispersion (``rise_evidence.pooled_dispersion``; for
 deaths never below twice the mean deaths per event of both spans,
-``indicators.per_event_floor``), ``indicators.rise_p_value`` compares the totals given that
-dispersion, and ``indicators.evidence_strength`` grades the result. Summaries say what rose
+``rise_evidence.per_event_floor``), ``rise_evidence.rise_p_value`` compares the totals given that
+dispersion, and ``rise_evidence.evidence_strength`` grades the result. Summaries say what rose
 and how strongly in words; p-values, dispersions and rate ratios stay in ``Alert.figures``.
 
 A counterpart in a case is found in the events by its UCDP actor id, its name or an alias
@@ -38,11 +38,11 @@ from typing import Any
 
 import ibis.expr.types as ir
 
-from backchannel.events import indicators
-from backchannel.events.indicators import (
+from backchannel.events import indicators, rise_evidence
+from backchannel.events.escalation_flags import describe_escalation, flag_escalations
+from backchannel.events.rise_evidence import (
     ALERT_STRENGTHS,
     Strength,
-    describe_escalation,
     evidence_strength,
     evidence_words,
     lump_note,
@@ -55,7 +55,7 @@ from backchannel.model.vocabulary import CommitmentKind
 
 #: Significance for the talks-versus-before comparison (as for escalation alerts): the
 #: p-value of moderate evidence. The grade, not this number, decides (see ``strength``).
-TALKS_P_VALUE = indicators.ALERT_P_VALUE
+TALKS_P_VALUE = rise_evidence.ALERT_P_VALUE
 #: An engagement is taken to keep talks running this long after it ends; engagements
 #: closer together than this form one period of talks.
 OPEN_TALKS_DAYS = 30
@@ -126,9 +126,7 @@ def escalation_alerts(connection: Any, events: ir.Table) -> list[Alert]:
     """
     monthly = indicators.actor_month(events)
     expressions = [indicators.escalation(monthly, measure) for measure in ESCALATION_MEASURES]
-    scored = indicators.flag_escalations(
-        connection.to_pyarrow(expressions[0].union(expressions[1]))
-    )
+    scored = flag_escalations(connection.to_pyarrow(expressions[0].union(expressions[1])))
     by_month: dict[tuple[str, dt.date], dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in scored.to_pylist():
         by_month[(str(row["actor"]), row["month"])][row["measure"]] = row
@@ -358,14 +356,14 @@ def _rise(
     floor = (
         1.0
         if counts_events
-        else indicators.per_event_floor(
+        else rise_evidence.per_event_floor(
             observed + baseline, event_count + before["civilian_killings"]
         )
     )
-    dispersion = indicators.pooled_dispersion(
+    dispersion = rise_evidence.pooled_dispersion(
         [before["blocks"][measure], during["blocks"][measure]], floor
     )
-    p_value = float(indicators.rise_p_value(observed, baseline, months, dispersion, months))
+    p_value = float(rise_evidence.rise_p_value(observed, baseline, months, dispersion, months))
     rate_ratio = (observed + indicators.RATE_RATIO_CONTINUITY) / (
         baseline + indicators.RATE_RATIO_CONTINUITY
     )
