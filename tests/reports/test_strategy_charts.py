@@ -42,15 +42,17 @@ from backchannel.reports.charts import (
     write_png,
 )
 from backchannel.reports.pdf import DataOnlyURLFetcher, brief_print_css
-from backchannel.reports.strategy_charts import (
+from backchannel.reports.readiness_chart import (
     CRITICAL_MARK,
+    readiness_caption,
+    readiness_chart,
+    readiness_figure,
+)
+from backchannel.reports.strategy_charts import (
     READINESS_PLACED_SHARE,
     RISK_MATRIX_PLACED_SHARE,
     UNKNOWN_GREY,
     fit_words,
-    readiness_caption,
-    readiness_chart,
-    readiness_figure,
     risk_matrix_chart,
     risk_matrix_figure,
     spread_in_cell,

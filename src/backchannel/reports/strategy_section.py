@@ -17,7 +17,8 @@ from backchannel.dialogue.strategy import Strategy
 from backchannel.model.case import Case
 from backchannel.reports.actor_section import mask_names
 from backchannel.reports.legal_section import LegalSection
-from backchannel.reports.strategy_charts import readiness_chart, risk_matrix_chart
+from backchannel.reports.readiness_chart import readiness_chart
+from backchannel.reports.strategy_charts import risk_matrix_chart
 
 #: Exposure levels that constrain what the engagement may include.
 CONSTRAINING = ("prohibited", "licence_needed", "exposed")
