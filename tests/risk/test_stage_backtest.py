@@ -17,17 +17,19 @@ from backchannel import datasets
 from backchannel.errors import InvalidInputError
 from backchannel.events.backends import connect, event_table
 from backchannel.risk.forecast.artifacts import packaged_folder, packaged_forecasts
-from backchannel.risk.stage import load_stage_rules
-from backchannel.risk.stage_backtest import (
+from backchannel.risk.monthly_backtest import (
     MONTHLY_EVENT_MEASURES,
-    CountryYearBacktest,
-    battle_deaths,
-    country_year_backtest,
     month_end_event_measures,
     month_ends,
     monthly_backtest,
     monthly_stages,
     onset_follows,
+)
+from backchannel.risk.stage import load_stage_rules
+from backchannel.risk.stage_backtest import (
+    CountryYearBacktest,
+    battle_deaths,
+    country_year_backtest,
     read_country_years,
     read_episode_years,
     score_warning,

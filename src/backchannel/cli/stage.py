@@ -21,8 +21,9 @@ from backchannel.errors import NotFoundError
 from backchannel.settings import Settings
 
 if TYPE_CHECKING:
+    from backchannel.risk.monthly_backtest import MonthlyBacktest
     from backchannel.risk.stage import StageRules
-    from backchannel.risk.stage_backtest import CountryYearBacktest, MonthlyBacktest
+    from backchannel.risk.stage_backtest import CountryYearBacktest
 
 stage_app = typer.Typer(help="The fused atrocity-risk stage.", no_args_is_help=True)
 
@@ -97,12 +98,8 @@ def _monthly_run(
     from backchannel.events.backends import connect, event_table
     from backchannel.events.readers import read_events
     from backchannel.events.schema import combine_event_tables
-    from backchannel.risk.stage_backtest import (
-        GED_FIRST_YEAR,
-        GED_LAST_YEAR,
-        monthly_backtest,
-        read_episode_years,
-    )
+    from backchannel.risk.monthly_backtest import GED_FIRST_YEAR, GED_LAST_YEAR, monthly_backtest
+    from backchannel.risk.stage_backtest import read_episode_years
     from backchannel.risk.stage_inputs import country_events
 
     first = max(GED_FIRST_YEAR, from_year or GED_FIRST_YEAR)
