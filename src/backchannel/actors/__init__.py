@@ -1,1 +1,1 @@
-"""Actor graph analyses: entry points, brokers, spoilers, cohesion (issue 6)."""
+"""Actor graph analyses: entry points, brokers, spoilers, cohesion and influence."""

@@ -1,1 +1,1 @@
-"""Dialogue strategy: readiness, modality, engagement risks, monitoring (issue 8)."""
+"""Dialogue strategy: readiness, decision status, modality, engagement risks, the plan."""

@@ -27,7 +27,6 @@ from backchannel.model.attribution import TALKING_KINDS
 from backchannel.model.case import Relation
 from backchannel.model.vocabulary import (
     ActorKind,
-    CommitmentStatus,
     EngagementOutcome,
     RelationKind,
     Stance,
@@ -447,11 +446,3 @@ SIGNALS: dict[str, SignalFunction] = {
         own_partiality,
     )
 }
-
-#: Commitment statuses that say something about how a party keeps its word.
-JUDGED_STATUSES = (
-    CommitmentStatus.HONOURED,
-    CommitmentStatus.PARTIALLY_HONOURED,
-    CommitmentStatus.LAPSED,
-    CommitmentStatus.VIOLATED,
-)

@@ -111,7 +111,7 @@ class Counterpart(BaseModel):
 class Strategy(BaseModel):
     """The whole recommendation for one case on one day."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True)
 
     as_of: str
     counterparts: list[Counterpart]

@@ -1,1 +1,1 @@
-"""Conflict event data: GED and ACLED readers, indicators and alerts (issue 4)."""
+"""Conflict event data: GED and ACLED readers, coverage, indicators and alerts."""

@@ -23,6 +23,7 @@ from backchannel.actors.analysis import ActorAnalysis, analyse_case
 from backchannel.dialogue.evidence import EvidenceSources, build_evidence_panel
 from backchannel.dialogue.inputs import StrategyInputs
 from backchannel.dialogue.strategy import Strategy, recommend
+from backchannel.events.alerts import Alert
 from backchannel.events.backends import connect, event_table
 from backchannel.events.coverage import FileExtent
 from backchannel.events.ucdp_conflicts import ConflictYear
@@ -113,7 +114,7 @@ def analyse_for_brief(
     coverage = assessment.coverage
     if then is not None and coverage is not None and coverage.adequate:
         signals = event_signals(cut, then, event_source, day, timelines=timelines)
-        alerts: tuple[Any, ...] | None = tuple(signals.typed_alerts)
+        alerts: tuple[Alert, ...] | None = tuple(signals.typed_alerts)
     else:
         signals = no_event_signals(event_source, coverage)
         alerts = None

@@ -15,7 +15,7 @@ from typing import Any
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from backchannel.events.alerts import Alert, actor_events, case_alerts, talks_periods
 from backchannel.events.backends import connect, event_table
@@ -64,12 +64,16 @@ class EventSignals(BaseModel):
     signals: list[EventSignal]
     note: str
     timelines: list[Timeline] = []
-    #: The alerts in full (JSON form), as the API shows them.
-    alerts: list[dict[str, Any]] = []
-    #: The same alerts as typed results, for the strategy engine.
+    #: The alerts as typed results, for the strategy engine.
     typed_alerts: list[Alert] = []
     #: Why the event data were not used, when they were installed but fell short.
     coverage_problems: list[str] = []
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def alerts(self) -> list[dict[str, Any]]:
+        """The alerts in full, as JSON documents (dates as ISO text): the annex reads them."""
+        return [_plain_alert(alert) for alert in self.typed_alerts]
 
 
 def no_event_signals(source: str, coverage: EventCoverage | None) -> EventSignals:
@@ -116,7 +120,6 @@ def event_signals(
         timelines=counterpart_timelines(connection, table, case, {a.actor for a in alerts}, day)
         if timelines
         else [],
-        alerts=[_plain_alert(alert) for alert in alerts],
         typed_alerts=alerts,
     )
 

@@ -1,1 +1,1 @@
-"""Legal screening: designation lists, name matching, jurisdiction rules (issue 7)."""
+"""Legal screening: designation lists, name matching, jurisdiction rules."""

@@ -1,4 +1,4 @@
-"""The evidence panel of the dialogue strategy (issue 8, point 4): base rates from UCDP
+"""The evidence panel of the dialogue strategy: base rates from UCDP
 Conflict Termination, UCDP Peace Agreement and PA-X data, and the USHMM evidence review's
 mediation factors, matched to the case and cut at its start."""
 
