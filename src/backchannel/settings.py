@@ -62,6 +62,13 @@ class Settings(BaseSettings):
             "Default: `keyring.json` in the data folder, mode 0600."
         ),
     )
+    audit_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Base64 of 32 random bytes: the key of the audit chain's HMAC and of the keyed "
+            "record ids. Required with secret_key; otherwise kept in the key ring file."
+        ),
+    )
     mirror: Path | None = Field(
         default=None,
         description="Local folder to install data sets from instead of downloading them.",
@@ -115,6 +122,20 @@ class Settings(BaseSettings):
         description=(
             "Secret (at least 32 characters) that signs the web login form's pre-session "
             "cookie. Required in production; generated per start in development."
+        ),
+    )
+
+    web_max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body the web workspace accepts, in bytes (413 beyond).",
+    )
+    list_max_age_days: int = Field(
+        default=30,
+        ge=1,
+        description=(
+            "Age in days beyond which an installed designation list counts as stale: "
+            "legal clearance is then at most partial."
         ),
     )
 

@@ -141,8 +141,22 @@ class Actor(Record):
         "a replay before that day does not show it.",
     )
     stance: Stance = Stance.UNKNOWN
+    disclosed: bool = Field(
+        default=False,
+        description="The actor's role in the context is public, so redacted outputs may name "
+        "it although its kind or ties would otherwise mask it; needs ``disclosed_reason``.",
+    )
+    disclosed_reason: str | None = Field(
+        default=None, description="Why the actor's role is public (a source, an announcement)."
+    )
     notes: str | None = Field(default=None, **_sensitive("Analyst notes; sensitive."))
     references: list[RecordId] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _disclosure_has_a_reason(self) -> Self:
+        if self.disclosed and not (self.disclosed_reason or "").strip():
+            raise ValueError("an actor marked disclosed must say why (disclosed_reason)")
+        return self
 
     def sensitive_fields(self) -> frozenset[str]:
         """An intermediary's very identity is sensitive, not only the notes on it."""
