@@ -1,4 +1,8 @@
-"""The audit chain: altering, deleting or reordering any entry is detected and named."""
+"""The audit chain: altering, deleting, reordering or rewriting any entry is detected and named.
+
+The store's first entry (``keys.establish``) is written when it is opened; the tests'
+own entries follow it.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,14 @@ import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
+from backchannel.store.crypto import Keyed, new_key
 from backchannel.store.service import CaseStore
 from tests.store.test_store import secret_case
 
 
 def filled(store: CaseStore, entries: int = 4) -> None:
-    for n in range(entries):
+    """Bring the log to ``entries`` entries (the first is the store's own)."""
+    for n in range(entries - 1):
         store.save_case(secret_case(f"case-{n}"))
     assert store.verify_audit().entries == entries
 
@@ -40,8 +46,10 @@ def test_intact_chain_verifies(store: CaseStore) -> None:
     assert result.ok and result.entries == 4
 
 
-def test_empty_log_verifies(store: CaseStore) -> None:
-    assert store.verify_audit().ok
+def test_a_new_store_verifies_with_its_first_entry(store: CaseStore) -> None:
+    result = store.verify_audit()
+    assert result.ok and result.entries == 1
+    assert store.audit_entries()[0].action == "keys.establish"
 
 
 @pytest.mark.parametrize(
@@ -99,21 +107,70 @@ def test_tampering_is_detected_at_the_first_bad_entry(
 
 
 def test_rehashed_forgery_is_caught_by_the_head(store: CaseStore) -> None:
-    """An intruder who recomputes the hash of the last entry still leaves the head behind."""
-    from backchannel.store.audit import entry_hash
-
+    """An intruder who re-MACs the last entry (even with the key) still leaves the head behind."""
     filled(store, 2)
-    with store.engine.connect() as connection:
-        row = connection.execute(text("SELECT * FROM audit_log WHERE seq = 2")).mappings().one()
-    forged = dict(row, user_name="someone else")
-    fields = {k: forged[k] for k in forged if k != "hash"}
-    new_hash = entry_hash(**fields)
+    forged = _forged(store, 2, store.keyed)
     tamper(
         store,
-        [f"UPDATE audit_log SET user_name = 'someone else', hash = '{new_hash}' WHERE seq = 2"],
+        [f"UPDATE audit_log SET user_name = 'someone else', hash = '{forged}' WHERE seq = 2"],
     )
     result = store.verify_audit()
     assert not result.ok and result.first_bad_seq == 2
+
+
+def _forged(store: CaseStore, seq: int, keyed: Keyed | None) -> str:
+    """The hash an intruder computes for entry ``seq`` with its user changed."""
+    from backchannel.store.audit import entry_hash
+
+    with store.engine.connect() as connection:
+        row = (
+            connection.execute(text(f"SELECT * FROM audit_log WHERE seq = {seq}")).mappings().one()
+        )
+    forged = dict(row, user_name="someone else")
+    fields = {k: forged[k] for k in forged if k not in ("hash", "scheme")}
+    return entry_hash(keyed=keyed, **fields)
+
+
+def test_an_entry_passed_off_as_a_legacy_hash_is_caught(store: CaseStore) -> None:
+    """Without the key, an intruder can only compute plain hashes: those are refused."""
+    filled(store, 3)
+    forged = _forged(store, 3, None)
+    tamper(
+        store,
+        [
+            f"UPDATE audit_log SET user_name = 'someone else', hash = '{forged}', "
+            "scheme = 'sha256' WHERE seq = 3",
+            f"UPDATE audit_head SET hash = '{forged}'",
+        ],
+    )
+    result = store.verify_audit()
+    assert not result.ok and result.first_bad_seq == 3
+    assert result.reason is not None and "keyed" in result.reason
+
+
+def test_a_whole_chain_rewritten_with_another_key_is_caught(store: CaseStore) -> None:
+    """Every entry and the head recomputed consistently, but not under the store's audit key."""
+    from backchannel.store.audit import GENESIS, entry_hash
+
+    filled(store, 4)
+    intruder = Keyed(new_key())
+    with store.engine.connect() as connection:
+        rows = connection.execute(text("SELECT * FROM audit_log ORDER BY seq")).mappings().all()
+    statements, previous = [], GENESIS
+    for row in rows:
+        fields = {k: row[k] for k in row if k not in ("hash", "scheme")}
+        fields.update(prev_hash=previous, user_name="someone else")
+        digest = entry_hash(keyed=intruder, **fields)
+        statements.append(
+            f"UPDATE audit_log SET user_name = 'someone else', prev_hash = '{previous}', "
+            f"hash = '{digest}' WHERE seq = {row['seq']}"
+        )
+        previous = digest
+    statements.append(f"UPDATE audit_head SET hash = '{previous}'")
+    tamper(store, statements)
+    result = store.verify_audit()
+    assert not result.ok and result.first_bad_seq == 1
+    assert result.reason is not None and "audit key" in result.reason
 
 
 def test_concurrent_writers_keep_one_unbroken_chain(store: CaseStore) -> None:
@@ -126,7 +183,7 @@ def test_concurrent_writers_keep_one_unbroken_chain(store: CaseStore) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(write, range(4)))
     result = store.verify_audit()
-    assert result.ok and result.entries == 20
+    assert result.ok and result.entries == 21
 
 
 def test_missing_head_row_stops_appends(store: CaseStore) -> None:

@@ -18,7 +18,7 @@ from backchannel.errors import ConflictError, InvalidInputError, NotFoundError, 
 from backchannel.model.case import Case, Engagement
 from backchannel.model.vocabulary import Channel
 from backchannel.settings import Settings
-from backchannel.store.cases import case_digest
+from backchannel.store.case_changes import case_digest
 from backchannel.store.service import CaseStore
 from tests.store.test_store import secret_case
 
@@ -89,9 +89,12 @@ def test_an_update_is_audited_with_both_digests(store: CaseStore) -> None:
     assert [e.id for e in store.get_case("secret").engagements] == ["e1", "e-1"]
     entry = store.audit_entries(case_id="secret")[-1]
     assert entry.action == "engagement.add" and entry.user_name == "tester"
-    assert entry.detail["added"] == {"engagements": ["e-1"]}
-    assert entry.before_digest == case_digest(secret_case())
-    assert entry.after_digest == case_digest(updated)
+    # the log names records by their opaque keyed ids and quotes no text
+    assert entry.detail["added"] == {
+        "engagements": [store.keyed.record_ref("secret", "engagements", "e-1")]
+    }
+    assert entry.before_digest == case_digest(store.keyed, secret_case())
+    assert entry.after_digest == case_digest(store.keyed, updated)
 
 
 def test_a_refused_change_leaves_the_case_and_the_audit_as_they_were(store: CaseStore) -> None:

@@ -22,13 +22,13 @@ from backchannel.errors import (
     NotFoundError,
 )
 from backchannel.settings import Settings
-from backchannel.store import audit
-from backchannel.store.cases import CaseRepository
-from backchannel.store.crypto import FieldCipher, load_key_ring
+from backchannel.store.crypto import FieldCipher, KeyRing, new_key
 from backchannel.store.db import MIGRATIONS, make_engine, migrate
+from backchannel.store.keyring_file import read_key_file, write_key_file
 from backchannel.store.schema import LoginAttemptRow, MembershipRow, SessionRow, UserRow
 from backchannel.store.service import CaseStore
 from backchannel.store.users import utc
+from tests.store.legacy_rows import append_legacy_audit, write_legacy_case
 from tests.store.test_store import raw_contents, secret_case
 
 PASSWORD = "the river crossing at dawn"
@@ -116,7 +116,8 @@ def test_bad_users_are_refused_naming_the_field_and_nothing_is_written(
     with pytest.raises(InvalidInputError) as raised:
         store.add_user(name, role, password)
     assert [p.location for p in raised.value.problems] == [field]
-    assert store.users() == [] and store.audit_entries() == []
+    assert store.users() == []
+    assert [e.action for e in store.audit_entries()] == ["keys.establish"]
 
 
 def test_a_name_is_taken_once(store: CaseStore) -> None:
@@ -527,7 +528,7 @@ def test_every_change_is_in_the_audit_chain_with_the_acting_user(team: CaseStore
     team.close_session(token)
     team.disable_user("olu")
     logged = [(user, action, case, detail) for user, action, case, detail in actions(team)]
-    assert [entry for entry in logged if entry[1] != "case.import"] == [
+    assert [entry for entry in logged if entry[1] not in ("case.import", "keys.establish")] == [
         ("tester", "user.add", None, {"user": "root.admin", "role": "admin"}),
         ("tester", "user.add", None, {"user": "amina", "role": "analyst"}),
         ("tester", "user.add", None, {"user": "olu", "role": "viewer"}),
@@ -589,38 +590,43 @@ def _alembic(engine_url: str, revision: str, *, down: bool = False) -> None:
 
 @pytest.fixture
 def store_at_0002(settings: Settings) -> Iterator[str]:
-    """A database created at revision 0002 holding one case and its audit entry."""
+    """A database created at revision 0002 holding one case and its audit entry, as that
+    release wrote them (sensitive fields sealed one by one, a plain-hash audit chain)."""
     url = settings.resolved_database_url
     _alembic(url, "0002")
     engine = make_engine(url)
-    cipher = FieldCipher(load_key_ring(settings))
-    with Session(engine) as session, session.begin():
-        case = secret_case("somalia")
-        CaseRepository(session, cipher).save(case, "before-users")
-        audit.append(
-            session, user_name="before-users", action="case.import", case_id=case.id, detail={}
-        )
+    ring = KeyRing.of(new_key())  # a ring file of that release: no audit key yet
+    write_key_file(settings.resolved_key_file, ring)
+    with engine.begin() as connection:
+        write_legacy_case(connection, FieldCipher(ring), secret_case("somalia"))
+        append_legacy_audit(connection, "case.import", "somalia")
     tables = set(inspect(engine).get_table_names())
     assert "cases" in tables and "users" not in tables
     engine.dispose()
     yield url
 
 
-def test_a_database_at_0002_upgrades_to_0003_keeping_its_cases(
+def test_a_database_at_0002_upgrades_keeping_its_cases_sealed_whole(
     store_at_0002: str, settings: Settings
 ) -> None:
-    engine = make_engine(store_at_0002)
-    migrate(engine)
-    expected = {"users", "case_members", "web_sessions", "login_attempts"}
-    assert expected <= set(inspect(engine).get_table_names())
-    store = CaseStore(engine, load_key_ring(settings), "tester")
+    store = CaseStore.open(settings)
     try:
+        expected = {"users", "case_members", "web_sessions", "login_attempts", "store_keys"}
+        assert expected <= set(inspect(store.engine).get_table_names())
+        assert store.ring.audit_key is not None  # given its audit key once, kept in the file
+        assert read_key_file(settings.resolved_key_file).audit_key == store.ring.audit_key
         assert store.get_case("somalia") == secret_case("somalia")
+        assert "Discretion test" not in raw_contents(store, settings)
+        store = CaseStore.open(settings)
         store.add_user("amina", Role.analyst, PASSWORD)
         store.add_member("somalia", "amina", Role.analyst)
         assert [c.id for c in store.cases_for("amina")] == ["somalia"]
         verification = store.verify_audit()
-        assert verification.ok and verification.entries == 3
+        # the old entry, the key entry, the re-sealing, the user and the member
+        assert verification.ok and verification.entries == 5
+        actions = [e.action for e in store.audit_entries()]
+        assert actions[:3] == ["case.import", "keys.establish", "case.reseal"]
+        assert store.verify_contents() == []
     finally:
         store.close()
 

@@ -1,7 +1,8 @@
-"""Commands that guard the store: audit verify and log, keys rotate."""
+"""Commands that guard the store: audit verify and log, keys rotate and backup."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -27,27 +28,48 @@ keys_app = typer.Typer(help="Manage the encryption keys of the case store.", no_
 
 @audit_app.command("verify")
 def audit_verify(format: FormatOption = OutputFormat.table) -> None:
-    """Walk the audit chain; exit 5 naming the first entry that was altered, removed or moved."""
+    """Walk the audit chain and check every case against its last audited change.
+
+    Exit 5 naming the first entry that was altered, removed or moved, or each case and
+    record whose stored content the log does not vouch for (edited in the database).
+    """
     settings = load_settings()
     with reported_errors():
-        result = with_store(settings, lambda store: store.verify_audit())
+        result, problems = with_store(
+            settings, lambda store: (store.verify_audit(), store.verify_contents())
+        )
+    ok = result.ok and not problems
     if format is OutputFormat.json:
         print_json(
             {
-                "ok": result.ok,
+                "ok": ok,
                 "entries": result.entries,
                 "first_bad_entry": result.first_bad_seq,
                 "reason": result.reason,
+                "content_problems": [
+                    {
+                        "case": p.case_id,
+                        "record": p.record,
+                        "reason": p.reason,
+                        "audit_entry": p.audit_seq,
+                    }
+                    for p in problems
+                ],
             }
         )
-    elif result.ok:
-        out.print(f"audit log intact: {result.entries} entries verified", highlight=False)
     else:
-        err.print(
-            f"[bold red]audit log broken at entry {result.first_bad_seq}[/]: {result.reason}",
-            highlight=False,
-        )
-    if not result.ok:
+        if result.ok:
+            out.print(f"audit log intact: {result.entries} entries verified", highlight=False)
+        else:
+            err.print(
+                f"[bold red]audit log broken at entry {result.first_bad_seq}[/]: {result.reason}",
+                highlight=False,
+            )
+        for problem in problems:
+            err.print(f"[bold red]content altered[/]: {problem.describe()}", highlight=False)
+        if result.ok and not problems:
+            out.print("every case matches its last audited change", highlight=False)
+    if not ok:
         raise typer.Exit(EXIT_CODES[IntegrityError])
 
 
@@ -96,15 +118,17 @@ def _change_text(detail: dict[str, Any]) -> str:
     ]
     if detail.get("context_changed"):
         parts.append("context")
-    return ", ".join(parts) or ", ".join(f"{k}={v}" for k, v in detail.items())
+    shown = {k: v for k, v in detail.items() if k != "content"}
+    return ", ".join(parts) or ", ".join(f"{k}={v}" for k, v in shown.items())
 
 
 @keys_app.command("rotate")
 def keys_rotate() -> None:
-    """Re-encrypt every sensitive field with a new key.
+    """Re-encrypt every sealed value with a new key; safe while servers run.
 
-    With a key file, the new key is written there. With BACKCHANNEL_SECRET_KEY, give the new
-    key in BACKCHANNEL_NEW_SECRET_KEY and set it as BACKCHANNEL_SECRET_KEY afterwards.
+    With a key file, the new key is written there (the old one is kept until every value
+    is re-sealed). With BACKCHANNEL_SECRET_KEY, give the new key in
+    BACKCHANNEL_NEW_SECRET_KEY and set it as BACKCHANNEL_SECRET_KEY afterwards.
     """
     settings = load_settings()
     with reported_errors():
@@ -116,3 +140,24 @@ def keys_rotate() -> None:
     )
     if result.next_step:
         out.print(result.next_step, highlight=False)
+
+
+@keys_app.command("backup")
+def keys_backup(
+    target: Annotated[Path, typer.Argument(help="A new file to write the key ring to (0600).")],
+) -> None:
+    """Write the store's key ring (data keys and audit key) to a new file, mode 0600.
+
+    Keep it apart from the database: without it, the sealed data cannot be opened.
+    """
+    from backchannel.store.keyring_file import backup_key_ring
+
+    settings = load_settings()
+    with reported_errors():
+        ring = with_store(settings, lambda store: store.ring)
+        backup_key_ring(ring, target)
+    out.print(
+        f"key ring written to {target} (mode 0600): {len(ring.keys)} data key(s) and the "
+        "audit key; keep it apart from the database",
+        highlight=False,
+    )

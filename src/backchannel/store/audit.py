@@ -1,9 +1,15 @@
-"""The tamper-evident audit log: a hash chain of every change, with a moving head.
+"""The tamper-evident audit log: an HMAC chain of every change, with a moving head.
 
-Each entry's hash covers its own fields and the previous entry's hash, so altering,
-deleting or reordering any entry breaks the chain from that point; the head row (moved in
-the same transaction as each append) exposes a chain cut short at its end. ``verify``
-walks the chain and names the first entry that does not hold.
+Each entry's MAC, under a key derived from the audit key (kept in the key ring, never in
+the database), covers its own fields and the previous entry's MAC, so altering, deleting
+or reordering any entry breaks the chain from that point, and someone who can write the
+database but lacks the key cannot write a new chain that holds. The head row (moved in the
+same transaction as each append) exposes a chain cut short at its end. ``verify`` walks
+the chain and names the first entry that does not hold.
+
+Entries written before the chain was keyed carry a plain SHA-256 (scheme ``sha256``);
+they are accepted only before the store's ``audit_keyed_from`` entry, whose own integrity
+the store checks with the same key, and the keyed entries after them pin them in place.
 """
 
 from __future__ import annotations
@@ -18,14 +24,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backchannel.errors import IntegrityError
+from backchannel.store.crypto import Keyed
 from backchannel.store.schema import AuditHeadRow, AuditRow
 
 GENESIS = "0" * 64
 HEAD_ID = 1
+#: The scheme of entries chained under the audit key.
+KEYED = "hmac-sha256"
+#: The scheme of entries written before the chain was keyed.
+LEGACY = "sha256"
 
 
 def entry_hash(
     *,
+    keyed: Keyed | None,
     seq: int,
     at: str,
     user_name: str,
@@ -36,18 +48,24 @@ def entry_hash(
     after_digest: str | None,
     prev_hash: str,
 ) -> str:
-    """SHA-256 over the canonical JSON of an entry's fields and its predecessor's hash."""
+    """The MAC (or, with ``keyed`` None, the legacy SHA-256) of an entry's canonical JSON.
+
+    The canonical form covers the entry's fields and its predecessor's hash.
+    """
     canonical = json.dumps(
         [seq, at, user_name, action, case_id, detail, before_digest, after_digest, prev_hash],
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    ).encode()
+    if keyed is None:
+        return hashlib.sha256(canonical).hexdigest()
+    return keyed.chain_mac(canonical)
 
 
 def append(
     session: Session,
+    keyed: Keyed,
     *,
     user_name: str,
     action: str,
@@ -80,7 +98,7 @@ def append(
         "after_digest": after_digest,
         "prev_hash": head.hash,
     }
-    row = AuditRow(**fields, hash=entry_hash(**fields))
+    row = AuditRow(**fields, hash=entry_hash(keyed=keyed, **fields), scheme=KEYED)
     session.add(row)
     head.seq, head.hash = seq, row.hash
     session.flush()
@@ -109,8 +127,11 @@ class Verification:
         return self.first_bad_seq is None and self.reason is None
 
 
-def verify(session: Session) -> Verification:
-    """Walk the whole chain in sequence order; stop at the first entry that does not hold."""
+def verify(session: Session, keyed: Keyed, keyed_from: int) -> Verification:
+    """Walk the whole chain in sequence order; stop at the first entry that does not hold.
+
+    Entries from ``keyed_from`` on must be keyed; earlier ones must be legacy entries.
+    """
     previous_hash = GENESIS
     expected_seq = 1
     count = 0
@@ -125,7 +146,16 @@ def verify(session: Session) -> Verification:
             return Verification(
                 count, row.seq, "its link to the previous entry is broken (deleted or reordered)"
             )
+        expected_scheme = KEYED if row.seq >= keyed_from else LEGACY
+        if row.scheme != expected_scheme:
+            return Verification(
+                count,
+                row.seq,
+                f"it is marked {row.scheme!r} but entries from {keyed_from} on are keyed "
+                "(a rewritten entry)",
+            )
         recomputed = entry_hash(
+            keyed=keyed if row.scheme == KEYED else None,
             seq=row.seq,
             at=row.at,
             user_name=row.user_name,
@@ -137,7 +167,11 @@ def verify(session: Session) -> Verification:
             prev_hash=row.prev_hash,
         )
         if recomputed != row.hash:
-            return Verification(count, row.seq, "its content does not match its hash (altered)")
+            return Verification(
+                count,
+                row.seq,
+                "its content does not match its MAC (altered, or written without the audit key)",
+            )
         previous_hash = row.hash
         expected_seq += 1
 

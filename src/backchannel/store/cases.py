@@ -1,4 +1,13 @@
-"""The case repository: cases to rows and back, with sensitive fields sealed.
+"""The case repository: cases to sealed rows and back, every row checked on the way in.
+
+A case is stored as one ``cases`` row and one row per record. Each row's content is one
+AES-GCM value whose associated data names its table, case and opaque record id, so a row
+moved to another case or another record fails to open. The case row's sealed value also
+holds the case's manifest: every record's opaque id with a keyed digest of its content,
+in order. Reading checks each record row against it, so a row deleted, inserted, or
+replaced by an older copy in the database is an ``IntegrityError`` naming the case and
+the record, never a silently different case. The clear ``kind`` column (kept for counts)
+must agree with the sealed content too.
 
 Functions here take a session and never commit: the unit of work in ``service.py`` owns
 the transaction, so a case and its audit entry are written together or not at all.
@@ -7,33 +16,33 @@ the transaction, so a case and its audit entry are written together or not at al
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from backchannel.errors import IntegrityError, InvalidInputError, NotFoundError, Problem
-from backchannel.model.case import Case, Context, Record
-from backchannel.store.crypto import FieldCipher
+from backchannel.errors import IntegrityError, NotFoundError
+from backchannel.model.case import Case
+from backchannel.store.case_changes import (
+    CaseSummary,
+    CaseVersion,
+    ChangeSummary,
+    compare,
+    context_part,
+    refuse_judgement_rewrites,
+)
+from backchannel.store.crypto import FieldCipher, Keyed
+from backchannel.store.legacy_layout import LAYOUT_FIELDS, LAYOUT_SEALED, read_legacy_case
 from backchannel.store.schema import RECORD_TABLES, CaseRow, RecordRow
 
-
-@dataclass(frozen=True)
-class CaseSummary:
-    """What a case list shows: no sensitive field."""
-
-    id: str
-    title: str
-    country: str
-    revision: int
-    updated_at: dt.datetime
-    updated_by: str
-    counts: dict[str, int]
+#: The key of the one sealed value of a layout-2 row.
+CASE_VALUE = "case"
+RECORD_VALUE = "record"
+#: Keys of values sealed whole, bound to their row's place without a field name (a
+#: screening decision's value is one of them too, see ``screening.DECISION``).
+WHOLE_VALUES = frozenset({CASE_VALUE, RECORD_VALUE, "decision"})
 
 
 class Unread:
@@ -43,113 +52,93 @@ class Unread:
 UNREAD = Unread()
 
 
-@dataclass(frozen=True)
-class CaseVersion:
-    """Which version of a case is stored: its revision and the moment of its last save.
-
-    The pair changes with every save that changes the case, and also when a case is
-    deleted and created again under the same id (the revision restarts, the time does not),
-    so it can key caches of what is computed from the case.
-    """
-
-    revision: int
-    updated_at: dt.datetime
+def case_place(case_id: str) -> str:
+    """What a case row's sealed value is bound to."""
+    return f"cases/{case_id}"
 
 
-@dataclass
-class ChangeSummary:
-    """Which records a save added, changed and removed, per collection (ids only)."""
-
-    added: dict[str, list[str]] = field(default_factory=dict)
-    changed: dict[str, list[str]] = field(default_factory=dict)
-    removed: dict[str, list[str]] = field(default_factory=dict)
-    context_changed: bool = False
-
-    @property
-    def empty(self) -> bool:
-        """Whether the save changed nothing."""
-        return not (self.added or self.changed or self.removed or self.context_changed)
-
-    def as_detail(self) -> dict[str, Any]:
-        """A JSON-ready description for the audit log."""
-        return {
-            "added": self.added,
-            "changed": self.changed,
-            "removed": self.removed,
-            "context_changed": self.context_changed,
-        }
-
-
-def case_digest(case: Case | None) -> str | None:
-    """SHA-256 of the case's canonical JSON; ``None`` for a case that does not exist."""
-    if case is None:
-        return None
-    canonical = json.dumps(case.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def compare(before: Case | None, after: Case | None) -> ChangeSummary:
-    """The record-level difference between two versions of a case."""
-    summary = ChangeSummary()
-    if (before is None) != (after is None) or (
-        before is not None
-        and after is not None
-        and (before.context, before.sources) != (after.context, after.sources)
-    ):
-        summary.context_changed = True
-    for collection in Case.COLLECTIONS:
-        old = {r.id: r for r in getattr(before, collection, [])} if before else {}
-        new = {r.id: r for r in getattr(after, collection, [])} if after else {}
-        added = [i for i in new if i not in old]
-        removed = [i for i in old if i not in new]
-        changed = [i for i in new if i in old and new[i] != old[i]]
-        if added:
-            summary.added[collection] = added
-        if removed:
-            summary.removed[collection] = removed
-        if changed:
-            summary.changed[collection] = changed
-    return summary
+def record_place(table: type[RecordRow], case_id: str, ref: str) -> str:
+    """What a record row's sealed value is bound to: table, case and opaque record id."""
+    return f"{table.__tablename__}/{case_id}/{ref}"
 
 
 class CaseRepository:
-    """Reads and writes whole cases in one session, sealing sensitive fields."""
+    """Reads and writes whole cases in one session, sealed whole."""
 
-    def __init__(self, session: Session, cipher: FieldCipher) -> None:
+    def __init__(self, session: Session, cipher: FieldCipher, keyed: Keyed) -> None:
         self.session = session
         self.cipher = cipher
+        self.keyed = keyed
 
     # --- reading ---------------------------------------------------------------------
 
     def find(self, case_id: str) -> Case | None:
-        """The stored case with this id, or ``None``."""
+        """The stored case with this id, or ``None``; ``IntegrityError`` if it was tampered."""
         row = self.session.get(CaseRow, case_id)
         if row is None:
             return None
-        context = self._open(Context, row.public["context"], row.sealed, f"cases/{case_id}")
-        document: dict[str, Any] = {
-            "schema_version": row.schema_version,
-            "id": row.id,
-            "context": context,
-            "sources": row.public.get("sources", []),
-        }
+        if row.layout == LAYOUT_FIELDS:
+            return read_legacy_case(self.session, self.cipher, row)
+        sealed = self._case_value(row)
+        document: dict[str, Any] = {"id": case_id, **{k: sealed[k] for k in _CONTEXT_KEYS}}
+        manifest: dict[str, list[list[str]]] = sealed["records"]
         for collection, table in RECORD_TABLES.items():
-            rows = self.session.execute(
-                select(table).where(table.case_id == case_id).order_by(table.position)
-            ).scalars()
-            document[collection] = [
-                self._open(
-                    _record_type(collection),
-                    r.public,
-                    r.sealed,
-                    f"{table.__tablename__}/{case_id}/{r.record_id}",
-                )
-                for r in rows
-            ]
+            document[collection] = self._records(case_id, collection, table, manifest)
         try:
             return Case.model_validate(document)
         except ValidationError as exc:
             raise IntegrityError(f"stored case {case_id!r} no longer validates: {exc}") from None
+
+    def _case_value(self, row: CaseRow) -> dict[str, Any]:
+        token = row.sealed.get(CASE_VALUE)
+        if token is None:
+            raise IntegrityError(f"case {row.id!r}: its sealed content is missing")
+        value: dict[str, Any] = self.cipher.unseal(token, case_place(row.id))
+        return value
+
+    def _records(
+        self,
+        case_id: str,
+        collection: str,
+        table: type[RecordRow],
+        manifest: dict[str, list[list[str]]],
+    ) -> list[dict[str, Any]]:
+        rows = {
+            r.record_id: r
+            for r in self.session.execute(select(table).where(table.case_id == case_id)).scalars()
+        }
+        records = []
+        for position, (ref, digest) in enumerate(manifest.get(collection, [])):
+            where = f"case {case_id!r}, {collection} #{position + 1} (stored as {ref[:12]})"
+            row = rows.pop(ref, None)
+            if row is None:
+                raise IntegrityError(f"{where}: the record's row is missing (deleted)")
+            token = row.sealed.get(RECORD_VALUE)
+            if token is None:
+                raise IntegrityError(f"{where}: the record's sealed content is missing")
+            record: dict[str, Any] = self.cipher.unseal(token, record_place(table, case_id, ref))
+            record_id = str(record.get("id"))
+            where = f"case {case_id!r}, {collection} record {record_id!r}"
+            if self.keyed.record_ref(case_id, collection, record_id) != ref:
+                raise IntegrityError(f"{where}: the row belongs to another record (moved)")
+            if self.keyed.digest(record) != digest:
+                raise IntegrityError(
+                    f"{where}: not the version the case was saved with "
+                    "(replaced by an older or another copy)"
+                )
+            sealed_kind = record.get("kind")
+            if row.kind != (None if sealed_kind is None else str(sealed_kind)):
+                raise IntegrityError(
+                    f"{where}: its kind column says {row.kind!r} but its sealed content says "
+                    f"{sealed_kind!r} (edited in the database)"
+                )
+            records.append(record)
+        if rows:
+            extra = ", ".join(sorted(ref[:12] for ref in rows))
+            raise IntegrityError(
+                f"case {case_id!r}: {collection} rows {extra} are not part of the case (inserted)"
+            )
+        return records
 
     def version(self, case_id: str) -> CaseVersion | None:
         """The stored case's version, read without decrypting anything; ``None`` if none."""
@@ -174,13 +163,16 @@ class CaseRepository:
         return case
 
     def summaries(self, only: Collection[str] | None = None) -> list[CaseSummary]:
-        """Every stored case (or those whose ids are in ``only``), by id, with record counts."""
+        """Every stored case (or those whose ids are in ``only``), by id, with record counts.
+
+        Only each case row's own sealed value is opened (for the title), not its records.
+        """
         counts: dict[str, dict[str, int]] = {}
         for collection, table in RECORD_TABLES.items():
             counting = select(table.case_id, func.count()).group_by(table.case_id)
             if only is not None:
                 counting = counting.where(table.case_id.in_(only))
-            for case_id, count in self.session.execute(counting).tuples():
+            for case_id, count in self.session.execute(counting).all():
                 per_case = counts.setdefault(case_id, {c: 0 for c in RECORD_TABLES})
                 per_case[collection] = count
         listing = select(CaseRow).order_by(CaseRow.id)
@@ -189,7 +181,7 @@ class CaseRepository:
         return [
             CaseSummary(
                 id=row.id,
-                title=row.title,
+                title=self._title(row),
                 country=row.country,
                 revision=row.revision,
                 updated_at=row.updated_at,
@@ -198,6 +190,11 @@ class CaseRepository:
             )
             for row in self.session.execute(listing).scalars()
         ]
+
+    def _title(self, row: CaseRow) -> str:
+        if row.layout == LAYOUT_FIELDS:
+            return row.title
+        return str(self._case_value(row)["context"]["title"])
 
     # --- writing ---------------------------------------------------------------------
 
@@ -212,27 +209,27 @@ class CaseRepository:
         if isinstance(before, Unread):
             before = self.find(case.id)
         change = compare(before, case)
-        _refuse_judgement_rewrites(case.id, change)
+        refuse_judgement_rewrites(case.id, change)
         now = dt.datetime.now(dt.UTC)
         row = self.session.get(CaseRow, case.id)
-        public_context, sealed_context = self._seal(case.context, f"cases/{case.id}")
-        public = {
-            "context": public_context,
-            "sources": [s.model_dump(mode="json") for s in case.sources],
-        }
         if row is None:
-            row = CaseRow(id=case.id, created_at=now, revision=0)
+            row = CaseRow(id=case.id, created_at=now, revision=0, sealed={}, public={})
             self.session.add(row)
-        row.title = case.context.title
+        row.title = ""
+        row.layout = LAYOUT_SEALED
         row.country = case.context.country
         row.schema_version = case.schema_version
         row.revision = (row.revision or 0) + (0 if change.empty else 1)
         row.updated_at = now
         row.updated_by = user_name
-        row.public = public
-        row.sealed = sealed_context
+        row.public = {}
+        manifest = self._replace_records(case)
+        row.sealed = {
+            CASE_VALUE: self.cipher.seal(
+                {**context_part(case), "records": manifest}, case_place(case.id)
+            )
+        }
         self.session.flush()
-        self._replace_records(case)
         return before, change
 
     def delete(self, case_id: str) -> Case:
@@ -243,83 +240,59 @@ class CaseRepository:
         self.session.execute(delete(CaseRow).where(CaseRow.id == case_id))
         return case
 
-    def _replace_records(self, case: Case) -> None:
+    def _replace_records(self, case: Case) -> dict[str, list[list[str]]]:
         for table in RECORD_TABLES.values():
             self.session.execute(delete(table).where(table.case_id == case.id))
+        manifest: dict[str, list[list[str]]] = {}
         for collection, position, record in case.records():
             table = RECORD_TABLES[collection]
             record_id = str(getattr(record, "id"))  # noqa: B009 - every collection record has an id
-            public, sealed = self._seal(record, f"{table.__tablename__}/{case.id}/{record_id}")
+            ref = self.keyed.record_ref(case.id, collection, record_id)
+            content = record.model_dump(mode="json")
+            manifest.setdefault(collection, []).append([ref, self.keyed.digest(content)])
             kind = getattr(record, "kind", None)
             self.session.add(
                 table(
                     case_id=case.id,
-                    record_id=record_id,
+                    record_id=ref,
                     position=position,
                     kind=str(kind) if kind is not None else None,
-                    public=public,
-                    sealed=sealed,
+                    public={},
+                    sealed={
+                        RECORD_VALUE: self.cipher.seal(content, record_place(table, case.id, ref))
+                    },
                 )
             )
         self.session.flush()
-
-    # --- sealing ---------------------------------------------------------------------
-
-    def _seal(self, record: Record, place: str) -> tuple[dict[str, Any], dict[str, str]]:
-        document = record.model_dump(mode="json")
-        sensitive = record.sensitive_fields()
-        public = {k: v for k, v in document.items() if k not in sensitive}
-        sealed = {
-            name: self.cipher.seal(document[name], f"{place}/{name}")
-            for name in sorted(sensitive)
-            if document.get(name) is not None
-        }
-        return public, sealed
-
-    def _open(
-        self, model: type[BaseModel], public: dict[str, Any], sealed: dict[str, str], place: str
-    ) -> dict[str, Any]:
-        document = dict(public)
-        for name, token in sealed.items():
-            document[name] = self.cipher.unseal(token, f"{place}/{name}")
-        unknown = set(document) - set(model.model_fields)
-        if unknown:
-            raise IntegrityError(f"{place}: stored fields {sorted(unknown)} are not in the model")
-        return document
+        return manifest
 
 
-def _refuse_judgement_rewrites(case_id: str, change: ChangeSummary) -> None:
-    """Judgements are append-only: a new version of a case may add them, never alter or drop.
-
-    An analyst who changes their mind records a later judgement on the same subject; the
-    earlier one stays, so the record shows what was believed when.
-    """
-    problems = [
-        Problem(
-            f"judgements[{record_id}]",
-            f"judgement {record_id!r} is already stored and judgements are append-only; "
-            f"it may not be {verb}: record a later judgement on the same subject instead",
-        )
-        for verb, ids in (
-            ("changed", change.changed.get("judgements", [])),
-            ("removed", change.removed.get("judgements", [])),
-        )
-        for record_id in ids
-    ]
-    if problems:
-        raise InvalidInputError(f"case {case_id}", problems)
+#: The keys of a case row's sealed value that are the case's own fields.
+_CONTEXT_KEYS = ("schema_version", "context", "sources")
 
 
-def _record_type(collection: str) -> type[Record]:
-    annotation = Case.model_fields[collection].annotation
-    item: type[Record] = annotation.__args__[0]  # type: ignore[union-attr]
-    return item
+def legacy_case_ids(session: Session) -> list[str]:
+    """Cases still stored field by field (layout 1), to be rewritten sealed whole."""
+    return list(
+        session.execute(
+            select(CaseRow.id).where(CaseRow.layout == LAYOUT_FIELDS).order_by(CaseRow.id)
+        ).scalars()
+    )
 
 
 def rows_with_sealed_fields(session: Session) -> Iterator[tuple[CaseRow | RecordRow, str]]:
-    """Every case and record row with the place prefix its sealed fields are bound to."""
+    """Every case and record row with the place its sealed values are bound to.
+
+    A layout-2 row has one value (bound to the place itself); the place of a layout-1
+    row's values adds the field name (the caller adds it for any key but the one value).
+    """
     for row in session.execute(select(CaseRow)).scalars():
-        yield row, f"cases/{row.id}"
+        yield row, case_place(row.id)
     for table in RECORD_TABLES.values():
         for record_row in session.execute(select(table)).scalars():
-            yield record_row, f"{table.__tablename__}/{record_row.case_id}/{record_row.record_id}"
+            yield record_row, record_place(table, record_row.case_id, record_row.record_id)
+
+
+def sealed_value_place(place: str, name: str) -> str:
+    """Where one sealed value of a row is bound: the row's place, plus a layout-1 field."""
+    return place if name in WHOLE_VALUES else f"{place}/{name}"

@@ -5,30 +5,28 @@ lets a ring hold the old and the new key while ``keys rotate`` re-encrypts. The 
 data binds a ciphertext to the place it belongs (table, case, record, field), so a value
 copied into another row or field fails authentication instead of being read as genuine.
 
-Keys come from ``BACKCHANNEL_SECRET_KEY`` (base64 of 32 bytes) or from a key ring file
-created with mode 0600 on first use. A ring file readable by others is refused.
+A ring also holds the audit key, which never seals anything: it keys the audit chain's
+HMAC and, through keys derived from it, the opaque record ids and content digests the
+database holds in place of ids and text (``Keyed``). It is not rotated with the data keys,
+so that ids and the chain stay stable. Where rings come from: ``keyring_file.py``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
-import datetime as dt
 import hashlib
+import hmac
 import json
-import os
 import secrets
-import stat
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from backchannel.errors import EncryptionKeyError, IntegrityError
-from backchannel.settings import Settings
 
 PREFIX = "bc1"
 KEY_BYTES = 32
@@ -61,21 +59,36 @@ def new_key() -> bytes:
 
 @dataclass(frozen=True)
 class KeyRing:
-    """Keys by id; the first is the active one that new ciphertexts use."""
+    """Data keys by id (the first is the active one that seals) and the audit key."""
 
     keys: tuple[tuple[str, bytes], ...]
+    audit_key: bytes | None = None
 
     @classmethod
-    def of(cls, *keys: bytes) -> KeyRing:
-        """A ring of these keys, the first active."""
+    def of(cls, *keys: bytes, audit_key: bytes | None = None) -> KeyRing:
+        """A ring of these data keys, the first active, with this audit key."""
         if not keys:
             raise EncryptionKeyError("a key ring needs at least one key")
-        return cls(tuple((key_id_of(k), k) for k in keys))
+        return cls(tuple((key_id_of(k), k) for k in keys), audit_key)
+
+    @classmethod
+    def fresh(cls) -> KeyRing:
+        """A new ring: one random data key and a random audit key."""
+        return cls.of(new_key(), audit_key=new_key())
 
     @property
     def active_id(self) -> str:
         """Id of the key that encrypts."""
         return self.keys[0][0]
+
+    @property
+    def audit_key_id(self) -> str | None:
+        """The audit key's id (``None`` when the ring has no audit key)."""
+        return None if self.audit_key is None else key_id_of(self.audit_key)
+
+    def holds(self, key_id: str) -> bool:
+        """Whether the ring has the data key with this id."""
+        return any(candidate == key_id for candidate, _ in self.keys)
 
     def key(self, key_id: str) -> bytes:
         """The key with this id, or an error saying the ring lacks it."""
@@ -85,21 +98,95 @@ class KeyRing:
         known = ", ".join(k for k, _ in self.keys)
         raise EncryptionKeyError(
             f"stored data was encrypted with key {key_id}, which is not in the key ring "
-            f"(ring holds {known}); restore the right BACKCHANNEL_SECRET_KEY or key file"
+            f"(ring holds {known}); restore the key ring from its backup "
+            "(backchannel keys backup) or the right BACKCHANNEL_SECRET_KEY"
         )
+
+    def rotated_to(self, fresh: bytes) -> KeyRing:
+        """This ring with ``fresh`` active and every current key kept (for re-sealing)."""
+        return replace(self, keys=((key_id_of(fresh), fresh), *self.keys))
+
+    def active_only(self) -> KeyRing:
+        """This ring without its inactive data keys."""
+        return replace(self, keys=self.keys[:1])
+
+
+class Keyed:
+    """Keyed hashes under the audit key: the chain's MAC, opaque record ids, digests.
+
+    Each use has its own key derived from the audit key, so a record id's hash can never
+    be mistaken for, or used to forge, an audit entry's MAC.
+    """
+
+    def __init__(self, audit_key: bytes) -> None:
+        self._chain = _derive(audit_key, b"audit chain")
+        self._ids = _derive(audit_key, b"record ids")
+        self._digests = _derive(audit_key, b"content digests")
+
+    def chain_mac(self, canonical: bytes) -> str:
+        """The MAC of one audit entry's canonical form."""
+        return hmac.new(self._chain, canonical, hashlib.sha256).hexdigest()
+
+    def record_ref(self, case_id: str, collection: str, record_id: str) -> str:
+        """The opaque id a record is stored and audited under (64 hex digits)."""
+        message = "\x00".join((case_id, collection, record_id)).encode()
+        return hmac.new(self._ids, message, hashlib.sha256).hexdigest()
+
+    def lookup_key(self, kind: str, text: str) -> str:
+        """An opaque, stable key to find rows by ``text`` without storing it in clear."""
+        message = f"{kind}\x00{text}".encode()
+        return hmac.new(self._ids, message, hashlib.sha256).hexdigest()
+
+    def digest(self, value: Any) -> str:
+        """A keyed digest of a JSON value's canonical form: it reveals nothing of the value."""
+        canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hmac.new(self._digests, canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def _derive(key: bytes, purpose: bytes) -> bytes:
+    return hmac.new(key, b"backchannel " + purpose, hashlib.sha256).digest()
 
 
 class FieldCipher:
     """Seals and opens single field values (any JSON value) for one key ring."""
 
-    def __init__(self, ring: KeyRing) -> None:
+    def __init__(self, ring: KeyRing, reload: Callable[[], KeyRing] | None = None) -> None:
         self.ring = ring
+        self.sealing_key_id = ring.active_id
+        self._reload = reload
+
+    def refresh(self) -> bool:
+        """Read the ring again from where it came from; ``False`` if it cannot be re-read.
+
+        A server keeps running while ``keys rotate`` re-seals the store: values sealed with
+        a key it has not seen yet are opened after one re-read.
+        """
+        if self._reload is None:
+            return False
+        self.ring = self._reload()
+        return True
+
+    def require_active(self, key_id: str) -> None:
+        """Seal with ``key_id`` (the store's current key) from now on, or refuse to seal.
+
+        The ring is re-read once when it lacks that key; a ring that still lacks it
+        belongs to a process started before a rotation, which must restart.
+        """
+        if not self.ring.holds(key_id):
+            self.refresh()
+        if not self.ring.holds(key_id):
+            raise EncryptionKeyError(
+                f"the store is now sealed with key {key_id}, which this process's key ring "
+                f"does not hold (it seals with {self.ring.active_id}): the keys were rotated; "
+                "restart it with the new key (nothing was written)"
+            )
+        self.sealing_key_id = key_id
 
     def seal(self, value: Any, place: str) -> str:
         """Encrypt ``value`` (JSON-serialisable) for storage at ``place``."""
         plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
         nonce = secrets.token_bytes(NONCE_BYTES)
-        key_id = self.ring.active_id
+        key_id = self.sealing_key_id
         sealed = AESGCM(self.ring.key(key_id)).encrypt(nonce, plaintext, place.encode())
         token = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
         return f"{PREFIX}.{key_id}.{token}"
@@ -113,6 +200,8 @@ class FieldCipher:
         if prefix != PREFIX:
             raise IntegrityError(f"{place}: unknown sealing format {prefix!r}")
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        if not self.ring.holds(key_id):
+            self.refresh()
         try:
             plaintext = AESGCM(self.ring.key(key_id)).decrypt(
                 raw[:NONCE_BYTES], raw[NONCE_BYTES:], place.encode()
@@ -127,75 +216,3 @@ class FieldCipher:
     def key_id_of_token(self, token: str) -> str:
         """The key id a sealed value names."""
         return token.split(".", 2)[1]
-
-
-# --- key ring sources --------------------------------------------------------------------
-
-
-def load_key_ring(settings: Settings, create: bool = True) -> KeyRing:
-    """The key ring from the settings: the environment key, or the key file (made if absent)."""
-    if settings.secret_key is not None:
-        return KeyRing.of(
-            decode_key(settings.secret_key.get_secret_value(), "BACKCHANNEL_SECRET_KEY")
-        )
-    path = settings.resolved_key_file
-    if not path.exists():
-        if not create:
-            raise EncryptionKeyError(f"no key: set BACKCHANNEL_SECRET_KEY or create {path}")
-        write_key_file(path, KeyRing.of(new_key()), exclusive=True)
-    return read_key_file(path)
-
-
-def read_key_file(path: Path) -> KeyRing:
-    """Read a key ring file, refusing one that others can read."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise EncryptionKeyError(
-            f"key file {path} has mode {mode:o}; others must not read it (chmod 600 {path})"
-        )
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        entries = document["keys"]
-        keys = [
-            decode_key(entry["key"], f"{path}: keys[{i}].key") for i, entry in enumerate(entries)
-        ]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise EncryptionKeyError(
-            f"key file {path} is not a backchannel key ring ({exc}); expected "
-            '{"keys": [{"id": ..., "key": base64}]}'
-        ) from None
-    return KeyRing.of(*keys)
-
-
-def write_key_file(path: Path, ring: KeyRing, exclusive: bool = False) -> None:
-    """Write a key ring with mode 0600, atomically (temp file then rename).
-
-    ``exclusive`` refuses to overwrite an existing ring (first-use creation racing another
-    process must not replace the key that process already used).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    document = {
-        "format": "backchannel key ring 1",
-        "keys": [
-            {"id": key_id, "key": base64.b64encode(key).decode(), "created": created}
-            for key_id, key in ring.keys
-        ],
-    }
-    data = json.dumps(document, indent=2).encode()
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if exclusive:
-            # another process may have created it first: then keep and use theirs
-            with contextlib.suppress(FileExistsError):
-                os.link(temporary, path)
-        else:
-            os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()

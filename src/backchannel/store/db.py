@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from backchannel.errors import ConfigurationError
+from backchannel.store.files import private_dir, private_sqlite
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The execution option that marks an engine's transactions as reads only (see below).
@@ -40,7 +41,10 @@ def make_engine(url: str) -> Engine:
     options: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            database = Path(parsed.database)
+            if not database.parent.exists():
+                private_dir(database.parent)
+            private_sqlite(database)
         options["connect_args"] = {"timeout": 30}
     elif parsed.get_backend_name() == "postgresql":
         options["pool_pre_ping"] = True
@@ -57,6 +61,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # freed pages are zeroed, so text overwritten or deleted (a case re-sealed, an old
+    # layout rewritten) does not linger in the file
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 

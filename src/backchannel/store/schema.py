@@ -1,9 +1,10 @@
 """The relational schema of the case store (SQLAlchemy 2 declarative).
 
-A case is one ``cases`` row plus one row per record in five record tables. Each record
-row keeps its non-sensitive fields as JSON in ``public`` and each sensitive field sealed
-separately in ``sealed`` (a JSON object of field name to ciphertext), so the database never
-holds their plaintext. ``position`` keeps the author's order for lossless export.
+A case is one ``cases`` row plus one row per record in five record tables. Each row's
+whole content is one sealed value (``sealed``); what stays in clear is listed in the
+README: the case id and country, opaque keyed record ids, record kinds, positions,
+revisions, timestamps and user names. ``layout`` tells rows written that way (2) from
+older rows whose sensitive fields only were sealed (1), which the store rewrites.
 
 ``audit_log`` is append-only: triggers created by the migration refuse UPDATE and DELETE,
 and each row is hash-chained to the one before (see ``audit.py``).
@@ -28,7 +29,9 @@ class CaseRow(Base):
     __tablename__ = "cases"
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    #: empty in layout 2 (the title is sealed with the rest of the context)
     title: Mapped[str] = mapped_column(Text)
+    layout: Mapped[int] = mapped_column(Integer, default=2)
     country: Mapped[str] = mapped_column(String(3), index=True)
     schema_version: Mapped[int] = mapped_column(Integer)
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -47,6 +50,7 @@ class RecordRow(Base):
     case_id: Mapped[str] = mapped_column(
         String(80), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
     )
+    #: layout 2: the keyed hash of the record's id (see ``crypto.Keyed.record_ref``)
     record_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str | None] = mapped_column(String(40), index=True)
@@ -94,8 +98,67 @@ RECORD_TABLES: dict[str, type[RecordRow]] = {
 }
 
 
+class StoreKeysRow(Base):
+    """The one row saying which keys the store is sealed and chained with.
+
+    Every sealing write reads it first (``FOR SHARE`` on PostgreSQL) and refuses to seal
+    with any other key; key rotation moves it while holding it ``FOR UPDATE``, so no write
+    can seal with the key being dropped.
+    """
+
+    __tablename__ = "store_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    active_key_id: Mapped[str] = mapped_column(String(16))
+    audit_key_id: Mapped[str] = mapped_column(String(16))
+    audit_keyed_from: Mapped[int] = mapped_column(Integer)
+    generation: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    #: keyed MAC over the audit key id and ``audit_keyed_from``: moving where the keyed
+    #: chain starts (to pass off rewritten entries as legacy ones) needs the audit key
+    mac: Mapped[str] = mapped_column(String(64))
+
+
+class CaseDecisionRow(Base):
+    """One analyst's verdict on one screening hit, in one case; append-only.
+
+    The query, list, entry, verdict and note are one sealed value; ``query_key`` is a
+    keyed hash of the query's decision key, so decisions are found without the name being
+    stored in clear. The row goes when its case goes, and never otherwise.
+    """
+
+    __tablename__ = "case_screening_decisions"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(
+        String(80), ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    query_key: Mapped[str] = mapped_column(String(64), index=True)
+    user_name: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    sealed: Mapped[dict[str, str]] = mapped_column(JSON)
+
+
+class ScreeningShareRow(Base):
+    """A case lead offering a decision to the organisation (or withdrawing the offer)."""
+
+    __tablename__ = "screening_shares"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    decision_seq: Mapped[int] = mapped_column(
+        Integer, ForeignKey("case_screening_decisions.seq", ondelete="CASCADE")
+    )
+    query_key: Mapped[str] = mapped_column(String(64), index=True)
+    shared: Mapped[bool] = mapped_column(Boolean)
+    user_name: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ScreeningDecisionRow(Base):
-    """One analyst's verdict on one screening hit; append-only like the audit log.
+    """A decision stored before decisions were held per case (closed: moved on opening).
+
+    The store moves these rows into ``case_screening_decisions`` (sealed) the first time it
+    opens with the keys, then deletes them; nothing may be added any more.
 
     Triggers refuse DELETE and any UPDATE except of ``sealed`` (which key rotation
     re-encrypts); the analyst's note is the one sealed field.
@@ -116,7 +179,7 @@ class ScreeningDecisionRow(Base):
 
 
 class AuditRow(Base):
-    """One entry of the hash-chained, append-only audit log."""
+    """One entry of the HMAC-chained, append-only audit log."""
 
     __tablename__ = "audit_log"
 
@@ -130,6 +193,8 @@ class AuditRow(Base):
     after_digest: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: ``hmac-sha256`` (keyed) or ``sha256`` (entries written before the chain was keyed)
+    scheme: Mapped[str] = mapped_column(String(20), default="hmac-sha256")
 
 
 class AuditHeadRow(Base):
