@@ -58,6 +58,26 @@ class HitDecision:
         }
 
 
+@dataclass(frozen=True)
+class SharedDecision:
+    """A decision another case offered to the organisation, as a suggestion.
+
+    It says what was concluded about which entry, and nothing of who concluded it, when,
+    or why: the case it came from stays closed. It changes no screening until someone in
+    the case looking at it records a decision of their own.
+    """
+
+    query: str
+    list_id: str
+    entity_id: str
+    verdict: Verdict
+
+    @property
+    def hit(self) -> tuple[str, str, str]:
+        """The hit it is about: the query's key, list and entry."""
+        return decision_key(self.query), self.list_id, self.entity_id
+
+
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
