@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from backchannel.cli import app
-from backchannel.store.service import CaseStore
 from tests.store.test_audit import tamper
 from tests.test_casefile import GOOD
 
@@ -103,18 +103,39 @@ def test_audit_verify_names_the_edited_record(env: dict[str, str], good_file: Pa
     second.write_text(GOOD.replace("id: sample", "id: second", 1))
     run(env, "case", "import", str(second))
     code, stdout, _ = run(env, "audit", "verify")
-    assert code == 0 and "2 entries verified" in stdout
+    assert code == 0 and "3 entries verified" in stdout
+    assert "every case matches its last audited change" in stdout
 
-    from backchannel.store.crypto import KeyRing, new_key
     from backchannel.store.db import make_engine
 
-    store = CaseStore(make_engine(env["BACKCHANNEL_DATABASE_URL"]), KeyRing.of(new_key()), "x")
-    tamper(store, ["UPDATE audit_log SET user_name = 'mallory' WHERE seq = 1"])
-    store.close()
+    engine = make_engine(env["BACKCHANNEL_DATABASE_URL"])
+    # a direct edit of a case row: the chain holds, the content check names the record
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE case_actors SET kind = 'militia' WHERE case_id = 'second'"))
     code, _, stderr = run(env, "audit", "verify")
-    assert code == 5 and "broken at entry 1" in stderr and "altered" in stderr
+    assert code == 5 and "content altered" in stderr and "case 'second'" in stderr
+    assert "kind column says 'militia'" in stderr
     code, stdout, _ = run(env, "audit", "verify", "--format", "json")
-    assert json.loads(stdout)["first_bad_entry"] == 1
+    problems = json.loads(stdout)["content_problems"]
+    assert [p["case"] for p in problems] == ["second"]
+
+    tamper(engine, ["UPDATE audit_log SET user_name = 'mallory' WHERE seq = 2"])
+    engine.dispose()
+    code, _, stderr = run(env, "audit", "verify")
+    assert code == 5 and "broken at entry 2" in stderr and "altered" in stderr
+    code, stdout, _ = run(env, "audit", "verify", "--format", "json")
+    assert json.loads(stdout)["first_bad_entry"] == 2
+
+
+def test_keys_backup_writes_a_private_ring(env: dict[str, str], good_file: Path) -> None:
+    run(env, "case", "import", str(good_file))
+    target = good_file.with_name("ring-backup.json")
+    code, stdout, _ = run(env, "keys", "backup", str(target))
+    assert code == 0 and "mode 0600" in stdout
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert set(json.loads(target.read_text())) >= {"keys", "audit_key"}
+    code, _, stderr = run(env, "keys", "backup", str(target))
+    assert code != 0 and "exists already" in stderr
 
 
 def test_keys_rotate_keeps_cases_readable(env: dict[str, str], good_file: Path) -> None:
@@ -160,7 +181,7 @@ def test_demo_writes_full_and_redacted_briefs_per_example(
         redacted = sorted(output.glob(f"*-redacted{suffix}"))
         assert len(full) == len(redacted) == len(example_cases) == 3, suffix
     assert all(p.read_bytes().startswith(b"%PDF-") for p in output.glob("*.pdf"))
-    assert "audit log: 3 entries, intact" in result.stdout
+    assert "audit log: 4 entries, intact" in result.stdout
     # every example leads with its status; Somalia holds for its stated reasons
     assert "Hold: two commitments broken without remedy (an exit criterion)" in result.stdout
     assert result.stdout.count("kind of dialogue: ") == 3
@@ -181,14 +202,18 @@ def test_audit_log_lists_changes(env: dict[str, str], good_file: Path) -> None:
     run(env, "case", "import", str(good_file))
     code, stdout, _ = run(env, "audit", "log", "--format", "json")
     assert code == 0
-    [entry] = json.loads(stdout)
+    first, entry = json.loads(stdout)
+    assert first["action"] == "keys.establish"
     assert (entry["entry"], entry["user"], entry["action"], entry["case"]) == (
-        1,
+        2,
         "cli-tester",
         "case.import",
         "sample",
     )
-    assert entry["detail"]["added"]["actors"] == ["group-a", "group-b"]
+    # records are named by opaque keyed ids: the log holds no case text
+    added = entry["detail"]["added"]["actors"]
+    assert len(added) == 2 and all(len(ref) == 64 for ref in added)
+    assert "group-a" not in stdout
     _code, stdout, _ = run(env, "audit", "log", "--case", "other", "--format", "json")
     assert json.loads(stdout) == []
 
@@ -238,7 +263,11 @@ def test_delete_is_confirmed_and_audited(env: dict[str, str], good_file: Path) -
     code, stdout, _ = run(env, "case", "delete", "sample", "--yes")
     assert code == 0 and "deleted case sample" in stdout
     _, stdout, _ = run(env, "audit", "log", "--format", "json")
-    assert [e["action"] for e in json.loads(stdout)] == ["case.import", "case.delete"]
+    assert [e["action"] for e in json.loads(stdout)] == [
+        "keys.establish",
+        "case.import",
+        "case.delete",
+    ]
     code, _, _ = run(env, "case", "delete", "sample", "--yes")
     assert code == 4
 

@@ -165,6 +165,7 @@ def test_every_change_is_audited_as_the_cli_user_and_the_chain_holds(
     assert code == 0
     entries = [(e["user"], e["action"]) for e in json.loads(stdout)]
     assert entries == [
+        ("cli-admin", "keys.establish"),
         ("cli-admin", "case.import"),
         ("cli-admin", "user.add"),
         ("cli-admin", "member.add"),
@@ -175,7 +176,7 @@ def test_every_change_is_audited_as_the_cli_user_and_the_chain_holds(
     assert "argon2" not in stdout and PASSWORD not in stdout
     assert run(env, "audit", "log")[0] == 0  # the table renders the new details too
     code, stdout, _ = run(env, "audit", "verify")
-    assert code == 0 and "6 entries verified" in stdout
+    assert code == 0 and "7 entries verified" in stdout
 
 
 def test_exit_codes_of_the_new_errors() -> None:

@@ -7,7 +7,7 @@ own entries follow it.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from backchannel.store.crypto import Keyed, new_key
@@ -22,9 +22,10 @@ def filled(store: CaseStore, entries: int = 4) -> None:
     assert store.verify_audit().entries == entries
 
 
-def tamper(store: CaseStore, statements: list[str]) -> None:
+def tamper(target: CaseStore | Engine, statements: list[str]) -> None:
     """Run raw SQL as a database owner would, switching the append-only triggers off first."""
-    with store.engine.begin() as connection:
+    engine = target if isinstance(target, Engine) else target.engine
+    with engine.begin() as connection:
         _triggers(connection, enable=False)
         for statement in statements:
             connection.execute(text(statement))
