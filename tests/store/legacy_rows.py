@@ -101,3 +101,27 @@ def append_legacy_audit(connection: Connection, action: str, case_id: str | None
         text("UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1"),
         {"seq": fields["seq"], "hash": digest},
     )
+
+
+def write_legacy_decision(
+    connection: Connection, cipher: FieldCipher, case_id: str | None, query: str, note: str
+) -> None:
+    """Insert a decision as the global decisions table held it: the name in clear."""
+    from backchannel.screening.decisions import decision_key
+
+    seq = connection.execute(text("SELECT COUNT(*) FROM screening_decisions")).scalar_one() + 1
+    connection.execute(
+        text(
+            "INSERT INTO screening_decisions (seq, query_key, query, list_id, entity_id, verdict, "
+            "user_name, at, case_id, sealed) VALUES (:seq, :key, :query, 'un-sc', '6908443', "
+            "'true_match', 'before', :at, :case_id, :sealed)"
+        ),
+        {
+            "seq": seq,
+            "key": decision_key(query),
+            "query": query,
+            "at": dt.datetime(2026, 5, 3, tzinfo=dt.UTC),
+            "case_id": case_id,
+            "sealed": json.dumps({"note": cipher.seal(note, f"screening_decisions/{seq}/note")}),
+        },
+    )

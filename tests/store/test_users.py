@@ -28,7 +28,11 @@ from backchannel.store.keyring_file import read_key_file, write_key_file
 from backchannel.store.schema import LoginAttemptRow, MembershipRow, SessionRow, UserRow
 from backchannel.store.service import CaseStore
 from backchannel.store.users import utc
-from tests.store.legacy_rows import append_legacy_audit, write_legacy_case
+from tests.store.legacy_rows import (
+    append_legacy_audit,
+    write_legacy_case,
+    write_legacy_decision,
+)
 from tests.store.test_store import raw_contents, secret_case
 
 PASSWORD = "the river crossing at dawn"
@@ -600,6 +604,8 @@ def store_at_0002(settings: Settings) -> Iterator[str]:
     with engine.begin() as connection:
         write_legacy_case(connection, FieldCipher(ring), secret_case("somalia"))
         append_legacy_audit(connection, "case.import", "somalia")
+        write_legacy_decision(connection, FieldCipher(ring), "somalia", "Harakat X", "why")
+        write_legacy_decision(connection, FieldCipher(ring), None, "Caseless Y", "why not")
     tables = set(inspect(engine).get_table_names())
     assert "cases" in tables and "users" not in tables
     engine.dispose()
@@ -616,16 +622,21 @@ def test_a_database_at_0002_upgrades_keeping_its_cases_sealed_whole(
         assert store.ring.audit_key is not None  # given its audit key once, kept in the file
         assert read_key_file(settings.resolved_key_file).audit_key == store.ring.audit_key
         assert store.get_case("somalia") == secret_case("somalia")
-        assert "Discretion test" not in raw_contents(store, settings)
+        (moved,) = store.screening_decisions("somalia")
+        assert (moved.query, moved.note, moved.user) == ("Harakat X", "why", "before")
+        raw = raw_contents(store, settings)
+        for text_in_clear_before in ("Discretion test", "Harakat X", "Caseless Y"):
+            assert text_in_clear_before not in raw
         store = CaseStore.open(settings)
         store.add_user("amina", Role.analyst, PASSWORD)
         store.add_member("somalia", "amina", Role.analyst)
         assert [c.id for c in store.cases_for("amina")] == ["somalia"]
         verification = store.verify_audit()
-        # the old entry, the key entry, the re-sealing, the user and the member
-        assert verification.ok and verification.entries == 5
+        # the old entry, the key entry, the re-sealings, the user and the member
+        assert verification.ok and verification.entries == 6
         actions = [e.action for e in store.audit_entries()]
-        assert actions[:3] == ["case.import", "keys.establish", "case.reseal"]
+        assert actions[:4] == ["case.import", "keys.establish", "case.reseal", "screening.reseal"]
+        assert store.audit_entries()[3].detail == {"moved": 1, "dropped_without_case": 1}
         assert store.verify_contents() == []
     finally:
         store.close()
