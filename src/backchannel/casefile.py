@@ -1,9 +1,11 @@
 """YAML case files: load with problems located by file, line and path; dump losslessly.
 
 Loading runs in three passes so that every problem is named where it is:
-1. YAML syntax and duplicate keys, from the composed node tree (which keeps line marks);
+1. YAML syntax, duplicate keys, dates that do not exist and aliases that expand too far,
+   from the composed node tree (which keeps line marks);
 2. structure and types, by the pydantic model (unknown fields, wrong types, bad dates,
-   windows that end before they start);
+   times without a time zone, texts too long or holding a NUL character, windows that end
+   before they start);
 3. cross-record integrity (duplicate ids, references to actors, engagements or sources
    that do not exist).
 Each problem's path is mapped back to the line of the node it points at; the reading and
@@ -23,7 +25,7 @@ from backchannel.errors import Problem
 from backchannel.model.case import DEFER_INTEGRITY, Case, integrity_problems
 from backchannel.risk.factors import judgement_problems
 from backchannel.risk.framework import load_framework
-from backchannel.rulefiles.yaml_source import YamlDocument, parse_yaml, read_yaml_file
+from backchannel.rulefiles.yaml_source import YamlDocument, parse_yaml, read_yaml_file, shown
 
 try:  # the C dumper is much faster on large files; fall back when libyaml is absent
     from yaml import CSafeDumper as _Dumper
@@ -80,7 +82,7 @@ def _explain(error: ErrorDetails) -> str:
         return "required field is missing"
     message = str(error["msg"]).removeprefix("Value error, ")
     if kind in {"enum", "literal_error"}:
-        return f"{message} (got {error.get('input')!r})"
+        return f"{message} (got {shown(error.get('input'))})"
     if "input" in error and not isinstance(error["input"], dict | list):
-        return f"{message} (got {error['input']!r})"
+        return f"{message} (got {shown(error['input'])})"
     return message

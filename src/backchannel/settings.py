@@ -19,6 +19,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEVELOPMENT_WEB_SECRET = "development-only-web-secret-never-use-in-production"  # noqa: S105
 #: The shortest web secret accepted in production.
 MIN_WEB_SECRET_LENGTH = 32
+#: The fewest different characters a production web secret may be made of: a random one of
+#: 32 characters has about 20, while ``aaaa...`` or ``abab...`` has one or two.
+MIN_WEB_SECRET_DISTINCT_CHARACTERS = 8
 
 
 def _default_data_dir() -> Path:
@@ -120,8 +123,9 @@ class Settings(BaseSettings):
     web_secret: SecretStr | None = Field(
         default=None,
         description=(
-            "Secret (at least 32 characters) that signs the web login form's pre-session "
-            "cookie. Required in production; generated per start in development."
+            "Secret (at least 32 characters, at least 8 of them different) that signs the web "
+            "login form's pre-session cookie. Required in production; generated per start in "
+            "development."
         ),
     )
 

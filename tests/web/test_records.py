@@ -485,14 +485,15 @@ def test_a_case_opened_from_the_form_lands_on_its_dashboard(
     form = analyst.client.get("/cases/new")
     assert form.status_code == 200
     assert_accessible_basics(form.text)
+    assert 'name="id"' not in form.text  # the server names the case
     data = {**NEW_CASE, "regions": "Bay\nBakool"}
     created = post_form(analyst, "/cases/new", data)
     assert created.status_code == 303
-    assert created.headers["location"] == f"/cases/{NEW_CASE['id']}"
+    assert re.fullmatch(r"/cases/c-[a-z2-7]{12}", created.headers["location"])
     assert analyst.client.get(created.headers["location"]).status_code == 200
-    again = post_form(analyst, "/cases/new", data)
-    assert again.status_code == 409
-    assert "already exists" in again.text
+    again = post_form(analyst, "/cases/new", data)  # the posted id is ignored: no conflict
+    assert again.status_code == 303
+    assert again.headers["location"] != created.headers["location"]
     invalid = post_form(analyst, "/cases/new", {**data, "country": "XX"})
     assert invalid.status_code == 422
     assert 'href="#case-country"' in invalid.text

@@ -32,7 +32,7 @@ from backchannel.casefile import load_case
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
 from backchannel.web.app import create_app
-from backchannel.web.security import CSRF_HEADER, SESSION_COOKIE
+from backchannel.web.security import CSRF_HEADER, CookiePolicy
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "src" / "backchannel" / "data" / "examples" / "colombia-2012.yaml"
@@ -88,10 +88,11 @@ def api_schema(fuzz_settings: Settings, seeded_store: CaseStore) -> Any:
 
 
 @pytest.fixture
-def signed_in_headers(seeded_store: CaseStore) -> dict[str, str]:
+def signed_in_headers(fuzz_settings: Settings, seeded_store: CaseStore) -> dict[str, str]:
     """The analyst's session cookie and CSRF token, as a browser's requests carry them."""
     token, session = seeded_store.open_session(ANALYST)
-    return {"Cookie": f"{SESSION_COOKIE}={token}", CSRF_HEADER: session.csrf_token}
+    cookie = CookiePolicy.for_settings(fuzz_settings).session_cookie
+    return {"Cookie": f"{cookie}={token}", CSRF_HEADER: session.csrf_token}
 
 
 def operations(schema: Any) -> list[Any]:

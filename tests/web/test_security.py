@@ -21,6 +21,7 @@ from backchannel.web.app import create_app
 from backchannel.web.security import (
     CONTENT_SECURITY_POLICY,
     CSRF_HEADER,
+    HOST_PREFIX,
     SESSION_COOKIE,
     UNSAFE_METHODS,
     LoginForms,
@@ -150,8 +151,12 @@ def test_the_vendored_htmx_is_the_pinned_release() -> None:
 # --- cookies and sessions ------------------------------------------------------------
 
 
-def session_cookie_header(response: object) -> str:
-    headers = [h for h in response.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE)]
+#: The session cookie's name in production (the app of these tests) and in development.
+PRODUCTION_SESSION_COOKIE = HOST_PREFIX + SESSION_COOKIE
+
+
+def session_cookie_header(response: object, name: str = PRODUCTION_SESSION_COOKIE) -> str:
+    headers = [h for h in response.headers.get_list("set-cookie") if h.startswith(name + "=")]
     assert len(headers) == 1, response.headers
     return headers[0]
 
@@ -227,7 +232,7 @@ def test_development_over_plain_http_drops_only_the_secure_flag(
     ) as client:
         response = log_in(client, "lead")
         assert response.status_code == 303
-        cookie = session_cookie_header(response).lower()
+        cookie = session_cookie_header(response, SESSION_COOKIE).lower()
         assert "secure" not in cookie
         assert "httponly" in cookie and "samesite=strict" in cookie
         assert client.get("/").status_code == 200
@@ -237,7 +242,7 @@ def test_logging_in_starts_a_new_session_each_time(
     anonymous: TestClient, web_store: CaseStore, enrol: Callable[[str], None]
 ) -> None:
     enrol("lead")
-    anonymous.cookies.set(SESSION_COOKIE, "planted-by-an-attacker", domain="testserver")
+    anonymous.cookies.set(PRODUCTION_SESSION_COOKIE, "planted-by-an-attacker", domain="testserver")
     response = log_in(anonymous, "lead")
     token = session_cookie_header(response).split(";")[0].split("=", 1)[1]
     assert token != "planted-by-an-attacker"
@@ -257,7 +262,7 @@ def test_logging_out_ends_the_session(
     assert out.headers["location"] == "/login"
     assert "max-age=0" in session_cookie_header(out).lower()
     assert web_store.session(token) is None
-    anonymous.cookies.set(SESSION_COOKIE, token, domain="testserver")  # replayed
+    anonymous.cookies.set(PRODUCTION_SESSION_COOKIE, token, domain="testserver")  # replayed
     assert anonymous.get("/").status_code == 303
     assert anonymous.get("/api/cases").status_code == 401
 

@@ -7,6 +7,10 @@ is unique in its collection; records point at each other and at sources by id.
 Fields marked sensitive (``SENSITIVE`` in their JSON Schema extra) are the ones the store
 encrypts at rest and redacted outputs mask: who took part in talks, what was said, notes
 on actors, commitment texts, judgement evidence, and the identity of intermediaries.
+
+Every input is bounded, whichever way it comes (case file, API, form), by the limits of
+``model.limits``: names and free texts have a longest length, lists of names a most items,
+no text holds a NUL character, and a moment in time (``Judgement.at``) carries its zone.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from collections.abc import Iterator
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -25,6 +28,17 @@ from pydantic import (
 )
 
 from backchannel.errors import Problem
+from backchannel.model.limits import (
+    MAX_EVENT_REFERENCES,
+    MAX_LIST_ITEMS,
+    MAX_URL_LENGTH,
+    RECORD_ID_PATTERN,
+    AwareTime,
+    CheckedText,
+    Label,
+    Name,
+    Text,
+)
 from backchannel.model.vocabulary import (
     ActorKind,
     Channel,
@@ -47,7 +61,7 @@ SENSITIVE = "x-sensitive"
 RecordId = Annotated[
     str,
     Field(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$",
+        pattern=RECORD_ID_PATTERN,
         description="Identifier: letters, digits and _ . : - (up to 80 characters).",
     ),
 ]
@@ -68,7 +82,7 @@ def _sensitive(description: str) -> Any:
     return {"description": description, "json_schema_extra": {SENSITIVE: True}}
 
 
-class Record(BaseModel):
+class Record(CheckedText):
     """Base of every case record: strict about unknown fields, immutable once built."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
@@ -93,10 +107,10 @@ class Source(Record):
     """A public source the case cites: a report, an agreement text, a data set."""
 
     id: RecordId
-    title: str = Field(min_length=1)
-    publisher: str | None = None
+    title: Name
+    publisher: Label | None = None
     date: dt.date | None = None
-    url: str | None = None
+    url: str | None = Field(default=None, max_length=MAX_URL_LENGTH)
 
 
 class Period(Record):
@@ -118,21 +132,23 @@ class Period(Record):
 class Context(Record):
     """Where and when: the setting in which dialogue is considered."""
 
-    title: str = Field(min_length=1)
+    title: Name
     country: CountryCode
-    regions: list[str] = Field(
-        default_factory=list, description="Admin-1 or admin-2 areas the case concerns."
+    regions: list[Label] = Field(
+        default_factory=list,
+        max_length=MAX_LIST_ITEMS,
+        description="Admin-1 or admin-2 areas the case concerns.",
     )
     period: Period
-    summary: str = ""
+    summary: Text = ""
 
 
 class Actor(Record):
     """A party to the context: a group, a person, a state force, an intermediary, ourselves."""
 
     id: RecordId
-    name: str = Field(min_length=1)
-    aliases: list[str] = Field(default_factory=list)
+    name: Name
+    aliases: list[Label] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     kind: ActorKind
     ucdp_actor_id: int | None = Field(default=None, description="UCDP actor id, if UCDP codes it.")
     active_from: dt.date | None = Field(
@@ -149,8 +165,8 @@ class Actor(Record):
     disclosed_reason: str | None = Field(
         default=None, description="Why the actor's role is public (a source, an announcement)."
     )
-    notes: str | None = Field(default=None, **_sensitive("Analyst notes; sensitive."))
-    references: list[RecordId] = Field(default_factory=list)
+    notes: Text | None = Field(default=None, **_sensitive("Analyst notes; sensitive."))
+    references: list[RecordId] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
 
     @model_validator(mode="after")
     def _disclosure_has_a_reason(self) -> Self:
@@ -181,8 +197,8 @@ class Relation(Record):
     )
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
-    notes: str | None = Field(default=None, **_sensitive("Analyst notes; sensitive."))
-    references: list[RecordId] = Field(default_factory=list)
+    notes: Text | None = Field(default=None, **_sensitive("Analyst notes; sensitive."))
+    references: list[RecordId] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
 
     @model_validator(mode="after")
     def _valid_window(self) -> Self:
@@ -206,15 +222,19 @@ class Engagement(Record):
         "ours only when no other actor of the case talks to a counterpart.",
     )
     counterparts: list[RecordId] = Field(
-        default_factory=list, description="Actor ids of the parties engaged."
+        default_factory=list,
+        max_length=MAX_LIST_ITEMS,
+        description="Actor ids of the parties engaged.",
     )
-    location: str | None = None
-    participants: list[str] = Field(
-        default_factory=list, **_sensitive("Who took part, by name or role; sensitive.")
+    location: Label | None = None
+    participants: list[Label] = Field(
+        default_factory=list,
+        max_length=MAX_LIST_ITEMS,
+        **_sensitive("Who took part, by name or role; sensitive."),
     )
-    summary: str | None = Field(default=None, **_sensitive("What was discussed; sensitive."))
+    summary: Text | None = Field(default=None, **_sensitive("What was discussed; sensitive."))
     outcome: EngagementOutcome = EngagementOutcome.UNKNOWN
-    references: list[RecordId] = Field(default_factory=list)
+    references: list[RecordId] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Self:
@@ -227,7 +247,7 @@ class StatusChange(Record):
 
     status: CommitmentStatus
     date: dt.date = Field(description="The day this status became known.")
-    references: list[RecordId] = Field(default_factory=list)
+    references: list[RecordId] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
 
 
 class Commitment(Record):
@@ -241,19 +261,21 @@ class Commitment(Record):
     id: RecordId
     party: RecordId
     kind: CommitmentKind
-    text: str = Field(min_length=1, **_sensitive("The commitment as worded; sensitive."))
-    area: list[str] = Field(
-        default_factory=list, description="Areas it covers; empty = whole country."
+    text: Text = Field(min_length=1, **_sensitive("The commitment as worded; sensitive."))
+    area: list[Label] = Field(
+        default_factory=list,
+        max_length=MAX_LIST_ITEMS,
+        description="Areas it covers; empty = whole country.",
     )
     start: dt.date
     end: dt.date | None = None
     engagement: RecordId | None = Field(default=None, description="Engagement where it was made.")
-    verification: str | None = None
+    verification: Text | None = None
     status: CommitmentStatus = CommitmentStatus.UNKNOWN
     status_history: list[StatusChange] = Field(
         default_factory=list, description="Each status with the day it became known, oldest first."
     )
-    references: list[RecordId] = Field(default_factory=list)
+    references: list[RecordId] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Self:
@@ -298,29 +320,31 @@ class Judgement(Record):
     """
 
     id: RecordId
-    analyst: str = Field(min_length=1)
-    at: dt.datetime
-    subject: str = Field(min_length=1)
+    analyst: Name
+    at: AwareTime
+    subject: Name
     status: Finding | None = Field(
         default=None, description="For framework subjects: present, absent or unknown."
     )
-    finding: str = Field(min_length=1, description="What the analyst concludes.")
+    finding: Text = Field(min_length=1, description="What the analyst concludes.")
     severity: int | None = Field(default=None, ge=0, le=3)
     confidence: Confidence = Confidence.MEDIUM
-    evidence: str | None = Field(
+    evidence: Text | None = Field(
         default=None, **_sensitive("What the finding rests on; sensitive.")
     )
     observed: dt.date | None = Field(
         default=None, description="When the evidence was observed (it may predate ``at``)."
     )
     events: list[EventRef] = Field(
-        default_factory=list, description="Events the evidence rests on, by qualified id."
+        default_factory=list,
+        max_length=MAX_EVENT_REFERENCES,
+        description="Events the evidence rests on, by qualified id.",
     )
     origin: JudgementOrigin = JudgementOrigin.ANALYST
     reviews: RecordId | None = Field(
         default=None, description="The machine-suggested judgement this one confirms or rejects."
     )
-    references: list[RecordId] = Field(default_factory=list)
+    references: list[RecordId] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
 
     @model_validator(mode="after")
     def _framework_needs_status(self) -> Self:

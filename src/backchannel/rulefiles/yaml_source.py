@@ -2,11 +2,16 @@
 
 ``parse_yaml`` composes the node tree (which keeps line marks), refuses invalid YAML and
 duplicate keys (``yaml.safe_load`` silently keeps the last of two equal keys), and builds
-the data from that same tree. The ``YamlDocument`` it returns maps any path inside the
-document, written ``rules[2].when[0].fact`` or as a tuple, to the line of the deepest node
-on that path that exists in the file. So a pydantic ``ValidationError`` (``validate``) and
-any check made after it (``problem``, ``locate``) are reported as ``file:line: at path:
-message``, through ``InvalidInputError``.
+the data from that same tree. Before building, it walks the tree once: values that cannot
+be built (a date that does not exist, ``2021-02-30``) are refused with their path and line,
+and so are documents whose aliases (``*name``) would expand past ``MAX_ALIAS_EXPANSION``
+values (the "billion laughs"), refer to themselves, or nest deeper than ``MAX_DEPTH``.
+
+The ``YamlDocument`` it returns maps any path inside the document, written
+``rules[2].when[0].fact`` or as a tuple, to the line of the deepest node on that path that
+exists in the file. So a pydantic ``ValidationError`` (``validate``) and any check made
+after it (``problem``, ``locate``) are reported as ``file:line: at path: message``,
+through ``InvalidInputError``.
 
 A bracketed part that is not a number, ``factors[rf4]``, names the item of a list whose
 ``id`` is ``rf4``: loaders that locate problems by id rather than by position get lines too.
@@ -40,6 +45,36 @@ Explain = Callable[[ErrorDetails], str]
 
 _PART = re.compile(r"\[([^\]]*)\]|([^.\[\]]+)")
 
+#: Most values that aliases (``*name``) may add to a document. An alias stands for a whole
+#: copy of what its anchor names, so a few lines of nested aliases can stand for billions
+#: of values, which every walk of the tree and the validation after it would visit. No
+#: packaged file uses aliases, and a hand-written file that reuses a block (a list of
+#: sources, an actor's aliases) adds thousands of values at most: 250,000 leaves a wide
+#: margin above that, while counting stops as soon as it is passed (a refused file costs a
+#: few milliseconds) and an accepted file's later walks and validation stay under a second.
+MAX_ALIAS_EXPANSION = 250_000
+#: Deepest nesting of mappings and lists: real files nest a handful of levels, and the walks
+#: of the tree recurse once per level (libyaml itself stops at 1,000, past Python's stack).
+MAX_DEPTH = 100
+#: The YAML tags whose values are built by more than taking the text as it is written.
+_SCALAR_KINDS = {
+    "tag:yaml.org,2002:timestamp": "date or time",
+    "tag:yaml.org,2002:int": "integer",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:binary": "base64 value",
+}
+#: Longest offending value quoted back in a problem's message.
+_SHOWN_LENGTH = 80
+
+
+def shown(value: Any) -> str:
+    """``value`` as a message quotes it: its ``repr``, cut short when long."""
+    text = repr(value)
+    if len(text) > _SHOWN_LENGTH:
+        return f"{text[: _SHOWN_LENGTH - 5]}... ({len(str(value))} characters)"
+    return text
+
 
 def explain_error(error: ErrorDetails) -> str:
     """A validation error in words: pydantic's message, with the offending value if short."""
@@ -48,7 +83,7 @@ def explain_error(error: ErrorDetails) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     value = error.get("input")
     if error["type"] != "missing" and not isinstance(value, dict | list):
-        return f"{message} (got {value!r})"
+        return f"{message} (got {shown(value)})"
     return message
 
 
@@ -127,9 +162,10 @@ def parse_yaml(text: str, source: str = "<string>") -> YamlDocument:
         root = loader.get_single_node()
         if root is None:
             return YamlDocument(source, None, None)
-        duplicates = duplicate_keys(root)
-        if duplicates:
-            raise InvalidInputError(source, duplicates)
+        problems = _TreeCheck(loader, root).problems(source)
+        problems += duplicate_keys(root)
+        if problems:
+            raise InvalidInputError(source, problems)
         data = loader.construct_document(root)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -139,6 +175,9 @@ def parse_yaml(text: str, source: str = "<string>") -> YamlDocument:
         ) from None
     except yaml.YAMLError as exc:  # reader errors: characters YAML does not allow
         raise InvalidInputError(source, [Problem("", f"invalid YAML: {exc}")]) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # a value the tree check let through and its constructor still refused
+        raise InvalidInputError(source, [Problem("", f"a value cannot be read: {exc}")]) from None
     finally:
         loader.dispose()
     return YamlDocument(source, data, root)
@@ -166,6 +205,95 @@ def read_packaged_yaml(relative: str) -> YamlDocument:
 def read_rule_file(path: str | Path | None, packaged: str) -> YamlDocument:
     """The rule file at ``path``, or the packaged one when no path is given."""
     return read_packaged_yaml(packaged) if path is None else read_yaml_file(path, "rule files")
+
+
+class _Refused(Exception):
+    """The tree check stops: the document is refused with this one problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class _TreeCheck:
+    """One walk of a composed tree, each node visited once however many aliases name it.
+
+    The composer gives an alias the very node of its anchor, so the tree is a graph whose
+    expanded size (every alias written out) is counted here without expanding it: each
+    node's size is kept, and a node met again adds its size to the aliases' total.
+    """
+
+    def __init__(self, loader: Any, root: yaml.Node) -> None:
+        self.loader = loader
+        self.root = root
+        self.sizes: dict[int, int] = {}
+        self.open: set[int] = set()
+        self.expanded = 0
+        self.found: list[Problem] = []
+
+    def problems(self, source: str) -> list[Problem]:
+        """The values that cannot be built; ``InvalidInputError`` at once, naming ``source``,
+        when the tree itself is refused (no other walk of it would end in time)."""
+        try:
+            self._size(self.root, (), 0)
+        except _Refused as refused:
+            raise InvalidInputError(source, [refused.problem]) from None
+        return self.found
+
+    def _refuse(self, path: Location, message: str) -> NoReturn:
+        raise _Refused(Problem(format_location(path), message, _line_of(self.root, path)))
+
+    def _size(self, node: yaml.Node, path: Location, depth: int) -> int:
+        key = id(node)
+        known = self.sizes.get(key)
+        if known is not None:  # an alias: one more copy of what its anchor names
+            self.expanded += known
+            if self.expanded > MAX_ALIAS_EXPANSION:
+                self._refuse(
+                    path,
+                    f"the aliases (*name) of this file expand to more than "
+                    f"{MAX_ALIAS_EXPANSION:,} values; write the values out, or use fewer "
+                    "aliases of aliases",
+                )
+            return known
+        if key in self.open:
+            self._refuse(path, "an alias (*name) refers to a mapping or list that contains it")
+        if depth > MAX_DEPTH:
+            # named by where the too-deep branch starts: its full path is as long as it is deep
+            self._refuse(path[:3], f"mappings and lists nest more than {MAX_DEPTH} levels deep")
+        if isinstance(node, yaml.ScalarNode):
+            self._check_scalar(node, path)
+            self.sizes[key] = 1
+            return 1
+        self.open.add(key)
+        size = 1
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                part = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+                size += self._size(key_node, (*path, part), depth + 1)
+                size += self._size(value_node, (*path, part), depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                size += self._size(item, (*path, index), depth + 1)
+        self.open.discard(key)
+        self.sizes[key] = size
+        return size
+
+    def _check_scalar(self, node: yaml.ScalarNode, path: Location) -> None:
+        kind = _SCALAR_KINDS.get(node.tag)
+        if kind is None:
+            return
+        try:
+            self.loader.yaml_constructors[node.tag](self.loader, node)
+        except (ValueError, TypeError, OverflowError) as exc:
+            # PyYAML reads 2021-02-30 as a date and only datetime refuses it, deep inside
+            self.found.append(
+                Problem(
+                    format_location(path),
+                    f"{shown(node.value)} is not a valid {kind}: {exc}",
+                    node.start_mark.line + 1,
+                )
+            )
 
 
 def duplicate_keys(node: yaml.Node, path: Location = ()) -> list[Problem]:

@@ -23,6 +23,7 @@ from backchannel.web.context import API_PREFIX, STATIC_PREFIX, WebContext
 from backchannel.web.dependencies import csrf_guard
 from backchannel.web.errors import install_error_handlers
 from backchannel.web.installed_inputs import LazyAnalysisInputs
+from backchannel.web.limits import BodyLimitMiddleware
 from backchannel.web.routes import (
     api,
     api_writes,
@@ -85,15 +86,17 @@ def create_app(
         settings=settings,
         store=case_store,
         templates=page_templates(),
-        cookies=CookiePolicy(secure=settings.environment != "development"),
+        cookies=CookiePolicy.for_settings(settings),
         login_forms=LoginForms(key),
         screening=designation_lists,
         inputs=inputs,
         analyses=AnalysisCache(inputs=inputs.get),
     )
-    # Inside the security headers (the middleware added last is the outermost): a request
-    # for a host we do not serve is refused (400) before any route sees it, and the
-    # refusal still carries the headers.
+    # The middleware added last is the outermost. Innermost, a body larger than the limit is
+    # refused (413) before or while it is read. Around it, a request for a host we do not
+    # serve is refused (400) before anything reads it. Both refusals carry the security
+    # headers, set by the outermost.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.web_max_body_bytes)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
     app.add_middleware(
         SecurityHeadersMiddleware,

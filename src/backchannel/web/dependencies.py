@@ -14,6 +14,7 @@ every route with ``{case_id}`` in its path and fails if one does not go through 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -22,6 +23,7 @@ from fastapi import Depends, Request
 
 from backchannel.auth import Action, Role, WebSession, permitted
 from backchannel.model.case import Case
+from backchannel.model.limits import RECORD_ID_PATTERN
 from backchannel.store.service import CaseStore
 from backchannel.web.analysis_cache import AnalysisCache
 from backchannel.web.context import web_context
@@ -30,7 +32,6 @@ from backchannel.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
     MAX_TOKEN_LENGTH,
-    SESSION_COOKIE,
     UNSAFE_METHODS,
     tokens_match,
 )
@@ -43,6 +44,8 @@ REQUIRED_ACTION = "required_action"
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+_CASE_ID = re.compile(RECORD_ID_PATTERN)
 
 
 def pre_session(handler: F) -> F:
@@ -69,7 +72,7 @@ Analyses = Annotated[AnalysisCache, Depends(analyses)]
 
 def session_token(request: Request) -> str | None:
     """The session token the browser sent, if it looks like one."""
-    token = request.cookies.get(SESSION_COOKIE)
+    token = request.cookies.get(web_context(request).cookies.session_cookie)
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     return token
@@ -170,6 +173,9 @@ def case_access(action: Action | str) -> Callable[..., CaseAccess]:
     def dependency(
         case_id: str, session: SignedIn, case_store: StoreDep, memory: Analyses
     ) -> CaseAccess:
+        if not _CASE_ID.fullmatch(case_id):
+            # no case has such an id; and a NUL in it would fail the query on PostgreSQL
+            raise CaseNotFound
         role = case_store.membership(case_id, session.user.name)
         if role is None and not (
             permitted(session.user.role, None, wanted) and _exists(case_store, case_id)

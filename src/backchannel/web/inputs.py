@@ -1,10 +1,11 @@
 """The JSON API's input models: what a client may send to create a case or add a record.
 
 Each mirrors its case-model record field by field (so the OpenAPI document is exact) and
-refuses unknown fields. Ids of relations, engagements, commitments and judgements may be
-left out: the server makes one up. A judgement names no analyst (the signed-in user is
-the analyst) and no origin (one recorded by a person is an analyst's); ``at`` defaults to
-the moment it is received.
+refuses unknown fields, with the model's limits: bounded names, texts and lists, no NUL
+character in any text, a time zone on every moment. Ids of cases, relations, engagements,
+commitments and judgements may be left out: the server makes one up. A judgement names no
+analyst (the signed-in user is the analyst) and no origin (one recorded by a person is an
+analyst's); ``at`` defaults to the moment it is received.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import datetime as dt
 from typing import Self
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from backchannel.model.case import (
     FRAMEWORK_PREFIX,
@@ -25,24 +26,38 @@ from backchannel.model.case import (
     RecordId,
     Relation,
 )
+from backchannel.model.limits import (
+    MAX_EVENT_REFERENCES,
+    MAX_LIST_ITEMS,
+    AwareTime,
+    CheckedText,
+    Label,
+    Name,
+    Text,
+)
 from backchannel.model.vocabulary import Confidence, Finding
 
 
-class _In(BaseModel):
+class _In(CheckedText):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class CaseIn(_In):
-    """A new case: its id and context. Records are added afterwards, one by one."""
+    """A new case: its context, and its id if the client brings one (an import); without
+    one the server makes up an opaque id. Records are added afterwards, one by one."""
 
-    id: RecordId
-    title: str = Field(min_length=1, max_length=300)
+    id: RecordId | None = Field(
+        default=None, description="The case's id; made up by the server when absent."
+    )
+    title: Name
     country: CountryCode
     period_start: dt.date
     period_end: dt.date | None = None
-    summary: str = Field(default="", max_length=20_000)
-    regions: list[str] = Field(
-        default_factory=list, description="Admin-1 or admin-2 areas the case concerns."
+    summary: Text = ""
+    regions: list[Label] = Field(
+        default_factory=list,
+        max_length=MAX_LIST_ITEMS,
+        description="Admin-1 or admin-2 areas the case concerns.",
     )
 
     @field_validator("country")
@@ -93,23 +108,27 @@ class JudgementIn(_In):
     """
 
     id: RecordId | None = None
-    at: dt.datetime | None = Field(default=None, description="When judged; default: now (UTC).")
-    subject: str = Field(min_length=1, max_length=300)
+    at: AwareTime | None = Field(
+        default=None, description="When judged, with a time zone; default: now (UTC)."
+    )
+    subject: Name
     status: Finding | None = Field(
         default=None, description="For framework subjects: present, absent or unknown."
     )
-    finding: str = Field(min_length=1, description="What the analyst concludes.")
+    finding: Text = Field(min_length=1, description="What the analyst concludes.")
     severity: int | None = Field(default=None, ge=0, le=3)
     confidence: Confidence = Confidence.MEDIUM
-    evidence: str | None = Field(default=None, description="What the finding rests on; sensitive.")
+    evidence: Text | None = Field(default=None, description="What the finding rests on; sensitive.")
     observed: dt.date | None = Field(default=None, description="When the evidence was observed.")
     events: list[EventRef] = Field(
-        default_factory=list, description="Events the evidence rests on, e.g. ``ged:123456``."
+        default_factory=list,
+        max_length=MAX_EVENT_REFERENCES,
+        description="Events the evidence rests on, e.g. ``ged:123456``.",
     )
     reviews: RecordId | None = Field(
         default=None, description="The machine-suggested judgement this one confirms or rejects."
     )
-    references: list[RecordId] = Field(default_factory=list)
+    references: list[RecordId] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
 
     @model_validator(mode="after")
     def _framework_needs_status(self) -> Self:

@@ -4,14 +4,20 @@
   script or style, no frame around it, forms post only to us), that content types are not
   to be guessed, that no referrer leaves, and that pages and API answers are never cached,
   since they hold case data. Static files are cacheable; everything else is ``no-store``.
-- **Session cookie.** ``backchannel_session`` holds a random token whose SHA-256 the store
-  keeps: HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it),
-  Secure except in development over plain HTTP, for the whole site.
+- **Session cookie.** ``__Host-backchannel_session`` (``backchannel_session`` in
+  development) holds a random token whose SHA-256 the store keeps: HttpOnly (no script
+  reads it), SameSite=Strict (no other site's page sends it), Secure except in development
+  over plain HTTP, for the whole site. The ``__Host-`` prefix makes browsers accept the
+  cookie only from this very host, over HTTPS, with Path=/ and no Domain: a sibling
+  subdomain cannot plant or overwrite it. Plain HTTP cannot set such a cookie, hence the
+  plain name in development.
 - **CSRF.** Every state-changing request of a signed-in user carries the session's CSRF
   token (form field ``csrf_token`` or header ``X-CSRF-Token``). The login form has no
   session yet: it carries a random token that must equal the one in a short-lived
   pre-session cookie signed with the web secret (a signed double submit).
-- **The web secret** signs that cookie. Production refuses to start without a strong one.
+- **The web secret** signs that cookie. Production refuses to start without a strong one:
+  long enough, not the documented development value, and not made of a few characters
+  repeated (``aaaa...``), which any length cannot make strong.
 """
 
 from __future__ import annotations
@@ -31,14 +37,22 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backchannel.errors import ConfigurationError
-from backchannel.settings import DEVELOPMENT_WEB_SECRET, MIN_WEB_SECRET_LENGTH, Settings
+from backchannel.settings import (
+    DEVELOPMENT_WEB_SECRET,
+    MIN_WEB_SECRET_DISTINCT_CHARACTERS,
+    MIN_WEB_SECRET_LENGTH,
+    Settings,
+)
 
 logger = logging.getLogger("backchannel.web")
 
+#: The session cookie's name; ``__Host-`` prefixed when Secure (production), so that no
+#: other host (a sibling subdomain) can plant or overwrite it.
 SESSION_COOKIE = "backchannel_session"
-#: The pre-session cookie of the login form; ``__Host-`` when Secure, so that no other host
-#: (a sibling subdomain) can plant one.
+#: The pre-session cookie of the login form; ``__Host-`` prefixed when Secure, likewise.
 LOGIN_COOKIE = "backchannel_login"
+#: The prefix that binds a cookie to the host that set it (Secure, Path=/, no Domain).
+HOST_PREFIX = "__Host-"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 #: Seconds a login form stays valid after it was served.
@@ -137,9 +151,10 @@ def tokens_match(expected: str, given: str | None) -> bool:
 def web_secret_key(settings: Settings) -> bytes:
     """The key that signs pre-session cookies; refuses unsafe secrets in production.
 
-    Production needs ``BACKCHANNEL_WEB_SECRET`` of at least 32 characters, other than the
-    development value the documentation shows. Development without one gets a random
-    secret for this start only (login forms served before a restart then fail once).
+    Production needs ``BACKCHANNEL_WEB_SECRET`` of at least 32 characters, at least 8 of
+    them different, other than the development value the documentation shows. Development
+    without one gets a random secret for this start only (login forms served before a
+    restart then fail once).
     """
     secret = settings.web_secret.get_secret_value() if settings.web_secret else None
     if settings.environment == "production":
@@ -158,6 +173,14 @@ def web_secret_key(settings: Settings) -> bytes:
             raise ConfigurationError(
                 f"BACKCHANNEL_WEB_SECRET has {len(secret)} characters: production needs at "
                 f"least {MIN_WEB_SECRET_LENGTH}"
+            )
+        distinct = len(set(secret))
+        if distinct < MIN_WEB_SECRET_DISTINCT_CHARACTERS:
+            raise ConfigurationError(
+                f"BACKCHANNEL_WEB_SECRET is made of only {distinct} different character"
+                f"{'s' if distinct != 1 else ''}: production needs a random secret with at "
+                f"least {MIN_WEB_SECRET_DISTINCT_CHARACTERS} (e.g. python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
             )
     elif not secret:
         logger.warning(
@@ -214,18 +237,29 @@ class CookiePolicy:
 
     secure: bool
 
+    @classmethod
+    def for_settings(cls, settings: Settings) -> CookiePolicy:
+        """Secure, ``__Host-`` prefixed cookies in production; plain ones in development,
+        where the workspace is served over plain HTTP on the loopback."""
+        return cls(secure=settings.environment == "production")
+
+    @property
+    def session_cookie(self) -> str:
+        """The session cookie's name (``__Host-`` prefixed when Secure)."""
+        return self._named(SESSION_COOKIE)
+
     @property
     def login_cookie(self) -> str:
         """The pre-session cookie's name (``__Host-`` prefixed when Secure)."""
-        return f"__Host-{LOGIN_COOKIE}" if self.secure else LOGIN_COOKIE
+        return self._named(LOGIN_COOKIE)
 
     def set_session(self, response: Response, token: str, max_age: float) -> None:
         """Give the browser the session token, for no longer than the session lives."""
-        self._set(response, SESSION_COOKIE, token, max(0, math.floor(max_age)))
+        self._set(response, self.session_cookie, token, max(0, math.floor(max_age)))
 
     def clear_session(self, response: Response) -> None:
         """Make the browser forget the session token."""
-        self._clear(response, SESSION_COOKIE)
+        self._clear(response, self.session_cookie)
 
     def set_login(self, response: Response, value: str) -> None:
         """Give the browser a login form's pre-session cookie."""
@@ -235,7 +269,11 @@ class CookiePolicy:
         """Make the browser forget the pre-session cookie."""
         self._clear(response, self.login_cookie)
 
+    def _named(self, name: str) -> str:
+        return HOST_PREFIX + name if self.secure else name
+
     def _set(self, response: Response, name: str, value: str, max_age: int) -> None:
+        # a __Host- cookie must be Secure, for Path=/ and without Domain: all hold here
         response.set_cookie(
             name,
             value,

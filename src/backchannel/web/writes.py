@@ -1,6 +1,9 @@
 """Every change the workspace makes to a case, for the API and the pages alike.
 
 A new case is saved (``case.create``) and its creator made its case lead (``member.add``).
+Its id is the server's to make (``c-`` and twelve random letters or digits) unless the
+request brings one, as an import does: an id chosen by the server cannot be used to probe
+which ids other cases hold.
 A record is added by reading the case, appending the record, checking the whole case's
 integrity (unique ids, references that resolve) and saving it, audited under the signed-in
 user's name with the action of its kind (``actor.add``, ``judgement.add``, ...). Each write
@@ -14,7 +17,9 @@ An integrity problem is raised as ``InvalidInputError`` located in the request (
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import secrets
 import uuid
 from typing import TypeVar
 
@@ -64,6 +69,13 @@ ID_PREFIXES = {
 }
 
 
+#: The prefix of case ids the server makes up.
+CASE_ID_PREFIX = "c-"
+#: Tries at a fresh case id before giving up: with 60 random bits a second is never needed
+#: in practice, but a clash must not surface as an error about someone else's case.
+CASE_ID_TRIES = 3
+
+
 def may_create_cases(user: User) -> bool:
     """Whether ``user`` may open a new case: anyone whose global role is not viewer."""
     return user.role is not Role.viewer
@@ -74,23 +86,37 @@ def new_id(collection: str) -> str:
     return f"{ID_PREFIXES.get(collection, 'rec')}-{uuid.uuid4().hex[:12]}"
 
 
+def new_case_id() -> str:
+    """A fresh, opaque case id: ``c-`` and twelve random lower-case letters or digits."""
+    return CASE_ID_PREFIX + base64.b32encode(secrets.token_bytes(10)).decode("ascii")[:12].lower()
+
+
 def create_case(store: CaseStore, user: User, body: CaseIn) -> Case:
     """Open a case with ``body``'s context; ``user`` becomes its case lead.
 
-    ``store`` acts as ``user``. ``Conflict`` if a case with this id already exists.
+    ``store`` acts as ``user``. The case gets ``body.id`` if it gives one (``Conflict`` if a
+    case with that id already exists), else an id made up here.
     """
     if not may_create_cases(user):
         raise Forbidden
-    case = Case(
-        id=body.id,
-        context=Context(
-            title=body.title,
-            country=body.country,
-            regions=list(body.regions),
-            period=Period(start=body.period_start, end=body.period_end),
-            summary=body.summary,
-        ),
+    context = Context(
+        title=body.title,
+        country=body.country,
+        regions=list(body.regions),
+        period=Period(start=body.period_start, end=body.period_end),
+        summary=body.summary,
     )
+    if body.id is not None:
+        return _created(store, user, Case(id=body.id, context=context))
+    for _ in range(CASE_ID_TRIES - 1):
+        try:
+            return _created(store, user, Case(id=new_case_id(), context=context))
+        except Conflict:
+            continue
+    return _created(store, user, Case(id=new_case_id(), context=context))
+
+
+def _created(store: CaseStore, user: User, case: Case) -> Case:
     try:
         store.create_case(case, lead=user.name)
     except ConflictError:

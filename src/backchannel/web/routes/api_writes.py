@@ -3,7 +3,9 @@
 Every write carries the session's CSRF token in ``X-CSRF-Token`` and goes through the
 store acting as the signed-in user, so the audit log names them. A request that breaks the
 model's rules is answered 422 naming the field: by validation (a missing or malformed
-field) or by the case's integrity check (an unknown actor id, a duplicate id).
+field, a text too long or holding a NUL character, a time without its zone) or by the
+case's integrity check (an unknown actor id, a duplicate id). A body larger than the
+server accepts is answered 413 before it is read.
 """
 
 from __future__ import annotations
@@ -55,19 +57,24 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         403: "Missing CSRF token, or the caller's role does not allow this.",
         404: "No such case, or the caller is not a member of it.",
         409: "A case with this id already exists.",
+        413: "The request body is larger than the server accepts.",
         422: "The request is not valid: each problem names its field.",
     }
     return {s: {"model": ErrorOut, "description": descriptions[s]} for s in statuses}
 
 
-CASE_ERRORS = _errors(401, 403, 404, 422)
+CASE_ERRORS = _errors(401, 403, 404, 413, 422)
 
 
 @router.post(
-    "/cases", name="api_create_case", status_code=201, responses=_errors(401, 403, 409, 422)
+    "/cases", name="api_create_case", status_code=201, responses=_errors(401, 403, 409, 413, 422)
 )
 def create(body: CaseIn, session: SignedIn, case_store: StoreDep) -> CreatedOut:
-    """Open a case; the caller becomes its case lead. Any role but viewer may."""
+    """Open a case; the caller becomes its case lead. Any role but viewer may.
+
+    The case takes the ``id`` given (an import of a case named elsewhere; 409 if taken),
+    else the server makes up an opaque one, which the answer gives.
+    """
     store = case_store.acting_as(session.user.name)
     case = create_case(store, session.user, body)
     return CreatedOut(id=case.id)

@@ -5,6 +5,7 @@ against them by the CSRF guard before the password is. A failed login says only 
 name or password was wrong, whichever it was; a locked-out name or address is told when to
 try again. A successful login starts a new session (a new token: nothing an attacker could
 have planted before carries over) and goes where the user was sent from, on this site only.
+The session cookie is ``__Host-`` prefixed in production (see ``security.CookiePolicy``).
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ def login(
 ) -> Response:
     """Check the name and password; start a session and go on, or show the form again."""
     web = web_context(request)
+    if "\x00" in username:
+        # no user's name holds a NUL, and PostgreSQL could not even look one up
+        return login_page(request, next_path, message=LOGIN_FAILED, status=401)
     source = f"web:{request.client.host if request.client else 'unknown'}"
     try:
         user = case_store.authenticate(username.strip().lower(), password, source=source)

@@ -1,8 +1,9 @@
 """Opening a case: the form, and the post that creates the case with its creator as lead.
 
-Any signed-in user whose global role is not viewer may open a case. The new case's id is
-theirs to choose; one already taken (by a case they may not even see) is refused with the
-same message whoever holds it, and nothing of the other case is shown.
+Any signed-in user whose global role is not viewer may open a case. The form takes no id:
+the server makes an opaque one up, so that nobody learns which ids other cases hold by
+trying them (an ``id`` posted all the same is ignored). Case files keep their own ids when
+imported from the command line or the API.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from backchannel.web.dependencies import SignedIn, StoreDep
-from backchannel.web.errors import Conflict, Forbidden
-from backchannel.web.forms import FieldError, form_data, form_values, parse_form, redisplayed
+from backchannel.web.errors import Forbidden
+from backchannel.web.forms import form_data, form_values, parse_form, redisplayed
 from backchannel.web.inputs import CaseIn
 from backchannel.web.record_pages import INVALID, see_other
 from backchannel.web.views import render
@@ -40,20 +41,16 @@ def new_case(request: Request, session: SignedIn, case_store: StoreDep, form: Po
     if not may_create_cases(session.user):
         raise Forbidden
     values = form_values(form, CaseIn, typed_lists=("regions",))
+    values.pop("id", None)  # the server names the case
     body, errors = parse_form(CaseIn, values)
-    status = INVALID
     if body is not None:
-        try:
-            case = create_case(case_store.acting_as(session.user.name), session.user, body)
-        except Conflict as conflict:
-            errors, status = [FieldError("id", conflict.message)], conflict.status
-        else:
-            return see_other(str(request.url_for("case", case_id=case.id).path))
+        case = create_case(case_store.acting_as(session.user.name), session.user, body)
+        return see_other(str(request.url_for("case", case_id=case.id).path))
     return render(
         request,
         "case_new.html",
         session=session,
-        status=status,
+        status=INVALID,
         form="case",
         errors=errors,
         values=redisplayed(values),
