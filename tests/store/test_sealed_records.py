@@ -285,3 +285,31 @@ def test_an_existing_open_data_folder_is_made_private(tmp_path: Path) -> None:
     CaseStore.open(settings).close()
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((folder / "cases.sqlite").stat().st_mode) == 0o600
+
+
+def test_a_case_stored_field_by_field_with_a_naive_time_opens_and_is_resealed(
+    store: CaseStore, settings: Settings
+) -> None:
+    """Older releases stored records field by field and accepted a time without a zone."""
+    import json
+
+    from backchannel.casefile import parse_case
+    from tests.store.legacy_rows import write_legacy_case
+    from tests.test_casefile import GOOD
+
+    case = parse_case(GOOD)
+    with store.engine.begin() as connection:
+        write_legacy_case(connection, store.cipher, case)
+        (public,) = connection.execute(text("SELECT public FROM case_judgements")).one()
+        naive = json.loads(public) if isinstance(public, str) else public
+        naive["at"] = naive["at"].split("+")[0].rstrip("Z")
+        connection.execute(text("UPDATE case_judgements SET public = :p"), {"p": json.dumps(naive)})
+    store.close()
+    reopened = CaseStore.open(settings)
+    try:
+        stored = reopened.get_case(case.id)
+        assert stored.judgements[0].at == case.judgements[0].at.astimezone(dt.UTC)
+        assert reopened.audit_entries()[-1].action == "case.reseal"
+        assert reopened.verify_contents() == []
+    finally:
+        reopened.close()

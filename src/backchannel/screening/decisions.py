@@ -38,6 +38,8 @@ class HitDecision:
     at: dt.datetime
     note: str | None = None
     case_id: str | None = None
+    #: the decision's number in the store, once stored (a case lead shares it by number)
+    seq: int | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -55,6 +57,7 @@ class HitDecision:
             "at": self.at.isoformat(),
             "note": self.note,
             "case_id": self.case_id,
+            "seq": self.seq,
         }
 
 

@@ -7,6 +7,7 @@ a case once, when it first opens with the keys, and writes it again sealed whole
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -47,10 +48,24 @@ def read_legacy_case(session: Session, cipher: FieldCipher, row: CaseRow) -> Cas
             )
             for r in rows
         ]
+    for judgement in document["judgements"]:
+        judgement["at"] = _with_zone(judgement.get("at"))
     try:
         return Case.model_validate(document)
     except ValidationError as exc:
         raise IntegrityError(f"stored case {case_id!r} no longer validates: {exc}") from None
+
+
+def _with_zone(moment: Any) -> Any:
+    """A stored moment without a time zone, read as UTC.
+
+    Earlier releases accepted such moments; the model now refuses them, and a case that
+    holds one must still open (once, to be rewritten) rather than be lost.
+    """
+    if not isinstance(moment, str):
+        return moment
+    parsed = dt.datetime.fromisoformat(moment)
+    return moment if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC).isoformat()
 
 
 def record_type(collection: str) -> type[Record]:

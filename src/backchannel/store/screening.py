@@ -159,6 +159,7 @@ class DecisionRepository:
             at=at,
             note=None if note is None else str(note),
             case_id=row.case_id,
+            seq=row.seq,
         )
 
     @staticmethod
