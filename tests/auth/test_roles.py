@@ -22,6 +22,7 @@ EXPECTED: dict[str, tuple[bool, bool, bool, bool]] = {
     "engagement.write": (False, True, True, False),
     "commitment.write": (False, True, True, False),
     "screening.decide": (False, True, True, False),
+    "screening.share": (False, True, False, False),
     "assessment.run": (False, True, True, False),
     "brief.full": (False, True, True, False),
     "brief.redacted": (False, True, True, True),

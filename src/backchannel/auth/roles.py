@@ -55,6 +55,7 @@ class Action(StrEnum):
     ENGAGEMENT_WRITE = "engagement.write"
     COMMITMENT_WRITE = "commitment.write"
     SCREENING_DECIDE = "screening.decide"
+    SCREENING_SHARE = "screening.share"
     ASSESSMENT_RUN = "assessment.run"
     BRIEF_FULL = "brief.full"
     BRIEF_REDACTED = "brief.redacted"
@@ -76,7 +77,8 @@ _ANALYST = _VIEWER | {
     Action.ASSESSMENT_RUN,
     Action.BRIEF_FULL,
 }
-_CASE_LEAD = _ANALYST | {Action.MEMBERS_MANAGE, Action.AUDIT_READ}
+#: Only a case lead may let a decision out of the case's compartment (as a suggestion).
+_CASE_LEAD = _ANALYST | {Action.MEMBERS_MANAGE, Action.AUDIT_READ, Action.SCREENING_SHARE}
 _ADMIN = frozenset({Action.USERS_MANAGE, Action.MEMBERS_MANAGE, Action.AUDIT_READ})
 
 #: The permission table: what each role allows. ``admin``'s row applies everywhere; the
