@@ -88,3 +88,37 @@ class LockedOutError(AuthenticationError):
 
 class PermissionDeniedError(BackchannelError):
     """The acting user's role does not allow the action asked for."""
+
+
+@dataclass(frozen=True)
+class Leak:
+    """A sensitive form found in a redacted output: as written there, what it identifies
+    (a masked actor's label, a record's label) and where in the output it stood."""
+
+    found: str
+    whose: str
+    where: str
+
+
+class RedactionLeakError(BackchannelError):
+    """A redacted output still held a sensitive form, so it was not written.
+
+    ``message`` names each form found, for the analyst who holds the case anyway;
+    ``withheld_message`` says only what each form identifies and where, for a surface whose
+    reader may not see the names (a viewer of the web workspace).
+    """
+
+    def __init__(self, document: str, leaks: list[Leak]) -> None:
+        self.document = document
+        self.leaks = list(leaks)
+        found = "; ".join(f"{leak.found!r} ({leak.whose}) in {leak.where}" for leak in self.leaks)
+        super().__init__(
+            f"refused to write {document}: {len(self.leaks)} sensitive form(s) remain "
+            f"after redaction: {found}. Nothing was written."
+        )
+        whose = "; ".join(dict.fromkeys(f"{leak.whose} in {leak.where}" for leak in self.leaks))
+        self.withheld_message = (
+            f"The redacted {document} was not produced: a check found {len(self.leaks)} "
+            f"sensitive form(s) still in it ({whose}). Nothing was sent. Ask the case lead "
+            "to check the names and aliases recorded for these actors."
+        )

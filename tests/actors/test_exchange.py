@@ -31,6 +31,7 @@ from backchannel.casefile import load_case
 from backchannel.cli.actors import actors_app
 from backchannel.errors import InvalidInputError
 from backchannel.model import Actor, ActorKind, Case, Relation, RelationKind, Stance
+from backchannel.redaction import Disclosure
 from tests.conftest import EXAMPLES
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
@@ -43,6 +44,11 @@ def _by_id(records: tuple[Actor, ...] | tuple[Relation, ...]) -> dict[str, objec
 
 def _full_map(case: Case) -> ActorMap:
     return ActorMap(tuple(case.actors), tuple(case.relations), case.id)
+
+
+def _redacted_map(case: Case) -> ActorMap:
+    """The whole map redacted as an export of the case redacts it."""
+    return redact(_full_map(case), Disclosure.of(case))
 
 
 def _csv_actors(actor_map: ActorMap) -> dict[str, tuple[str, str, ActorKind]]:
@@ -94,7 +100,7 @@ def test_redacted_graphml_keeps_the_shape_of_the_map(example: Case) -> None:
 def test_every_format_round_trips_each_example(
     example: Case, fmt: MapFormat, sensitive: bool
 ) -> None:
-    expected = _full_map(example) if sensitive else redact(_full_map(example))
+    expected = _full_map(example) if sensitive else _redacted_map(example)
     found = read_map(export_case(example, fmt, include_sensitive=sensitive), fmt, "export")
     assert_same_map(expected, found, fmt)
 
@@ -103,7 +109,7 @@ def test_as_of_keeps_only_the_relations_in_force() -> None:
     case = load_case(EXAMPLES / "central-african-republic-2013.yaml")
     day = dt.date(2013, 6, 1)
     found = read_map(export_case(case, MapFormat.JSON, as_of=day), MapFormat.JSON)
-    expected = {r.id for r in redact(_full_map(case)).relations if relation_holds(r, day)}
+    expected = {r.id for r in _redacted_map(case).relations if relation_holds(r, day)}
     assert {r.id for r in found.relations} == expected
     assert 0 < len(expected) < len(case.relations)
     assert found.as_of == day
@@ -116,7 +122,7 @@ def test_gexf_is_dynamic_with_one_spell_per_dated_relation(example: Case) -> Non
     assert graph is not None
     assert graph.get("mode") == "dynamic"
     assert graph.get("defaultedgetype") == "directed"
-    relations = {r.id: r for r in redact(_full_map(example)).relations}
+    relations = {r.id: r for r in _redacted_map(example).relations}
     edges = graph.findall(f"{GEXF_NS}edges/{GEXF_NS}edge")
     assert len(edges) == len(relations)
     dated = 0
@@ -138,21 +144,22 @@ def test_gexf_is_dynamic_with_one_spell_per_dated_relation(example: Case) -> Non
 # ------------------------------------------------------------------ redaction
 
 
-def _intermediary_identities(case: Case) -> list[str]:
+def _masked_identities(case: Case) -> list[str]:
+    masked = Disclosure.of(case).masked
     return [
         text
         for actor in case.actors
-        if actor.kind is ActorKind.INTERMEDIARY
+        if actor.id in masked
         for text in (actor.name, *actor.aliases, actor.id)
     ]
 
 
 @pytest.mark.parametrize("fmt", list(MapFormat))
-def test_a_redacted_export_names_no_intermediary_and_holds_no_notes(
+def test_a_redacted_export_names_no_masked_actor_and_holds_no_notes(
     example: Case, fmt: MapFormat
 ) -> None:
-    identities = _intermediary_identities(example)
-    assert identities, "every example case has an intermediary"
+    identities = _masked_identities(example)
+    assert identities, "every example case masks an actor"
     redacted = export_case(example, fmt)
     for identity in identities:
         assert identity not in redacted, identity
@@ -160,20 +167,49 @@ def test_a_redacted_export_names_no_intermediary_and_holds_no_notes(
         if record.notes:
             assert record.notes not in redacted
     full = export_case(example, fmt, include_sensitive=True)
-    names = [a.name for a in example.actors if a.kind is ActorKind.INTERMEDIARY]
+    masked = Disclosure.of(example).masked
+    names = [a.name for a in example.actors if a.id in masked]
     assert all(name in full or json.dumps(name)[1:-1] in full for name in names)
 
 
-def test_redaction_renames_intermediaries_and_their_relations_consistently() -> None:
+@pytest.mark.parametrize("fmt", list(MapFormat))
+def test_a_redacted_export_holds_no_record_id(example: Case, fmt: MapFormat) -> None:
+    shown = Disclosure.of(example)
+    redacted = export_case(example, fmt)
+    for record in (*example.actors, *example.relations):
+        if record.id in shown.exempt_ids:
+            continue  # an id that only repeats the actor's public name
+        assert record.id not in redacted, record.id
+
+
+def test_redaction_labels_masked_actors_and_makes_every_id_opaque() -> None:
     case = load_case(EXAMPLES / "central-african-republic-2013.yaml")
-    redacted = redact(_full_map(case))
-    masked = [a for a in redacted.actors if a.kind is ActorKind.INTERMEDIARY]
-    assert [a.id for a in masked] == [f"intermediary-{i}" for i in range(1, len(masked) + 1)]
-    assert all(a.name.startswith("Intermediary ") and not a.aliases for a in masked)
+    shown = Disclosure.of(case)
+    redacted = redact(_full_map(case), shown)
+    by_label = {a.id: a for a in redacted.actors}
+    platform = by_label["religious-leader-1"]
+    assert platform.name == "Religious leader 1" and not platform.aliases
+    assert not platform.references and platform.ucdp_actor_id is None
+    assert by_label["intermediary-1"].name == "Intermediary 1"
+    # a mediator whose role is public keeps its name (and its id, which only repeats it)
+    assert by_label["eccas-mediation"].name.startswith("ECCAS mediation")
+    assert by_label["actor-1"].name == "Government of the Central African Republic"
     assert all(a.notes is None for a in redacted.actors)
+    assert {r.id for r in redacted.relations} == {
+        f"relation-{i}" for i in range(1, len(case.relations) + 1)
+    }
     ids = {a.id for a in redacted.actors}
     assert all(r.source in ids and r.target in ids for r in redacted.relations)
+    assert ids.isdisjoint({a.id for a in case.actors} - shown.exempt_ids)
     assert redacted.redacted
+
+
+def test_a_map_read_without_its_case_is_redacted_by_its_own_ties() -> None:
+    case = load_case(EXAMPLES / "somalia-2011.yaml")
+    redacted = redact(_full_map(case))
+    names = {a.name for a in redacted.actors}
+    assert "Intermediary 1" in names
+    assert not names & {a.name for a in case.actors if a.kind is ActorKind.INTERMEDIARY}
 
 
 # ------------------------------------------------------------------ bad input

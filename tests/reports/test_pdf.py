@@ -27,7 +27,8 @@ from PIL import Image
 
 from backchannel.casefile import load_case
 from backchannel.errors import InvalidInputError
-from backchannel.model import Case
+from backchannel.model import Actor, Case
+from backchannel.redaction import Disclosure
 from backchannel.reports.actor_section import build_actor_section
 from backchannel.reports.case_report import build_case_report
 from backchannel.reports.pdf import (
@@ -156,10 +157,15 @@ def _section_headings(html: str) -> list[str]:
 
 
 def _masked_values(case: Case) -> set[str]:
-    """Every value of a sensitive field in the case (list items one by one)."""
+    """Every value of a sensitive field in the case (list items one by one), and the names
+    and aliases of the actors a redacted brief masks (not of those whose role is public)."""
+    shown = Disclosure.of(case)
     values: set[str] = set()
     for _, _, record in case.records():
-        for field in record.sensitive_fields():
+        fields = record.sensitive_fields() - {"name", "aliases"}
+        if isinstance(record, Actor) and shown.is_masked(record.id):
+            fields |= {"name", "aliases"}
+        for field in fields:
             value = getattr(record, field)
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, str) and len(item) >= SHORTEST_MASKED:
@@ -237,12 +243,14 @@ def test_redacted_pdf_shows_no_masked_value_that_the_full_one_shows(
     full = _brief(path, False, brief_folder)
     redacted = _brief(path, True, brief_folder)
     masked = _masked_values(full.case)
-    intermediaries = [a for a in full.case.actors if "name" in a.sensitive_fields()]
-    assert intermediaries and all(a.name in masked for a in intermediaries)
-    # A value the case also writes in a public field (an intermediary named in the summary
-    # or in a source's title) is public by the author's choice: redaction masks fields.
+    hidden = Disclosure.of(full.case).masked
+    names = {t for a in full.case.actors if a.id in hidden for t in (a.name, *a.aliases)}
+    assert names and {n for n in names if len(n) >= SHORTEST_MASKED} <= masked
+    # A masked actor's name is masked wherever it is written, public fields included; any
+    # other sensitive value the case also writes in a public field is public by the
+    # author's choice (the brief masks the field, not the words).
     public = _public_text(full.case)
-    secret = {value for value in masked if _normalised(value) not in public}
+    secret = {value for value in masked if _normalised(value) not in public} | names
     # -layout interleaves the columns of a table row, -raw keeps each cell's lines together:
     # a value is looked for in both, so that wrapping in a narrow cell cannot hide it.
     redacted_texts = [_normalised(redacted.layout_text), _normalised(redacted.raw_text)]

@@ -151,7 +151,7 @@ def test_assess_refuses_a_brief_of_unknown_format_before_any_work(tmp_path: Path
         app, ["assess", str(EXAMPLES / "colombia-2012.yaml"), "--brief", str(target)], env=env
     )
     assert result.exit_code == 3  # invalid input
-    assert "brief.docx" in result.stderr and ".pdf or .html" in result.stderr
+    assert "brief.docx" in result.stderr and ".pdf, .html or .json" in result.stderr
     assert not target.exists() and list(tmp_path.glob(".brief*")) == []
 
 

@@ -1,9 +1,11 @@
 """Exporting and importing actor maps: GraphML, GEXF (dynamic), Cytoscape.js JSON, CSV.
 
-An export is redacted unless asked otherwise: sensitive fields (notes) are left out and
-intermediaries masked (``exchange_records.redact``), because an exported file leaves the
-encrypted store and the need-to-know circle with it. ``include_sensitive=True`` exports
-everything, for the analyst's own tools.
+An export is redacted unless asked otherwise: sensitive fields (notes) are left out,
+masked actors named by their labels and every id made opaque (``exchange_records.redact``),
+because an exported file leaves the encrypted store and the need-to-know circle with it.
+The redacted text is then read back and refused (``RedactionLeakError``) if a sensitive
+form is still in it. ``include_sensitive=True`` exports everything, for the analyst's own
+tools.
 
 Reading any format gives back an ``ActorMap`` of validated actors and relations; a file
 that breaks the case model raises ``InvalidInputError`` naming the file and the element
@@ -24,6 +26,7 @@ from backchannel.actors.exchange_graphml import read_graphml, write_graphml
 from backchannel.actors.exchange_records import ActorMap, case_map, redact
 from backchannel.errors import InvalidInputError, Problem
 from backchannel.model.case import Case
+from backchannel.redaction import Disclosure, check_output
 
 __all__ = [
     "ActorMap",
@@ -58,6 +61,13 @@ _READERS: dict[MapFormat, Callable[[str | bytes, str], ActorMap]] = {
     MapFormat.JSON: read_cytoscape,
     MapFormat.CSV: read_csv,
 }
+#: How a leak check reads each format back.
+_READ_AS = {
+    MapFormat.GRAPHML: "xml",
+    MapFormat.GEXF: "xml",
+    MapFormat.JSON: "json",
+    MapFormat.CSV: "csv",
+}
 _SUFFIXES = {
     ".graphml": MapFormat.GRAPHML,
     ".xml": MapFormat.GRAPHML,
@@ -81,9 +91,18 @@ def export_case(
     include_sensitive: bool = False,
 ) -> str:
     """The case's actor map as text: relations in force on ``as_of`` (all when ``None``),
-    redacted unless ``include_sensitive``."""
+    redacted unless ``include_sensitive``.
+
+    A redacted export is checked before it is returned: ``RedactionLeakError`` if any
+    sensitive form of the case is still in the text, which is then not returned at all.
+    """
     actor_map = case_map(case, as_of)
-    return write_map(actor_map if include_sensitive else redact(actor_map), to)
+    if include_sensitive:
+        return write_map(actor_map, to)
+    disclosure = Disclosure.of(case)
+    text = write_map(redact(actor_map, disclosure), to)
+    document = f"actor map export of case {case.id} ({to.value})"
+    return check_output(disclosure, document, text, _READ_AS[to])
 
 
 def read_map(data: str | bytes, fmt: MapFormat, source: str = "<input>") -> ActorMap:

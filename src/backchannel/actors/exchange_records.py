@@ -6,10 +6,11 @@ redacted. Writers turn records into flat attribute dictionaries (``actor_attribu
 ``relation_attributes``); readers hand the elements they found back to ``build_map``, which
 validates each against the case model and names the element of every problem.
 
-Redaction follows the model's own marking of sensitive fields (``Record.sensitive_fields``):
-notes are dropped, and an intermediary, whose very identity is sensitive, gets a neutral id
-and name and loses its aliases and references, since its id (often a slug of its name) or a
-cited source would give it away. Relations touching it are renamed the same way.
+Redaction follows the case's ``redaction.Disclosure``: notes are dropped; a masked actor
+(an intermediary, a religious or community leader, anyone holding a channel to a
+counterpart, unless disclosed) is named by its label and loses its aliases, UCDP id and
+references; every actor and relation gets an opaque id, since an id is often a slug of a
+name; and every other name is masked where it mentions a masked actor.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from pydantic import ValidationError
 
 from backchannel.actors.graph import relation_holds
 from backchannel.errors import InvalidInputError, Problem
-from backchannel.model.case import Actor, Case, Relation, integrity_problems
+from backchannel.model.case import Actor, Case, Context, Period, Relation, integrity_problems
+from backchannel.redaction import Disclosure
 
 #: Fields holding lists; formats without lists write them as JSON text.
 LIST_FIELDS = frozenset({"aliases", "references"})
@@ -32,9 +34,6 @@ LIST_FIELDS = frozenset({"aliases", "references"})
 DATE_FIELDS = frozenset({"valid_from", "valid_to"})
 #: Graph-level attributes every format carries.
 MAP_ATTRIBUTES = ("case", "as_of", "redacted")
-#: Name given to an intermediary in a redacted map (numbered).
-MASKED_ACTOR = "intermediary"
-MASKED_RELATION = "masked-relation"
 
 
 @dataclass(frozen=True)
@@ -67,41 +66,50 @@ def case_map(case: Case, as_of: dt.date | None = None) -> ActorMap:
     )
 
 
-def redact(actor_map: ActorMap) -> ActorMap:
-    """The map without sensitive fields, and with every intermediary masked.
+def map_disclosure(actor_map: ActorMap) -> Disclosure:
+    """The redaction of a map read without its case: its actors and relations alone."""
+    context = Context.model_construct(
+        title=actor_map.case or "actor map",
+        country="",
+        regions=[],
+        period=Period.model_construct(start=dt.date.min),
+    )
+    fields: dict[str, Any] = {
+        "id": actor_map.case or "actor-map",
+        "context": context,
+        "sources": [],
+        "actors": list(actor_map.actors),
+        "relations": list(actor_map.relations),
+        "engagements": [],
+        "commitments": [],
+        "judgements": [],
+    }
+    return Disclosure.of(Case.model_construct(**fields))
 
-    Masked actors are renamed ``intermediary-1``, ``intermediary-2``... in map order, and
-    the relations touching them ``masked-relation-1``...; the map says it was redacted.
+
+def redact(actor_map: ActorMap, disclosure: Disclosure | None = None) -> ActorMap:
+    """The map without sensitive fields, masked actors named by their labels, and every id
+    replaced by its opaque label; the map says it was redacted.
+
+    ``disclosure`` is the redaction of the whole case the map was cut from: which actors
+    are masked depends on every relation and engagement of the case, not only on the ties
+    in force on the map's day. Without it, the map's own actors and relations decide.
     """
-    renamed: dict[str, str] = {}
-    actors: list[Actor] = []
-    for actor in actor_map.actors:
-        hidden = actor.sensitive_fields()
-        update: dict[str, Any] = {name: None for name in hidden - {"name", "aliases"}}
-        if "name" in hidden:
-            number = len(renamed) + 1
-            renamed[actor.id] = f"{MASKED_ACTOR}-{number}"
-            update |= {
-                "id": renamed[actor.id],
-                "name": f"Intermediary {number}",
-                "aliases": [],
+    shown = disclosure or map_disclosure(actor_map)
+    actors = tuple(shown.masked_actor(actor) for actor in actor_map.actors)
+    relations = tuple(
+        relation.model_copy(
+            update={
+                **{name: None for name in relation.sensitive_fields()},
+                "id": shown.record_label(relation.id),
+                "source": shown.record_label(relation.source),
+                "target": shown.record_label(relation.target),
                 "references": [],
             }
-        actors.append(actor.model_copy(update=update))
-    relations: list[Relation] = []
-    masked = 0
-    for relation in actor_map.relations:
-        update = {name: None for name in relation.sensitive_fields()}
-        if relation.source in renamed or relation.target in renamed:
-            masked += 1
-            update |= {
-                "id": f"{MASKED_RELATION}-{masked}",
-                "source": renamed.get(relation.source, relation.source),
-                "target": renamed.get(relation.target, relation.target),
-                "references": [],
-            }
-        relations.append(relation.model_copy(update=update))
-    return replace(actor_map, actors=tuple(actors), relations=tuple(relations), redacted=True)
+        )
+        for relation in actor_map.relations
+    )
+    return replace(actor_map, actors=actors, relations=relations, redacted=True)
 
 
 def _flat(record: Actor | Relation, skip: set[str]) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """``backchannel actors export`` and ``backchannel actors seed``: maps out, proposals in.
 
 ``export`` writes a case's actor map as GraphML, GEXF, Cytoscape.js JSON or a CSV edge
-list, redacted unless ``--include-sensitive``. ``seed`` proposes a country's actors and
+list, redacted unless ``--include-sensitive``; a redacted export that still holds a
+sensitive form is refused and nothing is written. ``seed`` proposes a country's actors and
 relations from the installed UCDP data; its YAML output is a case-file fragment whose
 records are valid as they stand, with the evidence and the "proposed" marker in comments
 (a separate key would break the case model, which refuses unknown fields).
@@ -24,6 +25,7 @@ from backchannel.actors.exchange import MapFormat, export_case
 from backchannel.actors.seed import Evidence, SeedProposal, UcdpFiles, seed_country
 from backchannel.casefile import load_case
 from backchannel.cli.actors import actors_app
+from backchannel.cli.brief_inputs import write_atomically
 from backchannel.cli.common import (
     err,
     load_settings,
@@ -56,7 +58,7 @@ def actors_export(
         bool,
         typer.Option(
             "--include-sensitive",
-            help="Also export notes and intermediaries' identities (default: redacted).",
+            help="Also export notes and masked actors' identities (default: redacted).",
         ),
     ] = False,
 ) -> None:
@@ -67,7 +69,7 @@ def actors_export(
     if output is None:
         sys.stdout.write(text)
         return
-    output.write_text(text, encoding="utf-8")
+    write_atomically(output, text.encode("utf-8"))
     redaction = "with sensitive fields" if include_sensitive else "redacted"
     err.print(f"wrote {output} ({to.value}, {redaction})", highlight=False)
 

@@ -45,13 +45,16 @@ def assess(
     ] = False,
     brief: Annotated[
         Path | None,
-        typer.Option("--brief", help="Write the decision brief to this file (.pdf or .html)."),
+        typer.Option(
+            "--brief", help="Write the decision brief to this file (.pdf, .html or .json)."
+        ),
     ] = None,
     redacted: Annotated[
         bool,
         typer.Option(
             "--redacted",
-            help="Mask intermediaries, participants, notes and evidence in the brief.",
+            help="Mask intermediaries and other channels, participants, places, notes and "
+            "evidence in the brief; refuse to write it if a sensitive name remains.",
         ),
     ] = False,
     activity: Annotated[

@@ -1,7 +1,8 @@
-"""Writing briefs for the assess command and the demo (atomically, PDF or HTML).
+"""Writing briefs for the assess command and the demo (atomically, PDF, HTML or JSON).
 
 What they read from the installed data comes from ``backchannel.datasets.analysis_inputs``,
-as for the web workspace.
+as for the web workspace. A redacted brief is read back before it is written
+(``reports.brief_output``): if a sensitive form is still in it, nothing is written.
 """
 
 from __future__ import annotations
@@ -9,11 +10,16 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backchannel.errors import InvalidInputError, Problem
-from backchannel.reports.case_analysis import CaseAnalysis, brief_report
 
-BRIEF_SUFFIXES = (".pdf", ".html")
+if TYPE_CHECKING:
+    from backchannel.reports.case_analysis import CaseAnalysis
+
+#: The brief's formats by file suffix (as ``reports.brief_output.BRIEF_FORMATS``, which
+#: is imported only when a brief is written: it loads the PDF renderer).
+BRIEF_SUFFIXES = (".pdf", ".html", ".json")
 
 
 def check_brief_path(path: Path) -> None:
@@ -21,24 +27,31 @@ def check_brief_path(path: Path) -> None:
     if path.suffix.lower() not in BRIEF_SUFFIXES:
         raise InvalidInputError(
             str(path),
-            [Problem("--brief", f"expected a file name ending in {' or '.join(BRIEF_SUFFIXES)}")],
+            [Problem("--brief", f"expected a file name ending in {_choices(BRIEF_SUFFIXES)}")],
         )
 
 
+def _choices(suffixes: tuple[str, ...]) -> str:
+    return ", ".join(suffixes[:-1]) + f" or {suffixes[-1]}"
+
+
 def write_brief(analysis: CaseAnalysis, path: Path, *, redacted: bool) -> Path:
-    """Render the brief as PDF or HTML by the suffix, written whole or not at all."""
-    from backchannel.reports.pdf import render_case_pdf
-    from backchannel.reports.render import render_case_html
+    """Render the brief as PDF, HTML or JSON by the suffix, written whole or not at all.
+
+    A redacted brief that still holds a sensitive form raises ``RedactionLeakError``
+    before anything is written.
+    """
+    from backchannel.reports.brief_output import BRIEF_FORMATS, brief_bytes
 
     check_brief_path(path)
-    report = brief_report(analysis, redacted=redacted)
-    data = (
-        render_case_pdf(report)
-        if path.suffix.lower() == ".pdf"
-        else render_case_html(report).encode("utf-8")
-    )
+    data = brief_bytes(analysis, BRIEF_FORMATS[path.suffix.lower()], redacted=redacted)
+    return write_atomically(path, data)
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` whole, or leave ``path`` as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside the target and rename, so a failure never leaves half a brief behind.
+    # Write beside the target and rename, so a failure never leaves half a file behind.
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from backchannel.model.case import Case
+from backchannel.redaction import Disclosure
 from backchannel.reports.actor_map_page import map_document
 
 PNG_DPI = 150
@@ -88,16 +89,20 @@ def actor_map_figure(
     as_of: dt.date | None = None,
     redacted: bool = False,
     roles: dict[str, str] | None = None,
+    disclosure: Disclosure | None = None,
 ) -> Figure:
-    """The actor map of ``case`` as a matplotlib figure (for tests to inspect)."""
-    document = map_document(case, as_of, redacted, roles)
+    """The actor map of ``case`` as a matplotlib figure (for tests to inspect); a redacted
+    one masks by ``disclosure``, or by one made from ``case``."""
+    shown = (disclosure or Disclosure.of(case)) if redacted else None
+    document = map_document(case, as_of, redacted, roles, shown)
+    title = shown.mask_text(case.context.title) if shown else case.context.title
     positions = _layout(document)
     figure = Figure(figsize=(9.0, 7.0), layout="constrained")
     FigureCanvasAgg(figure)
     ax: Axes = figure.add_subplot()
     ax.set_axis_off()
     when = f", relations in force on {as_of.isoformat()}" if as_of else ""
-    ax.set_title(textwrap.fill(f"Actor map: {case.context.title}{when}", 90), fontsize=10)
+    ax.set_title(textwrap.fill(f"Actor map: {title}{when}", 90), fontsize=10)
     for edge in document["elements"]["edges"]:
         data = edge["data"]
         (x0, y0), (x1, y1) = positions[data["source"]], positions[data["target"]]
@@ -161,8 +166,11 @@ def actor_map_png(
     as_of: dt.date | None = None,
     redacted: bool = False,
     roles: dict[str, str] | None = None,
+    *,
+    disclosure: Disclosure | None = None,
 ) -> bytes:
-    """The actor map rendered to PNG bytes."""
+    """The actor map rendered to PNG bytes (a redacted one masks by ``disclosure``)."""
     buffer = io.BytesIO()
-    actor_map_figure(case, as_of, redacted, roles).savefig(buffer, format="png", dpi=PNG_DPI)
+    figure = actor_map_figure(case, as_of, redacted, roles, disclosure)
+    figure.savefig(buffer, format="png", dpi=PNG_DPI)
     return buffer.getvalue()

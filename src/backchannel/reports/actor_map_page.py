@@ -22,6 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from backchannel.actors.exchange_cytoscape import cytoscape_document
 from backchannel.actors.exchange_records import case_map, redact
 from backchannel.model.case import Case
+from backchannel.redaction import Disclosure, check_output
 
 LABEL_WIDTH = 24
 LABEL_LINES = 2
@@ -72,15 +73,20 @@ def map_document(
     as_of: dt.date | None = None,
     redacted: bool = False,
     roles: dict[str, str] | None = None,
+    disclosure: Disclosure | None = None,
 ) -> dict[str, Any]:
     """The Cytoscape.js document of the case's map, with each actor's role if given.
 
-    ``roles`` maps actor ids to one of counterpart, spoiler, broker, entry; in a redacted
-    map, roles of masked intermediaries are dropped with their identity.
+    ``roles`` maps actor ids to one of counterpart, spoiler, broker, entry. A redacted map
+    (``redaction.Disclosure``, made from the whole case when given, else from ``case``)
+    shows masked actors by their labels and every actor and relation by an opaque id; the
+    roles follow the actors to their new ids.
     """
     actor_map = case_map(case, as_of)
     if redacted:
-        actor_map = redact(actor_map)
+        shown = disclosure or Disclosure.of(case)
+        actor_map = redact(actor_map, shown)
+        roles = {shown.record_label(actor): role for actor, role in (roles or {}).items()}
     document = cytoscape_document(actor_map)
     for node in document["elements"]["nodes"]:
         node["data"]["short"] = short_label(node["data"]["label"])
@@ -96,9 +102,16 @@ def write_map_viewer(
     as_of: dt.date | None = None,
     redacted: bool = False,
     roles: dict[str, str] | None = None,
+    *,
+    disclosure: Disclosure | None = None,
 ) -> Path:
-    """Write the interactive map of ``case`` into ``folder``; returns the page's path."""
-    document = map_document(case, as_of, redacted, roles)
+    """Write the interactive map of ``case`` into ``folder``; returns the page's path.
+
+    A redacted page is read back before anything is written, and refused
+    (``RedactionLeakError``, nothing written) if a sensitive form is still in it.
+    """
+    shown = (disclosure or Disclosure.of(case)) if redacted else None
+    document = map_document(case, as_of, redacted, roles, shown)
     nodes = [n["data"] for n in document["elements"]["nodes"]]
     labels = {n["id"]: n["label"] for n in nodes}
     relations = [
@@ -114,7 +127,7 @@ def write_map_viewer(
         autoescape=select_autoescape(["html"]),
     )
     page = environment.get_template("actor_map.html").render(
-        title=case.context.title,
+        title=shown.mask_text(case.context.title) if shown else case.context.title,
         as_of=as_of.isoformat() if as_of else None,
         redacted=redacted,
         actors=[{**n, "role": n.get("role")} for n in nodes],
@@ -124,6 +137,8 @@ def write_map_viewer(
         graph_json=graph_json(document),
         static="",
     )
+    if shown is not None:
+        check_output(shown, f"actor map page of case {case.id}", page, "html")
     folder.mkdir(parents=True, exist_ok=True)
     copy_static(folder)
     index = folder / "index.html"

@@ -1,22 +1,23 @@
 """The brief's actor section: the map image and what the actor analyses found.
 
 The analyses' reasons are written with actors' names, and routes to a counterpart often run
-through intermediaries, whose identity is sensitive. A redacted section therefore rewrites
-every name, alias and id of a masked actor to the label the redacted map gives it
-("Intermediary 1"...), in the image and in every sentence alike.
+through intermediaries, whose identity is sensitive. A redacted section therefore shows
+every masked actor by the label the redacted map gives it ("Intermediary 1", "Religious
+leader 1"), in the image and in every sentence alike, and every record id by an opaque
+label (``redaction.Disclosure``).
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from backchannel.actors.analysis import ActorAnalysis, analyse_case
 from backchannel.model.case import Case
+from backchannel.redaction import Disclosure
 from backchannel.reports.actor_map import actor_map_png
 
 #: How many entry points, spoilers and brokers the brief lists; the CLI has them all.
@@ -52,43 +53,10 @@ def map_roles(analysis: dict[str, Any]) -> dict[str, str]:
     return roles
 
 
-def masked_names(case: Case) -> dict[str, str]:
-    """Every name, alias and id of an actor whose identity is sensitive, to its mask."""
-    masks: dict[str, str] = {}
-    number = 0
-    for actor in case.actors:
-        if "name" not in actor.sensitive_fields():
-            continue
-        number += 1
-        label = f"Intermediary {number}"
-        for text in (actor.name, *actor.aliases, actor.id):
-            masks[text] = label
-    return masks
-
-
 def mask_names(case: Case, value: Any) -> Any:
-    """``value`` (text, or lists and dicts of it) with every sensitive actor name masked."""
-    masks = masked_names(case)
-    return _mask(value, _mask_pattern(masks), masks)
-
-
-def _mask_pattern(masks: dict[str, str]) -> re.Pattern[str] | None:
-    # Longest first, so that a name containing another masked name is replaced whole; and
-    # only whole words, so that a short id does not eat into other words.
-    alternatives = "|".join(re.escape(t) for t in sorted(masks, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])") if masks else None
-
-
-def _mask(value: Any, pattern: re.Pattern[str] | None, masks: dict[str, str]) -> Any:
-    if pattern is None:
-        return value
-    if isinstance(value, str):
-        return pattern.sub(lambda m: masks[m.group(0)], value)
-    if isinstance(value, list):
-        return [_mask(v, pattern, masks) for v in value]
-    if isinstance(value, dict):
-        return {k: _mask(v, pattern, masks) for k, v in value.items()}
-    return value
+    """``value`` (text, or lists and dicts of it) as a redacted output shows it: every form
+    of a masked actor and every record id replaced by its label."""
+    return Disclosure.of(case).redact(value)
 
 
 def build_actor_section(
@@ -97,37 +65,36 @@ def build_actor_section(
     *,
     redacted: bool = False,
     analysis: ActorAnalysis | None = None,
+    disclosure: Disclosure | None = None,
 ) -> ActorSection | None:
     """The section for ``case``, or ``None`` when the case records no actor.
 
     ``analysis`` is the actor analysis already run for this case and day; without it the
-    analyses are run here.
+    analyses are run here. A redacted section masks by ``disclosure`` (made from the whole
+    case), or by one made from ``case``.
     """
     if not case.actors:
         return None
+    shown = (disclosure or Disclosure.of(case)) if redacted else None
     found = (analysis or analyse_case(case, as_of)).as_dict()
     day = dt.date.fromisoformat(found["as_of"])
-    png = actor_map_png(case, day, redacted, map_roles(found))
-    masks = masked_names(case) if redacted else {}
-    pattern = _mask_pattern(masks)
+    png = actor_map_png(case, day, redacted, map_roles(found), disclosure=shown)
     names = {a.id: a.name for a in case.actors}
-    shown = _mask(
-        {
-            "counterparts": [c["name"] for c in found["counterparts"]],
-            "entry_points": [
-                {**p, "entry_name": names.get(p["entry"], p["entry"])}
-                for p in found["entry_points"][:SHOWN]
-            ],
-            "spoilers": [
-                {**s, "name": names.get(s["actor"], s["actor"])} for s in found["spoilers"][:SHOWN]
-            ],
-            "brokers": [
-                {**b, "name": names.get(b["actor"], b["actor"])} for b in found["brokers"][:SHOWN]
-            ],
-            "cohesion": found["cohesion"],
-            "notes": found["notes"],
-        },
-        pattern,
-        masks,
+    section = ActorSection(
+        as_of=day,
+        map_png_base64=base64.b64encode(png).decode("ascii"),
+        counterparts=[c["name"] for c in found["counterparts"]],
+        entry_points=[
+            {**p, "entry_name": names.get(p["entry"], p["entry"])}
+            for p in found["entry_points"][:SHOWN]
+        ],
+        spoilers=[
+            {**s, "name": names.get(s["actor"], s["actor"])} for s in found["spoilers"][:SHOWN]
+        ],
+        brokers=[
+            {**b, "name": names.get(b["actor"], b["actor"])} for b in found["brokers"][:SHOWN]
+        ],
+        cohesion=found["cohesion"],
+        notes=found["notes"],
     )
-    return ActorSection(as_of=day, map_png_base64=base64.b64encode(png).decode("ascii"), **shown)
+    return shown.redact(section) if shown else section

@@ -6,6 +6,10 @@ assessment, the actor analyses (once), the event alerts, the screening, the evid
 and the strategy engine on whatever inputs are given; ``brief_report`` turns the result
 into a full or redacted report model. Callers (the CLI, the demo, the web workspace) only
 decide which data are installed.
+
+What a redacted report masks is decided on the whole case, before the cut
+(``CaseAnalysis.disclosure``): an actor whose channel to a counterpart began after the
+replay's day is still masked in a replay written today.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from backchannel.events.coverage import FileExtent
 from backchannel.events.ucdp_conflicts import ConflictYear
 from backchannel.model.as_of import Withheld, known_on
 from backchannel.model.case import Case
+from backchannel.redaction import Disclosure
 from backchannel.reports.actor_section import build_actor_section
 from backchannel.reports.case_report import CaseReport, build_case_report
 from backchannel.reports.event_signals import EventSignals, event_signals, no_event_signals
@@ -44,7 +49,8 @@ from backchannel.screening.screen import Screening
 class CaseAnalysis:
     """The results of every analysis run on one case on one day.
 
-    ``case`` is the case as known on ``as_of``; ``withheld`` says what the cut held back.
+    ``case`` is the case as known on ``as_of``; ``withheld`` says what the cut held back;
+    ``disclosure`` is how redacted outputs of the whole case mask it.
     """
 
     case: Case
@@ -57,6 +63,7 @@ class CaseAnalysis:
     legal: LegalSection | None
     actors: ActorAnalysis
     withheld: Withheld
+    disclosure: Disclosure
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON document of ``backchannel assess``: the stage, the strategy, the cut."""
@@ -148,22 +155,32 @@ def analyse_for_brief(
         build_legal_section(screened) if screened else None,
         actors,
         known.withheld,
+        Disclosure.of(case, counterparts=counterparts),
     )
 
 
 def brief_report(analysis: CaseAnalysis, *, redacted: bool = False) -> CaseReport:
-    """The report model of the brief, full or redacted."""
+    """The report model of the brief, full or redacted (masked by ``analysis.disclosure``)."""
     case = analysis.case
+    shown = analysis.disclosure
+    events = analysis.events
+    if redacted and any(shown.mask_text(t.actor) != t.actor for t in events.timelines):
+        # a chart's title names its actor in pixels the masking cannot reach
+        kept = [t for t in events.timelines if shown.mask_text(t.actor) == t.actor]
+        events = events.model_copy(update={"timelines": kept})
     return build_case_report(
         case,
         redacted=redacted,
+        disclosure=shown,
         structural=analysis.structural,
-        events=analysis.events,
+        events=events,
         stage=analysis.assessment.as_dict(),
         actors_map=build_actor_section(
-            case, analysis.as_of, redacted=redacted, analysis=analysis.actors
+            case, analysis.as_of, redacted=redacted, analysis=analysis.actors, disclosure=shown
         ),
         legal=analysis.legal,
-        strategy=build_strategy_section(case, analysis.strategy, analysis.legal, redacted=redacted),
+        strategy=build_strategy_section(
+            case, analysis.strategy, analysis.legal, redacted=redacted, disclosure=shown
+        ),
         withheld=analysis.withheld,
     )

@@ -1,8 +1,10 @@
 """The case report model: what a brief says about a case, as plain JSON-ready data.
 
 Building the report is separate from rendering it, so the same content feeds HTML now and
-PDF, the web workspace and JSON exports later. A redacted report masks every sensitive
-field (the model marks them) so it can circulate beyond the need-to-know circle.
+PDF, the web workspace and JSON exports later. A redacted report leaves out every
+sensitive field (the model and the redaction rules mark them) and the sources' addresses,
+and shows every masked actor by its label and every record id by an opaque one
+(``redaction.Disclosure``), so it can circulate beyond the need-to-know circle.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from pydantic import BaseModel, ConfigDict
 
 from backchannel.model.as_of import Withheld
 from backchannel.model.case import Case, Record
-from backchannel.reports.actor_section import ActorSection, mask_names
+from backchannel.redaction import WITHHELD, Disclosure
+from backchannel.reports.actor_section import ActorSection
 from backchannel.reports.event_signals import EventSignals
 from backchannel.reports.legal_section import LegalSection
 from backchannel.reports.strategy_section import StrategySection
 from backchannel.reports.structural import StructuralSection
 
-MASK = "[redacted]"
+#: What a redacted report shows in place of a field it leaves out.
+MASK = WITHHELD
 
 
 class TimelineEntry(BaseModel):
@@ -80,13 +84,18 @@ def build_case_report(
     legal: LegalSection | None = None,
     strategy: StrategySection | None = None,
     withheld: Withheld | None = None,
+    disclosure: Disclosure | None = None,
 ) -> CaseReport:
     """Summarise what a case holds; with ``redacted`` every sensitive field is masked.
 
     ``case`` is the case as known on the brief's day when ``withheld`` (what the cut held
-    back) is given; undated sources are then marked so a reader checks them.
+    back) is given; undated sources are then marked so a reader checks them. A redacted
+    report masks by ``disclosure`` (made from the whole case, not a replay's cut of it),
+    or by one made from ``case`` when none is given; the sections passed in are masked
+    with the rest.
     """
-    actors = {a.id: _visible(a, redacted) for a in case.actors}
+    shown = (disclosure or Disclosure.of(case)) if redacted else None
+    actors = {a.id: _visible(a, shown) for a in case.actors}
     names = {actor_id: str(actor["name"]) for actor_id, actor in actors.items()}
 
     by_kind: dict[str, list[dict[str, Any]]] = {}
@@ -95,14 +104,14 @@ def build_case_report(
 
     relations = []
     for relation in case.relations:
-        row = _visible(relation, redacted)
+        row = _visible(relation, shown)
         row["source_name"] = names[relation.source]
         row["target_name"] = names[relation.target]
         relations.append(row)
 
     timeline: list[TimelineEntry] = []
     for engagement in case.engagements:
-        shown = _visible(engagement, redacted)
+        visible = _visible(engagement, shown)
         counterparts = (
             ", ".join(names[c] for c in engagement.counterparts) or "no counterpart recorded"
         )
@@ -113,12 +122,12 @@ def build_case_report(
                 end=engagement.end_date,
                 kind="engagement",
                 title=f"{modality}engagement with {counterparts} ({_words(engagement.channel)})",
-                detail=str(shown.get("summary") or ""),
+                detail=str(visible.get("summary") or ""),
                 status=_words(engagement.outcome),
             )
         )
     for commitment in case.commitments:
-        shown = _visible(commitment, redacted)
+        visible = _visible(commitment, shown)
         area = ", ".join(commitment.area) or "whole country"
         timeline.append(
             TimelineEntry(
@@ -126,7 +135,7 @@ def build_case_report(
                 end=commitment.end,
                 kind="commitment",
                 title=f"{names[commitment.party]}: {_words(commitment.kind)} ({area})",
-                detail=str(shown.get("text") or ""),
+                detail=str(visible.get("text") or ""),
                 status=_words(commitment.status),
             )
         )
@@ -141,21 +150,18 @@ def build_case_report(
         "actors_by_kind": by_kind,
         "relations": relations,
         "timeline": [entry.model_dump() for entry in timeline],
-        "judgements": [_visible(j, redacted) for j in sorted(case.judgements, key=lambda j: j.at)],
+        "judgements": [_visible(j, shown) for j in sorted(case.judgements, key=lambda j: j.at)],
         "sources": [
             {
-                **s.model_dump(mode="json"),
+                # a redacted brief drops a source's address rather than print a mask for it
+                **(shown.record_view(s, hidden=None) if shown else s.model_dump(mode="json")),
                 "undated": withheld is not None and s.id in withheld.undated_sources,
             }
             for s in case.sources
         ],
         "stage": stage,
     }
-    if redacted:
-        # An intermediary's name is masked in its own record, and also wherever a public
-        # text (a source title, the summary, a finding) happens to mention it.
-        text = mask_names(case, text)
-    return CaseReport(
+    report = CaseReport(
         case_id=case.id,
         country=case.context.country,
         regions=case.context.regions,
@@ -172,16 +178,15 @@ def build_case_report(
         withheld=None if withheld is None else withheld.as_dict(),
         **text,
     )
+    # A masked actor's name is replaced in its own record, and also wherever any text of
+    # the report (a source title, the summary, a finding, an analysis' reason) mentions it.
+    return shown.redact(report) if shown else report
 
 
-def _visible(record: Record, redacted: bool) -> dict[str, Any]:
-    document = record.model_dump(mode="json")
-    if redacted:
-        for name in record.sensitive_fields():
-            value = document.get(name)
-            if value:
-                document[name] = [MASK] if isinstance(value, list) else MASK
-    return document
+def _visible(record: Record, disclosure: Disclosure | None) -> dict[str, Any]:
+    if disclosure is None:
+        return record.model_dump(mode="json")
+    return disclosure.record_view(record, hidden=MASK)
 
 
 def _words(value: StrEnum) -> str:

@@ -3,7 +3,8 @@
 Built from the strategy engine's JSON document, so the brief shows exactly what
 ``backchannel assess --format json`` says, plus two charts (the readiness bars and the risk
 matrix) and the legal constraints drawn from the screening. In a redacted brief every
-sensitive actor name (intermediaries) is masked in every text, as on the actor map.
+masked actor is shown by its label and every record id by an opaque one, in every text, as
+on the actor map (``redaction.Disclosure``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from backchannel.dialogue.strategy import Strategy
 from backchannel.model.case import Case
-from backchannel.reports.actor_section import mask_names
+from backchannel.redaction import Disclosure
 from backchannel.reports.legal_section import LegalSection
 from backchannel.reports.readiness_chart import readiness_chart
 from backchannel.reports.strategy_charts import risk_matrix_chart
@@ -47,14 +48,19 @@ def build_strategy_section(
     legal: LegalSection | None = None,
     *,
     redacted: bool = False,
+    disclosure: Disclosure | None = None,
 ) -> StrategySection:
-    """The section from a strategy; ``legal`` adds the constraints of the planned activities."""
+    """The section from a strategy; ``legal`` adds the constraints of the planned activities.
+
+    A redacted section masks by ``disclosure`` (made from the whole case), or by one made
+    from ``case``.
+    """
     document = strategy.as_dict()
     constraints = legal_constraints(legal, [c.id for c in strategy.counterparts], case)
     split = [v.text for v in strategy.recommendation.legal_split or []]
     if redacted:
-        document = mask_names(case, document)
-        constraints = mask_names(case, constraints)
+        shown = disclosure or Disclosure.of(case)
+        document, constraints, split = shown.redact((document, constraints, split))
     conditions = document["readiness"]["conditions"]
     return StrategySection(
         document=document,

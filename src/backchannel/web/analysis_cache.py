@@ -11,6 +11,10 @@ An analysis is also keyed by the day, since an open-ended case is assessed as of
 
 What is kept is what the server process holds in memory while it serves the case anyway;
 it never reaches a disk. Access is checked before anything here is asked for.
+
+A redacted assessment document is masked by the case's ``redaction.Disclosure`` (kept per
+version too) and read back before it is kept: if a sensitive form is still in it,
+``RedactionLeakError`` is raised and nothing is kept or shown.
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from typing import Any, Generic, TypeVar
 from backchannel.datasets.analysis_inputs import AnalysisInputs
 from backchannel.errors import NotFoundError
 from backchannel.model.case import Case
-from backchannel.reports.actor_section import mask_names
+from backchannel.redaction import Disclosure, ensure_redacted
+from backchannel.redaction.leaks import json_pieces
 from backchannel.reports.case_analysis import CaseAnalysis, analyse_for_brief
-from backchannel.store.cases import CaseVersion
+from backchannel.store.case_changes import CaseVersion
 from backchannel.store.service import CaseStore
 
 #: How many cases (and analyses, and documents of each kind) are kept.
@@ -127,10 +132,16 @@ class AnalysisCache:
         self._cases: Lru[VersionKey, Case] = Lru(size)
         self._analyses: Lru[tuple[VersionKey, dt.date], CaseAnalysis] = Lru(size)
         self._documents: Lru[tuple[VersionKey, dt.date, bool], dict[str, Any]] = Lru(size)
+        self._disclosures: Lru[VersionKey, Disclosure] = Lru(size)
 
     def case(self, store: CaseStore, case_id: str) -> Case:
         """The stored case as it is now; ``NotFoundError`` if there is none."""
         return self._versioned(store, case_id)[0]
+
+    def disclosure(self, store: CaseStore, case_id: str) -> Disclosure:
+        """How redacted views of the stored case mask it (made once per version)."""
+        case, key = self._versioned(store, case_id)
+        return self._disclosures.get_or_make(key, lambda: Disclosure.of(case))
 
     def analysis(
         self, store: CaseStore, case_id: str, *, refresh: bool = False
@@ -142,15 +153,20 @@ class AnalysisCache:
     def assessment(
         self, store: CaseStore, case_id: str, *, redacted: bool, refresh: bool = False
     ) -> tuple[Case, dict[str, Any]]:
-        """The case and its assessment document, intermediaries masked when ``redacted``.
+        """The case and its assessment document, masked when ``redacted``.
 
-        Treat the document as read-only: the same one is handed to every request.
+        Treat the document as read-only: the same one is handed to every request. A
+        redacted document that still holds a sensitive form raises ``RedactionLeakError``.
         """
         case, key, analysis = self._analysed(store, case_id, refresh=refresh)
 
         def document() -> dict[str, Any]:
             full = {**analysis.as_dict(), "alerts": alerts_document(analysis)}
-            return mask_names(case, full) if redacted else full
+            if not redacted:
+                return full
+            masked = analysis.disclosure.redact(full)
+            ensure_redacted(analysis.disclosure, "assessment", json_pieces(masked))
+            return masked
 
         kept = self._documents.get_or_make(
             (key, dt.date.today(), redacted), document, refresh=refresh

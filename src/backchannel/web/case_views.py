@@ -2,21 +2,54 @@
 
 The assessment is run (or taken from the app's cache) on the stored case with offline
 inputs only (the packaged structural forecast, the case's own judgements and actor map).
-For a user whose role does not give the full brief, every sensitive actor name
-(intermediaries) is masked in it, as in the redacted brief.
+For a user whose role does not give the full brief, the case is shown redacted, as in the
+redacted brief (``redaction.Disclosure``): every masked actor by its label, every record id
+by an opaque one, sensitive fields left out. What such a user is sent is read back first;
+if a sensitive form is still in it, the answer is a clear refusal (``RedactionRefused``)
+that names what kind of form it was, never the form itself, and nothing else is sent.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pycountry
 
 from backchannel.auth import Action
+from backchannel.errors import RedactionLeakError
 from backchannel.model.case import Case
+from backchannel.redaction import Disclosure
 from backchannel.web.analysis_cache import AnalysisCache
 from backchannel.web.dependencies import CaseAccess
+from backchannel.web.errors import WebRefusal
+
+
+class RedactionRefused(WebRefusal):
+    """A redacted page, document or brief failed its leak check and was not sent.
+
+    Its message says what the forms found identify and where, not the forms: the reader
+    is someone who may not see them. It is not logged either, for the same reason.
+    """
+
+    status = 500
+    code = "redaction_leak"
+    message = "The redacted view was not produced: it still held a sensitive form."
+
+    def __init__(self, error: RedactionLeakError) -> None:
+        super().__init__(error.withheld_message)
+        self.message = error.withheld_message
+
+
+@contextmanager
+def refused_if_leaking() -> Iterator[None]:
+    """Turn a failed leak check into the refusal a reader of the redacted view gets."""
+    try:
+        yield
+    except RedactionLeakError as error:
+        raise RedactionRefused(error) from None
 
 
 @dataclass(frozen=True)
@@ -29,8 +62,26 @@ class AssessedCase:
 
 
 def sees_sensitive_names(access: CaseAccess) -> bool:
-    """Whether the user may see intermediaries' identities (those who get the full brief)."""
+    """Whether the user may see masked actors' identities (those who get the full brief)."""
     return access.allows(Action.BRIEF_FULL)
+
+
+def viewer_disclosure(access: CaseAccess) -> Disclosure | None:
+    """How the case is masked for the user looking; ``None`` when they see it in full."""
+    if sees_sensitive_names(access):
+        return None
+    return access.memory.disclosure(access.store, access.case_id)
+
+
+def shown_case(case: Case, disclosure: Disclosure | None) -> Case:
+    """The case as a page's header shows it: for a redacted view, its context masked and
+    no record at all (the page gets the records it shows, redacted, on their own)."""
+    if disclosure is None:
+        return case
+    empty: dict[str, Any] = {collection: [] for collection in Case.COLLECTIONS}
+    return case.model_copy(
+        update={"context": disclosure.redact(case.context), "sources": [], **empty}
+    )
 
 
 def assessed_case(
@@ -42,9 +93,10 @@ def assessed_case(
     run (today), unless ``refresh`` asks for it to be run again.
     """
     redacted = not sees_sensitive_names(access)
-    case, document = analyses.assessment(
-        access.store, access.case_id, redacted=redacted, refresh=refresh
-    )
+    with refused_if_leaking():
+        case, document = analyses.assessment(
+            access.store, access.case_id, redacted=redacted, refresh=refresh
+        )
     return AssessedCase(case, document, redacted)
 
 

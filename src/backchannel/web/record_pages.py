@@ -31,7 +31,7 @@ from backchannel.model.vocabulary import (
     RelationKind,
     Stance,
 )
-from backchannel.web.case_views import sees_sensitive_names
+from backchannel.web.case_views import shown_case, viewer_disclosure
 from backchannel.web.dependencies import CaseAccess
 from backchannel.web.forms import FieldError, integrity_errors, parse_form, redisplayed
 from backchannel.web.record_views import actor_names, today_utc
@@ -90,18 +90,20 @@ def record_page(
     """One of a case's record pages; ``errors`` and ``values`` belong to the form ``form``.
 
     What the user may do decides which forms the template shows; a viewer sees the pages
-    with intermediaries masked and no form at all.
+    redacted (the records in ``extra`` come redacted already) and no form at all, and the
+    page is read back before it is sent.
     """
     stored = case if case is not None else access.case()
-    redacted = not sees_sensitive_names(access)
+    disclosure = viewer_disclosure(access)
     return render(
         request,
         template,
         session=access.session,
         status=status,
-        case=stored,
-        redacted=redacted,
-        names=actor_names(stored, redacted),
+        disclosure=disclosure,
+        case=shown_case(stored, disclosure),
+        redacted=disclosure is not None,
+        names=actor_names(stored, disclosure),
         choices=CHOICES,
         form=form,
         errors=errors or [],

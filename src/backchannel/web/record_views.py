@@ -1,10 +1,11 @@
 """What the record pages show of a case's actors, relations, judgements, engagements and
 commitments, for the user looking.
 
-For a user whose role does not give the full brief (a viewer), the sensitive fields of
-every record (notes, evidence, participants, what was said, commitment texts) are left
-out and intermediaries' names, aliases and ids are masked wherever they appear, as in the
-redacted brief.
+For a user whose role does not give the full brief (a viewer), the records are shown as
+the redacted brief shows them (``redaction.Disclosure``): sensitive fields (notes,
+evidence, participants, what was said, where, commitment texts) left out, masked actors
+named by their labels wherever they appear, and every record id replaced by an opaque
+label, in the rows and in the names they are looked up by alike.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from typing import Any
 
 from backchannel.model.case import FRAMEWORK_PREFIX, Case, Judgement, Record
 from backchannel.model.vocabulary import JudgementOrigin
-from backchannel.reports.actor_section import mask_names
+from backchannel.redaction import Disclosure
 from backchannel.risk.framework import Framework, load_framework
 
-#: Fields that may name an intermediary and so stay, masked, in a redacted view.
-IDENTITY_FIELDS = frozenset({"name", "aliases"})
 #: How much of an indicator's description a subject's option shows.
 OPTION_LENGTH = 110
 
@@ -81,25 +80,23 @@ def subject_labels() -> dict[str, str]:
     return labels
 
 
-def shown_records(case: Case, records: Sequence[Record], redacted: bool) -> list[dict[str, Any]]:
-    """``records`` as JSON-ready rows; without sensitive fields and masked when ``redacted``."""
-    rows = []
-    for record in records:
-        row = record.model_dump(mode="json")
-        if redacted:
-            for name in record.sensitive_fields() - IDENTITY_FIELDS:
-                row[name] = None
-        rows.append(row)
-    return mask_names(case, rows) if redacted else rows
+def shown_records(records: Sequence[Record], disclosure: Disclosure | None) -> list[dict[str, Any]]:
+    """``records`` as JSON-ready rows; redacted by ``disclosure`` when one is given (left-out
+    fields empty)."""
+    if disclosure is None:
+        return [record.model_dump(mode="json") for record in records]
+    return [disclosure.record_view(record, hidden=None) for record in records]
 
 
-def actor_names(case: Case, redacted: bool) -> dict[str, str]:
-    """Actor id (masked too when ``redacted``) to the name shown for it."""
-    names = {actor.id: actor.name for actor in case.actors}
-    if redacted:
-        masked = mask_names(case, names)
-        return {mask_names(case, key): value for key, value in masked.items()}
-    return names
+def actor_names(case: Case, disclosure: Disclosure | None) -> dict[str, str]:
+    """Actor id to the name shown for it; both redacted by ``disclosure`` when given."""
+    if disclosure is None:
+        return {actor.id: actor.name for actor in case.actors}
+    return {
+        disclosure.record_label(actor.id): disclosure.label(actor.id)
+        or disclosure.mask_text(actor.name)
+        for actor in case.actors
+    }
 
 
 def awaiting_review(judgements: Sequence[Judgement]) -> list[Judgement]:

@@ -1,4 +1,8 @@
-"""Rendering pages: the Jinja environment and one helper every page handler uses."""
+"""Rendering pages: the Jinja environment and one helper every page handler uses.
+
+A page shown redacted (``disclosure`` given) is read back once rendered, and refused with
+a clear error instead if a sensitive form is still in it (``case_views.RedactionRefused``).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from jinja2.runtime import Context
 
 from backchannel import __version__
 from backchannel.auth import WebSession
+from backchannel.redaction import Disclosure, check_output
 from backchannel.reports.render import figure
 from backchannel.web.context import web_context
 
@@ -51,14 +56,26 @@ def render(
     session: WebSession | None = None,
     status: int = 200,
     headers: Mapping[str, str] | None = None,
+    disclosure: Disclosure | None = None,
     **values: Any,
 ) -> HTMLResponse:
-    """A page: ``template`` with ``values``, the signed-in user and their CSRF token."""
+    """A page: ``template`` with ``values``, the signed-in user and their CSRF token.
+
+    With ``disclosure`` the page is a redacted view: it is read back before it is sent.
+    """
     context = {
         "user": session.user if session else None,
         "csrf_token": session.csrf_token if session else None,
         **values,
     }
-    return web_context(request).templates.TemplateResponse(
+    response = web_context(request).templates.TemplateResponse(
         request, template, context, status_code=status, headers=headers
     )
+    if disclosure is not None:
+        # imported here: the refusal is a web error, and the errors module renders pages
+        from backchannel.web.case_views import refused_if_leaking  # noqa: PLC0415
+
+        with refused_if_leaking():
+            page = bytes(response.body).decode("utf-8")
+            check_output(disclosure, f"page {template}", page, "html")
+    return response

@@ -13,9 +13,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from backchannel.auth import Action
-from backchannel.reports.actor_section import mask_names
+from backchannel.redaction import check_output
 from backchannel.store.users import utc
-from backchannel.web.case_views import assessed_case, record_counts, sees_sensitive_names
+from backchannel.web.case_views import (
+    assessed_case,
+    record_counts,
+    refused_if_leaking,
+    viewer_disclosure,
+)
 from backchannel.web.dependencies import Analyses, CaseAccess, SignedIn, StoreDep, case_access
 from backchannel.web.schemas import AssessmentOut, CaseOut, CaseSummaryOut, PeriodOut
 
@@ -43,28 +48,34 @@ def cases(session: SignedIn, case_store: StoreDep) -> list[CaseSummaryOut]:
 
 @router.get("/cases/{case_id}", name="api_case")
 def case(access: ReadAccess) -> CaseOut:
-    """One case's context and record counts, and the caller's role in it."""
+    """One case's context and record counts, and the caller's role in it; its title and
+    summary masked for a caller whose role does not give the full brief."""
     stored = access.case()
-    context = stored.context
-    redacted = not sees_sensitive_names(access)
-    return CaseOut(
+    disclosure = viewer_disclosure(access)
+    context = disclosure.redact(stored.context) if disclosure else stored.context
+    shown = CaseOut(
         id=stored.id,
         title=context.title,
         country=context.country,
         regions=list(context.regions),
         period=PeriodOut(start=context.period.start, end=context.period.end),
-        summary=mask_names(stored, context.summary) if redacted else context.summary,
+        summary=context.summary,
         counts=record_counts(stored),
         role=access.role,
-        redacted=redacted,
+        redacted=disclosure is not None,
     )
+    if disclosure is not None:
+        with refused_if_leaking():
+            check_output(disclosure, "case summary", shown.model_dump_json(), "json")
+    return shown
 
 
 @router.get("/cases/{case_id}/assessment", name="api_assessment")
 def assessment(access: ReadAccess, cache: Analyses) -> AssessmentOut:
     """The case's stage and strategy, as ``backchannel assess --format json`` gives them.
 
-    Intermediaries' names are masked for a caller whose role does not give the full brief.
+    Redacted for a caller whose role does not give the full brief, as the redacted brief
+    is: masked actors by their labels, record ids opaque; the document is read back first.
     """
     assessed = assessed_case(access, cache)
     return AssessmentOut.model_validate({**assessed.document, "redacted": assessed.redacted})

@@ -3,7 +3,9 @@ a case's dashboard (and the button that runs its assessment again), the actor ma
 brief and the audit trail.
 
 Every page under ``/cases/{case_id}`` goes through ``case_access`` with the action it
-needs. Pages are rendered on the server and work without script.
+needs. Pages are rendered on the server and work without script. A user whose role does
+not give the full brief sees every page redacted, read back before it is sent; a redacted
+brief that fails that check is refused with a clear error instead of being downloaded.
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ from fastapi.responses import HTMLResponse, Response
 from backchannel.actors.analysis import analyse_case
 from backchannel.auth import Action
 from backchannel.reports.actor_map_page import graph_json, map_document
-from backchannel.reports.actor_section import map_roles, mask_names
-from backchannel.reports.case_analysis import brief_report
-from backchannel.reports.pdf import render_case_pdf
+from backchannel.reports.actor_section import map_roles
+from backchannel.reports.brief_output import brief_bytes
 from backchannel.web.case_views import (
     assessed_case,
     country_name,
+    refused_if_leaking,
     run_assessment,
     sees_sensitive_names,
+    shown_case,
+    viewer_disclosure,
 )
 from backchannel.web.dependencies import Analyses, CaseAccess, SignedIn, StoreDep, case_access
 from backchannel.web.record_pages import see_other
@@ -63,12 +67,14 @@ def case_list(request: Request, session: SignedIn, case_store: StoreDep) -> Resp
 def case_dashboard(request: Request, access: ReadAccess, cache: Analyses) -> Response:
     """A case at a glance: its stage with reasons and disagreements, and the recommendation."""
     assessed = assessed_case(access, cache)
+    disclosure = viewer_disclosure(access)
     context = assessed.case.context
     return render(
         request,
         "case.html",
         session=access.session,
-        case=assessed.case,
+        disclosure=disclosure,
+        case=shown_case(assessed.case, disclosure),
         country=country_name(context.country),
         assessment=assessed.document,
         redacted=assessed.redacted,
@@ -85,11 +91,16 @@ def case_brief(
     cache: Analyses,
     redacted: Annotated[bool, Query(description="The redacted brief.")] = False,
 ) -> Response:
-    """The decision brief as a PDF download; the full one only for those whose role gives it."""
+    """The decision brief as a PDF download; the full one only for those whose role gives it.
+
+    The redacted brief is read back before it is sent; one that still holds a sensitive
+    form is refused (500, ``redaction_leak``) and nothing of it is sent.
+    """
     if not redacted:
         access.require(Action.BRIEF_FULL)
     case, analysis = cache.analysis(access.store, access.case_id)
-    pdf = render_case_pdf(brief_report(analysis, redacted=redacted))
+    with refused_if_leaking():
+        pdf = brief_bytes(analysis, "pdf", redacted=redacted)
     version = "redacted" if redacted else "full"
     access.store.record_event(
         "brief.download",
@@ -109,7 +120,7 @@ def case_audit(request: Request, access: AuditAccess) -> Response:
     """The case's audit trail, newest first, and whether the whole chain verifies."""
     entries = list(reversed(access.store.audit_entries(case_id=access.case_id)))
     case = access.case()
-    masked = not sees_sensitive_names(access)
+    disclosure = viewer_disclosure(access)
     rows = [
         {
             "seq": entry.seq,
@@ -117,7 +128,7 @@ def case_audit(request: Request, access: AuditAccess) -> Response:
             "user": entry.user_name,
             "action": entry.action,
             "detail": json.dumps(
-                mask_names(case, entry.detail) if masked else entry.detail,
+                disclosure.redact(entry.detail) if disclosure else entry.detail,
                 ensure_ascii=False,
                 sort_keys=True,
             ),
@@ -128,7 +139,8 @@ def case_audit(request: Request, access: AuditAccess) -> Response:
         request,
         "audit.html",
         session=access.session,
-        case=case,
+        disclosure=disclosure,
+        case=shown_case(case, disclosure),
         entries=rows,
         verification=access.store.verify_audit(),
     )
@@ -138,10 +150,11 @@ def case_audit(request: Request, access: AuditAccess) -> Response:
 def actor_map(request: Request, access: ReadAccess) -> Response:
     """The interactive actor map (Cytoscape.js from /static), its data inline as JSON."""
     case = access.case()
-    redacted = not sees_sensitive_names(access)
+    disclosure = viewer_disclosure(access)
+    redacted = disclosure is not None
     day = case.context.period.end or dt.date.today()
     roles = map_roles(analyse_case(case, day).as_dict())
-    document = map_document(case, day, redacted, roles)
+    document = map_document(case, day, redacted, roles, disclosure)
     nodes = [node["data"] for node in document["elements"]["nodes"]]
     labels = {node["id"]: node["label"] for node in nodes}
     edges = [
@@ -156,7 +169,8 @@ def actor_map(request: Request, access: ReadAccess) -> Response:
         request,
         "actor_map.html",
         session=access.session,
-        case=case,
+        disclosure=disclosure,
+        case=shown_case(case, disclosure),
         as_of=day.isoformat(),
         redacted=redacted,
         nodes=nodes,

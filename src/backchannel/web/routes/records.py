@@ -3,8 +3,9 @@ commitments, each with the form that adds to it.
 
 Every page goes through ``case_access`` with the action it needs: reading for the pages,
 the write action of the record's kind for their forms. A viewer sees the pages without
-the forms, with intermediaries masked and sensitive fields left out. Every form carries
-the CSRF token; ``record_pages`` says how forms answer.
+the forms, redacted as the redacted brief is: masked actors by their labels, record ids
+opaque, sensitive fields left out. Every form carries the CSRF token; ``record_pages``
+says how forms answer.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from starlette.datastructures import FormData
 from backchannel.auth import Action
 from backchannel.errors import InvalidInputError
 from backchannel.model.vocabulary import CommitmentStatus
-from backchannel.web.case_views import sees_sensitive_names
+from backchannel.web.case_views import viewer_disclosure
 from backchannel.web.dependencies import CaseAccess, case_access
 from backchannel.web.forms import FieldError, form_data, form_values, integrity_errors
 from backchannel.web.inputs import ActorIn, CommitmentIn, EngagementIn, JudgementIn, RelationIn
@@ -62,14 +63,14 @@ Added = Annotated[str | None, Query(max_length=100, description="The record just
 
 def _actors_page(request: Request, access: CaseAccess, **values: Any) -> Response:
     case = access.case()
-    redacted = not sees_sensitive_names(access)
+    shown = viewer_disclosure(access)
     return record_page(
         request,
         access,
         "actors.html",
         case=case,
-        actors=shown_records(case, case.actors, redacted),
-        relations=shown_records(case, case.relations, redacted),
+        actors=shown_records(case.actors, shown),
+        relations=shown_records(case.relations, shown),
         **values,
     )
 
@@ -117,14 +118,14 @@ def add_relation(request: Request, access: WriteAccess, form: Posted) -> Respons
 
 def _judgements_page(request: Request, access: CaseAccess, **values: Any) -> Response:
     case = access.case()
-    redacted = not sees_sensitive_names(access)
+    shown = viewer_disclosure(access)
     return record_page(
         request,
         access,
         "judgements.html",
         case=case,
-        judgements=newest_first(shown_records(case, case.judgements, redacted), "at"),
-        suggestions=shown_records(case, awaiting_review(case.judgements), redacted),
+        judgements=newest_first(shown_records(case.judgements, shown), "at"),
+        suggestions=shown_records(awaiting_review(case.judgements), shown),
         subject_groups=subject_groups(),
         subject_labels=subject_labels(),
         **values,
@@ -165,13 +166,13 @@ def add_judgement(request: Request, access: JudgementAccess, form: Posted) -> Re
 
 def _engagements_page(request: Request, access: CaseAccess, **values: Any) -> Response:
     case = access.case()
-    redacted = not sees_sensitive_names(access)
+    shown = viewer_disclosure(access)
     return record_page(
         request,
         access,
         "engagements.html",
         case=case,
-        engagements=newest_first(shown_records(case, case.engagements, redacted), "date"),
+        engagements=newest_first(shown_records(case.engagements, shown), "date"),
         **values,
     )
 
@@ -211,14 +212,14 @@ def add_engagement(request: Request, access: EngagementAccess, form: Posted) -> 
 
 def _commitments_page(request: Request, access: CaseAccess, **values: Any) -> Response:
     case = access.case()
-    redacted = not sees_sensitive_names(access)
+    shown = viewer_disclosure(access)
     return record_page(
         request,
         access,
         "commitments.html",
         case=case,
-        commitments=newest_first(shown_records(case, case.commitments, redacted), "start"),
-        engagement_ids=[e.id for e in case.engagements],
+        commitments=newest_first(shown_records(case.commitments, shown), "start"),
+        engagement_ids=[] if shown else [e.id for e in case.engagements],
         **values,
     )
 

@@ -1,0 +1,71 @@
+"""The brief as the bytes of a file: HTML, PDF or JSON, read back before it leaves.
+
+Every surface that hands out a brief (the CLI, the demo, the web workspace) gets it here.
+A redacted brief is rendered whole, then its final text is read back as its reader would
+read it (``redaction.leaks``): the HTML page's text and attributes, which is also exactly
+what the PDF is printed from, or every string of the JSON document; a PDF's own text is
+read back too where poppler's ``pdftotext`` is installed. If a form of a masked actor, a
+record id or a source's address is still in it, ``RedactionLeakError`` is raised and no
+byte is returned, so nothing is written or sent.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+from backchannel.redaction import check_output
+from backchannel.reports.case_analysis import CaseAnalysis, brief_report
+from backchannel.reports.case_report import CaseReport
+from backchannel.reports.pdf import brief_print_css, render_pdf
+from backchannel.reports.render import render_case_html
+
+#: The formats a brief is written in, by file suffix.
+BRIEF_FORMATS = {".html": "html", ".pdf": "pdf", ".json": "json"}
+
+
+def report_json(report: CaseReport) -> str:
+    """The report model as JSON text: what the brief shows, for other tools."""
+    return report.model_dump_json(indent=2) + "\n"
+
+
+def brief_bytes(analysis: CaseAnalysis, fmt: str, *, redacted: bool) -> bytes:
+    """The brief of ``analysis`` in ``fmt`` (``html``, ``pdf`` or ``json``).
+
+    A redacted brief is checked before it is returned: ``RedactionLeakError`` names each
+    sensitive form still in it, and nothing is returned.
+    """
+    if fmt not in BRIEF_FORMATS.values():
+        raise ValueError(f"unknown brief format {fmt!r}")
+    report = brief_report(analysis, redacted=redacted)
+    document = f"brief of case {analysis.case.id} ({fmt.upper()})"
+    if fmt == "json":
+        text = report_json(report)
+        if redacted:
+            check_output(analysis.disclosure, document, text, "json")
+        return text.encode("utf-8")
+    html = render_case_html(report)
+    if redacted:
+        check_output(analysis.disclosure, document, html, "html")
+    if fmt == "html":
+        return html.encode("utf-8")
+    pdf = render_pdf(html, extra_css=brief_print_css(redacted=redacted))
+    printed = pdf_text(pdf) if redacted else None
+    if printed is not None:
+        check_output(analysis.disclosure, document, printed, "text")
+    return pdf
+
+
+def pdf_text(pdf: bytes) -> str | None:
+    """The text of a PDF as poppler's ``pdftotext`` reads it, or ``None`` without poppler.
+
+    Without it the PDF is checked through the HTML it is printed from, which holds every
+    word of it but the running header and page numbers, which are ours.
+    """
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return None
+    result = subprocess.run(  # noqa: S603 - a fixed local tool, the PDF on its stdin
+        [tool, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=False, timeout=120
+    )
+    return result.stdout.decode("utf-8", "replace") if result.returncode == 0 else None
