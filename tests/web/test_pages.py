@@ -180,6 +180,7 @@ def test_the_openapi_document_is_typed(anonymous: TestClient) -> None:
         "/api/cases/{case_id}/commitments",
         "/api/cases/{case_id}/screening",
         "/api/cases/{case_id}/screening/decisions",
+        "/api/cases/{case_id}/screening/decisions/{seq}/share",
     }
     schemas = document["components"]["schemas"]
     assert {"AssessmentOut", "CaseOut", "CaseSummaryOut", "FirstStep", "Recommendation"} <= set(

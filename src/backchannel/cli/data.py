@@ -30,8 +30,21 @@ def data_pull(
         Path | None,
         typer.Option("--mirror", help="Install from this local folder instead of downloading."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Install a designation list even when it holds more than 20% fewer entries "
+            "than the installed copy or the producer's published count.",
+        ),
+    ] = False,
 ) -> None:
-    """Download the data sets (or install them from a mirror), verified and atomically."""
+    """Download the data sets (or install them from a mirror), verified and atomically.
+
+    A designation list is read whole by its screening reader first: one it cannot read,
+    or one that lost more than 20% of its entries (unless --force), is refused and the
+    installed copy kept.
+    """
     settings = load_settings()
     columns = (
         TextColumn("{task.description}"),
@@ -47,9 +60,19 @@ def data_pull(
                 tasks[name] = progress.add_task(name, total=total)
             progress.update(tasks[name], completed=done, total=total)
 
-        installed = datasets.pull(settings, ids=ids or None, mirror=mirror, progress=report)
+        installed = datasets.pull(
+            settings, ids=ids or None, mirror=mirror, progress=report, force=force
+        )
     for item in installed:
-        out.print(f"installed {item.id} {item.version} ({item.status})", highlight=False)
+        line = f"installed {item.id} {item.version} ({item.status})"
+        listed = item.designation_list
+        if listed is not None:
+            dated = f"published {listed.publication}" if listed.published else "undated"
+            noun = "entry" if listed.entries == 1 else "entries"
+            line += f": {listed.entries:,} {noun}, {dated}"
+            if listed.forced:
+                line += ", installed with --force despite its entry count"
+        out.print(line, highlight=False, markup=False)
 
 
 @data_app.command("list")

@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from backchannel.cli.common import (
     FormatOption,
     OutputFormat,
+    err,
     load_settings,
     out,
     parse_day,
@@ -30,6 +31,7 @@ from backchannel.errors import InvalidInputError, Problem
 from backchannel.settings import Settings
 
 if TYPE_CHECKING:
+    from backchannel.screening.freshness import ListCurrency
     from backchannel.screening.screen import NameScreening, Screening
 
 NAME_COMMAND = "name"
@@ -78,9 +80,36 @@ def _screen_kwargs(threshold: float | None) -> dict[str, Any]:
     return {} if threshold is None else {"threshold": threshold}
 
 
-def _decisions(settings: Settings, names: list[str]) -> list[Any]:
-    """Stored decisions on these names; none when there is no store yet."""
-    return with_store(settings, lambda store: store.screening_decisions(names))
+CaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--case",
+        help="Show the decisions recorded in this stored case beside the hits (decisions "
+        "belong to their case; without --case none is shown).",
+    ),
+]
+
+
+def _decisions(settings: Settings, case_id: str | None, names: list[str]) -> list[Any]:
+    """The case's stored decisions on these names; none without a case."""
+    if case_id is None:
+        return []
+    return with_store(settings, lambda store: store.screening_decisions(case_id, names))
+
+
+def lists_line(currency: list[ListCurrency]) -> str:
+    """``lists: un-sc (published 2026-02-27, 12 days old); ofac-sdn (undated, ...)``: each
+    list screened with its publication date and age on the day screened."""
+    parts = []
+    for c in currency:
+        if c.published is None:
+            parts.append(f"{c.list_id} (undated: the file states no publication date)")
+            continue
+        age = c.age_days
+        when = f"{-age} days after {c.on}" if age is not None and age < 0 else f"{age} days old"
+        stale = ", stale" if c.status.value == "stale" else ""
+        parts.append(f"{c.list_id} (published {c.published.isoformat()}, {when}{stale})")
+    return "lists: " + "; ".join(parts)
 
 
 def _print_screening(result: NameScreening) -> None:
@@ -118,6 +147,7 @@ def screen_name(
     as_of: AsOfOption = None,
     lists: ListOption = None,
     threshold: ThresholdOption = None,
+    case_id: CaseOption = None,
     format: FormatOption = OutputFormat.table,
 ) -> None:
     """Screen one name against the lists (JSON: the list of hits, each explained)."""
@@ -128,18 +158,16 @@ def screen_name(
         result = screening.screen(
             name,
             as_of=day,
-            decisions=_decisions(settings, [name]),
+            decisions=_decisions(settings, case_id, [name]),
             **_screen_kwargs(threshold),
         )
     if format is OutputFormat.json:
         print_json([h.as_dict() for h in result.hits])
+        # the JSON is the list of hits; which copies were screened goes beside it
+        err.print(lists_line(result.lists), highlight=False, markup=False)
         return
     _print_screening(result)
-    out.print(
-        "lists: "
-        + "; ".join(f"{s.list_id} ({s.snapshot or 'undated copy'})" for s in screening.snapshots),
-        highlight=False,
-    )
+    out.print(lists_line(result.lists), highlight=False, markup=False)
 
 
 def read_names(path: Path) -> list[str]:
@@ -167,6 +195,7 @@ def screen_batch(
     as_of: AsOfOption = None,
     lists: ListOption = None,
     threshold: ThresholdOption = None,
+    case_id: CaseOption = None,
     format: FormatOption = OutputFormat.table,
 ) -> None:
     """Screen every name in a file."""
@@ -175,13 +204,15 @@ def screen_batch(
         names = read_names(file)
         day = parse_day(as_of)
         screening = load_screening(settings, lists)
-        decisions = _decisions(settings, names)
+        decisions = _decisions(settings, case_id, names)
         results = [
             screening.screen(n, as_of=day, decisions=decisions, **_screen_kwargs(threshold))
             for n in names
         ]
+    currency = screening.currency(day or dt.date.today())
     if format is OutputFormat.json:
         print_json({r.query: [h.as_dict() for h in r.hits] for r in results})
+        err.print(lists_line(currency), highlight=False, markup=False)
         return
     print_table(
         f"Screening of {len(names)} names",
@@ -198,6 +229,7 @@ def screen_batch(
             for r in results
         ],
     )
+    out.print(lists_line(currency), highlight=False, markup=False)
 
 
 @screen_app.command("decide")
@@ -209,10 +241,12 @@ def screen_decide(
     verdict: Annotated[
         str, typer.Option("--verdict", help="true_match, false_positive or needs_review.")
     ],
+    case_id: Annotated[
+        str, typer.Option("--case", help="The stored case it belongs to (required).")
+    ],
     note: Annotated[str | None, typer.Option("--note", help="Why (stored encrypted).")] = None,
-    case_id: Annotated[str | None, typer.Option("--case", help="The case it concerns.")] = None,
 ) -> None:
-    """Record a decision on a hit; later screenings of the name show it."""
+    """Record a decision on a hit, in one case; later screenings of the name there show it."""
     from backchannel.screening.decisions import HitDecision, Verdict
 
     settings = load_settings()
@@ -280,7 +314,7 @@ def screen_case_command(
             activities=chosen or list(DEFAULT_ACTIVITIES),
             jurisdictions=jurisdictions or None,
             as_of=parse_day(as_of),
-            decisions=_decisions(settings, names),
+            decisions=_decisions(settings, case.id, names),
         )
     if format is OutputFormat.json:
         print_json(result.as_dict())
@@ -313,4 +347,5 @@ def screen_case_command(
             )
     for note in result.notes:
         out.print(f"note: {note}", highlight=False, markup=False)
+    out.print(lists_line(result.currency), highlight=False, markup=False)
     out.print(result.disclaimer, highlight=False, markup=False)

@@ -1,9 +1,11 @@
 """Installing data sets into ``settings.datasets_dir / <id>``, and finding what is installed.
 
 ``pull`` fetches every file of a data set into a staging folder, checks each (checksum,
-else layout), writes ``installed.json`` and swaps the folder in whole, so a refused file
-leaves the previous installation untouched. ``installed`` lists the installations;
-``file_paths`` and ``file_path`` hand other modules the paths of installed files.
+else layout), reads a designation list whole with its own reader and holds its entry count
+(``list_check``), writes ``installed.json`` and swaps the folder in whole, so a refused
+file leaves the previous installation untouched, byte for byte. ``installed`` lists the
+installations; ``file_paths`` and ``file_path`` hand other modules the paths of installed
+files.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from pydantic import ValidationError
 
 from backchannel.datasets.fetch import Fetch, Progress, mirror_fetch, url_fetch
 from backchannel.datasets.layouts import LayoutError, Measure, measure
+from backchannel.datasets.list_check import ListFile, check_list
 from backchannel.datasets.manifest import MANIFEST, dataset_spec
-from backchannel.datasets.records import InstalledDataset, InstalledFile, Status
+from backchannel.datasets.records import InstalledDataset, InstalledFile, ListRecord, Status
 from backchannel.datasets.specs import DatasetSpec, FileSpec
 from backchannel.errors import DataUnavailableError, NotFoundError
 from backchannel.events.coverage import ExtentKind, FileExtent
@@ -49,6 +52,8 @@ def pull(
     mirror: Path | str | None = None,
     progress: Progress | None = None,
     manifest: Sequence[DatasetSpec] = MANIFEST,
+    *,
+    force: bool = False,
 ) -> list[InstalledDataset]:
     """Install data sets into ``settings.datasets_dir / <id>`` and return their records.
 
@@ -59,6 +64,11 @@ def pull(
     fails its checks raises ``DataUnavailableError`` and keeps its previous installation
     (data sets pulled before it stay installed). ``manifest`` replaces the built-in one,
     e.g. to point a download at another server.
+
+    A designation list is read whole by its screening reader and refused when the reader
+    cannot take it or finds no entry; its entry count must not fall more than 20% below
+    the installed copy's or the count the manifest declares, unless ``force``. Its record
+    keeps the entry count and the publication date the file states (none: undated).
     """
     selected = _select(ids, manifest)
     root = Path(mirror) if mirror is not None else settings.mirror
@@ -70,7 +80,7 @@ def pull(
     done: list[InstalledDataset] = []
     for spec in selected:
         try:
-            done.append(_install(settings, spec, root, progress))
+            done.append(_install(settings, spec, root, progress, force=force))
         except DataUnavailableError as exc:
             if done:
                 names = ", ".join(d.id for d in done)
@@ -106,15 +116,23 @@ def _remove_leftover_staging(datasets_dir: Path, dataset_id: str) -> None:
 
 
 def _install(
-    settings: Settings, spec: DatasetSpec, mirror: Path | None, progress: Progress | None
+    settings: Settings,
+    spec: DatasetSpec,
+    mirror: Path | None,
+    progress: Progress | None,
+    *,
+    force: bool = False,
 ) -> InstalledDataset:
     _remove_leftover_staging(settings.datasets_dir, spec.id)
     staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(spec.id), dir=settings.datasets_dir))
     try:
         files: list[InstalledFile] = []
         measures: list[Measure] = []
+        list_files: list[ListFile] = []
         for file_spec in spec.files:
-            for name, fetch, source in _sources(settings, spec, file_spec, mirror):
+            for index, (name, fetch, source) in enumerate(
+                _sources(settings, spec, file_spec, mirror)
+            ):
                 if name == INSTALLED_JSON or any(f.name == name for f in files):
                     raise DataUnavailableError(
                         f"{spec.id}: two files would be installed as {name}; "
@@ -131,6 +149,9 @@ def _install(
                 )
                 files.append(installed_file)
                 measures.append(file_measure)
+                if index == 0:  # a list reader takes one file of each of the list's parts
+                    list_files.append(ListFile(staging / name, name, source))
+        list_record = _checked_list(settings, spec, list_files, force=force)
         record = InstalledDataset(
             id=spec.id,
             title=spec.title,
@@ -143,12 +164,33 @@ def _install(
             citation=spec.citation,
             coverage=Measure.combine(measures),
             files=tuple(files),
+            designation_list=list_record,
         )
         _write_json_atomic(staging / INSTALLED_JSON, record.as_dict())
         _swap_in(staging, settings.datasets_dir / spec.id)
         return record
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _checked_list(
+    settings: Settings, spec: DatasetSpec, staged: Sequence[ListFile], *, force: bool
+) -> ListRecord | None:
+    """The staged list's record once its reader and the entry-count guard took it; ``None``
+    for a data set that is not a designation list."""
+    if spec.designation_list is None:
+        return None
+    current = _read_installed(settings, spec)
+    folder = settings.datasets_dir / spec.id
+    current_files = [folder / f.name for f in current.files]
+    return check_list(
+        spec,
+        spec.designation_list,
+        staged,
+        current if current.installed else None,
+        current_files,
+        force=force,
+    )
 
 
 def _sources(

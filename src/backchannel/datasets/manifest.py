@@ -13,6 +13,7 @@ from backchannel.datasets.specs import (
     DatasetSpec,
     ExtentRule,
     FileSpec,
+    ListCheck,
     XlsxLayout,
     XmlLayout,
 )
@@ -359,6 +360,11 @@ MANIFEST: tuple[DatasetSpec, ...] = (
             ),
         ),
         notes="Changes whenever the Council lists or delists: no fixed checksum.",
+        designation_list=ListCheck(
+            reader="un",
+            reference_entries=1003,
+            reference="the consolidated list generated 2026-02-27 (730 individuals, 273 entities)",
+        ),
     ),
     DatasetSpec(
         id="ofac-sdn",
@@ -392,6 +398,11 @@ MANIFEST: tuple[DatasetSpec, ...] = (
             ),
         ),
         notes="Live lists: no fixed checksum.",
+        designation_list=ListCheck(
+            reader="ofac",
+            reference_entries=8976,
+            reference="OFAC's delimited SDN files of July 2021",
+        ),
     ),
     DatasetSpec(
         id="ushmm-tools",

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from backchannel.events.coverage import FileExtent
 
-__all__ = ["TABLE_COLUMNS", "Coverage", "InstalledDataset", "InstalledFile", "Status"]
+__all__ = [
+    "TABLE_COLUMNS",
+    "Coverage",
+    "InstalledDataset",
+    "InstalledFile",
+    "ListRecord",
+    "Status",
+]
 
 TABLE_COLUMNS = ("id", "version", "status", "rows", "years", "countries", "source")
 """The columns of ``InstalledDataset.table_row``."""
@@ -62,8 +70,35 @@ class InstalledFile(_Record):
     extent: FileExtent = FileExtent()
 
 
+class ListRecord(_Record):
+    """A designation list as its own reader found it when it was installed.
+
+    ``entries`` is what screening will search; ``rejected`` the records the reader could
+    not take. ``published`` is the publication date the file states, ``None`` when it
+    states none: such a list is undated (``publication`` says so in words), never dated
+    by the day it was downloaded. ``forced`` records an install that passed the entry-count
+    guard only because ``--force`` was given.
+    """
+
+    list_id: str
+    entries: int
+    rejected: int = 0
+    published: dt.date | None = None
+    forced: bool = False
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def publication(self) -> str:
+        """``2026-02-27``, or ``undated``."""
+        return self.published.isoformat() if self.published is not None else "undated"
+
+
 class InstalledDataset(_Record):
-    """One data set of the manifest and its installation (``installed`` false if absent)."""
+    """One data set of the manifest and its installation (``installed`` false if absent).
+
+    ``designation_list`` is set for a designation list: what its reader found at install
+    (entries, publication date); ``None`` for other data sets and older records.
+    """
 
     id: str
     title: str
@@ -77,6 +112,7 @@ class InstalledDataset(_Record):
     coverage: Coverage = Coverage()
     files: tuple[InstalledFile, ...] = ()
     problem: str = ""
+    designation_list: ListRecord | None = None
 
     def table_row(self) -> list[str]:
         """The cells of ``backchannel data list``, in ``TABLE_COLUMNS`` order (id, version,

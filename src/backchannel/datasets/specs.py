@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Literal
 
 from backchannel.events.coverage import ExtentKind
 
@@ -16,6 +17,7 @@ __all__ = [
     "ExtentRule",
     "FileSpec",
     "Layout",
+    "ListCheck",
     "XlsxLayout",
     "XmlLayout",
 ]
@@ -124,8 +126,35 @@ class FileSpec:
 
 
 @dataclass(frozen=True)
+class ListCheck:
+    """A designation list: the screening reader that must read it whole before it is
+    installed, and the entry count it is held to.
+
+    ``reader`` names the reader screening uses (``un``: the UN consolidated XML; ``ofac``:
+    OFAC's sdn, alt and add files, in the data set's file order). ``reference_entries`` is
+    the number of entries a copy the producer published held, ``reference`` which copy:
+    a new copy far below it (or far below the installed copy) is refused unless forced.
+    """
+
+    reader: Literal["un", "ofac"]
+    reference_entries: int | None = None
+    reference: str = ""
+
+    def __post_init__(self) -> None:
+        if self.reference_entries is not None:
+            if self.reference_entries < 1:
+                raise ValueError("a reference entry count must be 1 or more")
+            if not self.reference.strip():
+                raise ValueError("a reference entry count must say which copy it counts")
+
+
+@dataclass(frozen=True)
 class DatasetSpec:
-    """One external data set: what it is, where it comes from, and how to cite it."""
+    """One external data set: what it is, where it comes from, and how to cite it.
+
+    ``designation_list`` is set for the designation lists screening reads: their install
+    runs the list's reader on the new copy and checks its entry count.
+    """
 
     id: str
     title: str
@@ -136,3 +165,4 @@ class DatasetSpec:
     citation: str
     files: tuple[FileSpec, ...]
     notes: str = ""
+    designation_list: ListCheck | None = None

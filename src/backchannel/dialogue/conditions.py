@@ -15,6 +15,11 @@ not in place, the action that would settle it:
   leaves the condition unknown, with that reading shown, until an analyst judges it;
 - otherwise the condition is unknown, and its gap action is listed.
 
+A signal marked ``caps`` (signals.yaml) sets the most the condition can read, whatever the
+basis: a legal clearance resting on a stale or undated designation list is at most partial,
+even when an analyst judged it in place. The reading then says it was capped and its action
+opens with the reason.
+
 Machine-suggested judgements never count. Where an analyst's level and the data's differ
 by two levels (in place against lacking), the reading is marked contested, so the decision
 can ask for the two to be reconciled.
@@ -85,6 +90,7 @@ class ConditionReading(BaseModel):
     action: str | None
     description: str
     sources: list[Citation]
+    capped_by: list[str] = []
 
 
 def read_condition(
@@ -117,6 +123,7 @@ def read_condition(
     else:
         score, basis = None, "none"
         favourable_only = data_score is not None
+    score, capped_by = _capped(score, signals)
     level = level_of(score, lines)
     contested = (
         basis == "analyst"
@@ -139,10 +146,32 @@ def read_condition(
         contested=contested,
         judgements=list(used),
         signals=signals,
-        action=None if level == "in_place" and not contested else " ".join(rule.gap_action.split()),
+        action=None if level == "in_place" and not contested else _action(rule, signals),
         description=" ".join(rule.description.split()),
         sources=list(rule.sources),
+        capped_by=capped_by,
     )
+
+
+def _capped(score: float | None, signals: Sequence[Signal]) -> tuple[float | None, list[str]]:
+    """The score held to the lowest capping signal, and the signals that held it down.
+
+    An unknown score stays unknown: a cap says how far a condition may go, not where it is.
+    """
+    ceilings = [s for s in signals if s.caps]
+    if score is None or not ceilings:
+        return score, []
+    ceiling = min(s.score for s in ceilings)
+    if score <= ceiling:
+        return score, []
+    return ceiling, [s.signal for s in ceilings if s.score < score]
+
+
+def _action(rule: ConditionRule, signals: Sequence[Signal]) -> str:
+    """The rule's gap action, opened by the reason of any capping signal, so that whoever
+    settles the condition sees first what holds it down."""
+    reasons = [s.reason or s.text for s in signals if s.caps]
+    return " ".join([*reasons, " ".join(rule.gap_action.split())])
 
 
 def _counted_judgements(rule: ConditionRule, inputs: StrategyInputs) -> tuple[JudgementUsed, ...]:

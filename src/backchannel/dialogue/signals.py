@@ -7,7 +7,9 @@ signal that has nothing to read returns ``None``: the absence of data is never e
 
 Every number a signal uses comes from its rule in ``signals.yaml`` (``values``, with their
 ``basis``). A signal marked ``direct`` reads our own organisation's ties and contacts: only
-such a signal may put a condition in place (``conditions.py`` enforces it).
+such a signal may put a condition in place (``conditions.py`` enforces it). A signal marked
+``caps`` sets the most its condition can read, whatever the basis: not even an analyst's
+judgement lifts the condition above it (a legal clearance resting on a stale list).
 ``SIGNALS`` is the registry the names in ``conditions.yaml`` and ``signals.yaml`` resolve in.
 """
 
@@ -41,6 +43,7 @@ class SignalRule(BaseModel):
     id: str = Field(min_length=1)
     description: str = Field(min_length=1)
     direct: bool
+    caps: bool = False
     values: dict[str, float] = Field(default_factory=dict)
     basis: str = Field(min_length=1)
 
@@ -77,6 +80,10 @@ class Signal(BaseModel):
     text: str
     read: dict[str, Any] = Field(default_factory=dict)
     direct: bool = False
+    caps: bool = False
+    #: For a capping signal: what holds the condition down, in a few words; the
+    #: condition's action opens with it.
+    reason: str = ""
 
 
 SignalFunction = Callable[[StrategyInputs, SignalRule], Signal | None]
@@ -383,6 +390,37 @@ def screening_exposure(inputs: StrategyInputs, rule: SignalRule) -> Signal | Non
     )
 
 
+def list_currency(inputs: StrategyInputs, rule: SignalRule) -> Signal | None:
+    """Whether the designation lists screened were current on the day assessed.
+
+    A list older than the largest age the screening accepts (``list_max_age_days``), or one
+    that states no publication date, may miss designations made since: a clearance resting
+    on it is at most partial, whatever else is known. A list published after the day
+    assessed (a replay) is not stale; the screening names it as a later copy. Nothing to
+    say (``None``) when every list is current or nothing was screened.
+    """
+    if inputs.screening is None:
+        return None
+    limiting = inputs.screening.limiting_lists()
+    if not limiting:
+        return None
+    kinds = {"undated" if c.published is None else "stale" for c in limiting}
+    reasons = [c.text for c in limiting]
+    limit = limiting[0].max_age_days
+    return Signal(
+        signal=rule.id,
+        score=min(rule.value(kind) for kind in sorted(kinds)),
+        text=f"Lists not current: {'; '.join(reasons)}. They may miss designations made "
+        f"since (a copy is current for {limit} days): legal clearance is at most partial.",
+        reason=f"Lists not current: {'; '.join(reasons)}.",
+        read={
+            "lists": {c.list_id: c.as_dict() for c in limiting},
+            "max_age_days": limit,
+        },
+        caps=rule.caps,
+    )
+
+
 def engaged_third_parties(inputs: StrategyInputs, rule: SignalRule) -> Signal | None:
     """International actors or governments already in contact with a counterpart."""
     kinds = {a.id: a.kind for a in inputs.case.actors}
@@ -442,6 +480,7 @@ SIGNALS: dict[str, SignalFunction] = {
         spoiler_threat,
         threats_to_humanitarians,
         screening_exposure,
+        list_currency,
         engaged_third_parties,
         own_partiality,
     )

@@ -1,5 +1,7 @@
 """The brief's legal section: who the lists designate among the counterparts, and what the
-planned engagement exposes the organisation to, per activity and jurisdiction."""
+planned engagement exposes the organisation to, per activity and jurisdiction; and which
+copy of each list was screened, with its publication date (or that it is undated) and
+whether it was stale on the day screened."""
 
 from __future__ import annotations
 
@@ -19,13 +21,14 @@ class LegalSection(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     as_of: str
-    lists: list[dict[str, Any]]
+    lists: list[dict[str, Any]]  # each with ``publication``: the copy's date and age, in words
     activities: list[str]
     jurisdictions: list[str]
     actors: list[dict[str, Any]]
     clear: list[str]
     notes: list[str]
     disclaimer: str
+    list_warnings: list[str] = []  # the copies too old, or undated, to support a clearance
 
 
 def build_legal_section(screening: CaseScreening) -> LegalSection:
@@ -61,9 +64,20 @@ def build_legal_section(screening: CaseScreening) -> LegalSection:
                 "obtain_first": obtain,
             }
         )
+    currency = {c.list_id: c for c in screening.currency}
+    lists = []
+    for entry in screening.lists:
+        listed = currency.get(str(entry.get("list")))
+        if listed is None:
+            publication = f"published {entry.get('published') or 'undated'}"
+        elif listed.published is None:
+            publication = "undated"
+        else:
+            publication = listed.text.removeprefix(f"{listed.list_id} was ")
+        lists.append({**entry, "publication": publication})
     return LegalSection(
         as_of=screening.as_of.isoformat(),
-        lists=screening.lists,
+        lists=lists,
         activities=screening.activities,
         jurisdictions=list(
             dict.fromkeys(
@@ -75,4 +89,5 @@ def build_legal_section(screening: CaseScreening) -> LegalSection:
         clear=clear,
         notes=screening.notes,
         disclaimer=screening.disclaimer,
+        list_warnings=[w for c in screening.limiting_lists() if (w := c.warning) is not None],
     )

@@ -7,6 +7,9 @@ militias, and leaders as persons), under its name and each alias. The date is th
 as far as the lists date them. A hit an analyst has decided is a false positive does not
 count as a designation; every other hit above the threshold does until decided, because
 treating an unreviewed hit as clear is the error a legal check exists to prevent.
+
+The screening names each list's publication date and its age on that day (``currency``):
+a stale or undated copy may miss designations, which the legal clearance must reflect.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from backchannel.model.vocabulary import ActorKind
 from backchannel.screening.decisions import HitDecision, Verdict
 from backchannel.screening.entity import EntityType
 from backchannel.screening.exposure import Exposure, assess_exposure, designations_of
+from backchannel.screening.freshness import ListCurrency
 from backchannel.screening.law import Law, load_law
 from backchannel.screening.screen import NameScreening, ScreenedHit, Screening
 
@@ -60,7 +64,11 @@ class ActorScreening:
 
 @dataclass(frozen=True)
 class CaseScreening:
-    """The case's screening: lists used, each screened actor, and notes."""
+    """The case's screening: lists used, each screened actor, and notes.
+
+    ``lists`` describes each list's copy (its publication date included) and ``currency``
+    sets each publication date against ``as_of``.
+    """
 
     case: str
     as_of: dt.date
@@ -70,6 +78,11 @@ class CaseScreening:
     jurisdictions: list[str]
     disclaimer: str
     notes: list[str] = field(default_factory=list)
+    currency: list[ListCurrency] = field(default_factory=list)
+
+    def limiting_lists(self) -> list[ListCurrency]:
+        """The lists whose copy cannot support a legal clearance: stale or undated."""
+        return [c for c in self.currency if c.limits_clearance]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -150,8 +163,9 @@ def screen_case(
         jurisdictions or [j for j, rule in law.jurisdictions.items() if not rule.always_assessed]
     )
     searched = [s.list_id for s in screening.snapshots]
+    currency = screening.currency(day)
     screened = []
-    notes: list[str] = []
+    notes: list[str] = [warning for c in currency if (warning := c.warning) is not None]
     for actor in case.actors:
         if actor.kind not in SCREENED_KINDS:
             continue
@@ -176,10 +190,14 @@ def screen_case(
     return CaseScreening(
         case=case.id,
         as_of=day,
-        lists=[s.as_dict() for s in screening.snapshots],
+        lists=[
+            {**s.as_dict(), **{k: v for k, v in c.as_dict().items() if k != "list"}}
+            for s, c in zip(screening.snapshots, currency, strict=True)
+        ],
         actors=screened,
         activities=list(activities),
         jurisdictions=chosen,
         disclaimer=law.disclaimer,
         notes=notes,
+        currency=currency,
     )

@@ -91,6 +91,8 @@ class ReadResult:
     unseen: rows of secondary files that could not be attached (an OFAC alias whose
     ``ent_num`` has no entry), dates that could not be read, FtM sanctions without their
     entity. They sit outside the reconciliation because they are not records of the list.
+    ``published`` is the publication date the file itself states (the UN's
+    ``dateGenerated``); ``None`` when it states none, as OFAC's delimited files do.
     """
 
     list_id: str
@@ -101,6 +103,7 @@ class ReadResult:
     snapshot: str | None = None  # the list's own date or version, e.g. UN dateGenerated
     details: dict[str, int] = field(default_factory=dict)  # e.g. aliases attached, orphans
     warnings: tuple[Rejection, ...] = ()
+    published: dt.date | None = None
 
     def reconciles(self) -> bool:
         """Whether every record seen was either read or rejected."""

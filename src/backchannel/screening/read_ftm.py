@@ -14,6 +14,10 @@ Ownership, Identification...) is counted in ``details`` as ``skipped_<Schema>``,
 
 Names: ``name`` is primary, ``alias`` a strong alias, ``previousName`` a strong
 formerly-known-as, ``weakAlias`` weak.
+
+The file states no publication date: ``snapshot`` is the latest ``last_change`` of its
+entities, which says when the newest entry changed, not when the export was made, so the
+list read is undated (``published`` is ``None``).
 """
 
 from __future__ import annotations

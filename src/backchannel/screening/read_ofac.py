@@ -10,7 +10,9 @@ writes an empty value as ``-0-`` (with a trailing space in practice), joins prog
 Aliases: ``aka`` / ``fka`` / ``nka`` rows of alt.csv are strong (the list names them as
 identifying). OFAC's delimited files carry weak aliases not in alt.csv but in the entry's
 Remarks, quoted: ``a.k.a. 'MYM'``; they are read from there as weak names. The files give
-no listing date, so ``listed_on`` is ``None``.
+no listing date, so ``listed_on`` is ``None``, and no publication date, so the list read is
+undated (``published`` is ``None``): the day it was downloaded is not the day OFAC published
+it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reader of the UN Security Council Consolidated Sanctions List (the official XML).
 
-The file is ``CONSOLIDATED_LIST`` (attribute ``dateGenerated``) holding
-``INDIVIDUALS/INDIVIDUAL`` and ``ENTITIES/ENTITY`` records. Every record becomes a
+The file is ``CONSOLIDATED_LIST`` (attribute ``dateGenerated``, the list's publication
+date) holding ``INDIVIDUALS/INDIVIDUAL`` and ``ENTITIES/ENTITY`` records. Every record becomes a
 ``ListedEntity`` or a ``Rejection``. The XML is parsed with ``defusedxml`` and any
 document type declaration is refused outright: the UN file has none, and a DTD is what
 entity-expansion ("billion laughs") and external-entity attacks need.
@@ -32,6 +32,7 @@ from backchannel.screening.entity import (
     ReadResult,
     Rejection,
 )
+from backchannel.screening.freshness import publication_date
 from backchannel.screening.names import distinct_names, script_of
 
 __all__ = ["UN_LIST_ID", "read_un"]
@@ -250,6 +251,14 @@ class _Reading:
 
     def result(self, snapshot: str | None) -> ReadResult:
         seen = self.details["individuals"] + self.details["entities"]
+        published = publication_date(snapshot)
+        if snapshot is not None and published is None:
+            # the list stays usable, but undated: it must not pass for a dated copy
+            self.warnings.append(
+                Rejection(
+                    _ROOT, f"dateGenerated {snapshot!r} is not a date: the list is undated", 1
+                )
+            )
         if not self.entities:
             problems = [Problem("", "no entry could be read: the list would screen nobody")]
             problems += [Problem(r.location, r.reason, r.line) for r in self.rejected[:_SHOWN]]
@@ -263,6 +272,7 @@ class _Reading:
             snapshot=snapshot,
             details=dict(self.details),
             warnings=tuple(self.warnings),
+            published=published,
         )
 
 

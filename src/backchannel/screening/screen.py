@@ -6,6 +6,10 @@ first, each with the decision that holds for it if an analyst has made one; and,
 screening is as of a past date, the entries that match but were listed only later (the list
 says when, so the team sees that the designation came after the case's date). Entries whose
 list gives no listing date cannot be placed in time; the result says so.
+
+Every result names each list's publication date (or that the list is undated) and how old
+that copy was on the day screened: a designation made after a copy was published is not
+in it, so a stale or undated copy is named as such wherever the screening is shown.
 """
 
 from __future__ import annotations
@@ -22,6 +26,12 @@ from backchannel.screening.decisions import (
     latest_decisions,
 )
 from backchannel.screening.entity import EntityType, ListedEntity, ReadResult
+from backchannel.screening.freshness import (
+    DEFAULT_MAX_AGE_DAYS,
+    ListCurrency,
+    list_currency,
+    published_text,
+)
 from backchannel.screening.index import ScreeningIndex
 from backchannel.screening.matcher import MATCH_THRESHOLD, Hit
 
@@ -40,13 +50,15 @@ class ListSnapshot:
     entries: int
     rejected: int
     dated: bool  # whether the list gives listing dates, so "as of" can be applied
+    published: dt.date | None = None  # as the file states it; None: undated
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
+        """JSON-ready form; ``published`` is an ISO date or ``"undated"``."""
         return {
             "list": self.list_id,
             "source": self.source,
             "snapshot": self.snapshot,
+            "published": published_text(self.published),
             "entries": self.entries,
             "rejected": self.rejected,
             "listing_dates": self.dated,
@@ -55,14 +67,17 @@ class ListSnapshot:
 
 @dataclass(frozen=True)
 class ScreenedHit:
-    """A hit, the entry behind it, and the analyst decision that holds for it."""
+    """A hit, the entry behind it, the analyst decision that holds for it, and the
+    publication date of the copy of the list it was found in (``None``: undated)."""
 
     hit: Hit
     entity: ListedEntity
     decision: HitDecision | None = None
+    list_published: dt.date | None = None
 
     def as_dict(self, *, with_notes: bool = False) -> dict[str, Any]:
-        """The hit's contract keys, plus the entry's programmes and listing date."""
+        """The hit's contract keys, plus the entry's programmes and listing date and the
+        publication date of its list (``"undated"`` when the list states none)."""
         decision = None
         if self.decision is not None:
             decision = self.decision.as_dict()
@@ -73,19 +88,22 @@ class ScreenedHit:
             "reference": self.entity.reference,
             "programmes": list(self.entity.programmes),
             "listed_on": self.entity.listed_on.isoformat() if self.entity.listed_on else None,
+            "list_published": published_text(self.list_published),
             "decision": decision,
         }
 
 
 @dataclass(frozen=True)
 class NameScreening:
-    """The answer for one name."""
+    """The answer for one name; ``lists`` gives each list's publication date and age on
+    the day screened (``as_of``, else the day it ran)."""
 
     query: str
     as_of: dt.date | None
     hits: list[ScreenedHit]
     listed_later: list[ScreenedHit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    lists: list[ListCurrency] = field(default_factory=list)
 
     @property
     def designated(self) -> list[ScreenedHit]:
@@ -98,13 +116,23 @@ class NameScreening:
 
 
 class Screening:
-    """The lists as read, and one index over every entry they hold."""
+    """The lists as read, and one index over every entry they hold.
 
-    def __init__(self, results: Sequence[ReadResult]) -> None:
+    ``max_age_days`` is the largest age of a list's copy a screening accepts as current
+    (``settings.list_max_age_days`` where the lists are loaded from the installation).
+    """
+
+    def __init__(
+        self, results: Sequence[ReadResult], *, max_age_days: int = DEFAULT_MAX_AGE_DAYS
+    ) -> None:
+        if max_age_days < 0:
+            raise ValueError(f"max_age_days must not be negative, got {max_age_days}")
+        self.max_age_days = max_age_days
         self.results = list(results)
         self.entities = [e for r in self.results for e in r.entities]
         self.index = ScreeningIndex.build(self.entities)
         self._by_key = {(e.list_id, e.entity_id): e for e in self.entities}
+        self._published = {r.list_id: r.published for r in self.results}
 
     @property
     def snapshots(self) -> list[ListSnapshot]:
@@ -117,9 +145,14 @@ class Screening:
                 entries=len(r.entities),
                 rejected=len(r.rejected),
                 dated=any(e.listed_on is not None for e in r.entities),
+                published=r.published,
             )
             for r in self.results
         ]
+
+    def currency(self, on: dt.date) -> list[ListCurrency]:
+        """Each list's publication date and age on ``on``, in the order the lists were read."""
+        return [list_currency(r.list_id, r.published, on, self.max_age_days) for r in self.results]
 
     def screen(
         self,
@@ -131,7 +164,11 @@ class Screening:
         limit: int = 10,
         entity_type: EntityType | None = None,
     ) -> NameScreening:
-        """The hits for ``name``; with ``as_of``, entries listed after it are set apart."""
+        """The hits for ``name``; with ``as_of``, entries listed after it are set apart.
+
+        The result names each list's publication date and age on ``as_of`` (else today),
+        with a note for each copy that is stale, undated or published after ``as_of``.
+        """
         holding = latest_decisions(
             decisions,
             None if as_of is None else dt.datetime.combine(as_of, dt.time.max, dt.UTC),
@@ -141,13 +178,17 @@ class Screening:
         for hit in self.index.search(name, max(limit, SEARCH_DEPTH), threshold, entity_type):
             entity = self._by_key[(hit.list, hit.entity_id)]
             screened = ScreenedHit(
-                hit, entity, decision_for(holding, name, hit.list, hit.entity_id)
+                hit,
+                entity,
+                decision_for(holding, name, hit.list, hit.entity_id),
+                self._published.get(hit.list),
             )
             if as_of is not None and entity.listed_on is not None and entity.listed_on > as_of:
                 later.append(screened)
             else:
                 in_force.append(screened)
-        notes = []
+        currency = self.currency(as_of or dt.date.today())
+        notes = [warning for c in currency if (warning := c.warning) is not None]
         if as_of is not None:
             undated = sorted({s.list_id for s in self.snapshots if not s.dated})
             if undated:
@@ -159,4 +200,4 @@ class Screening:
                 "entries delisted before a list's snapshot are not in it: a designation in "
                 f"force on {as_of.isoformat()} but lifted since does not show"
             )
-        return NameScreening(name, as_of, in_force[:limit], later[:limit], notes)
+        return NameScreening(name, as_of, in_force[:limit], later[:limit], notes, currency)

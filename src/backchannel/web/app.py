@@ -32,6 +32,7 @@ from backchannel.web.routes import (
     pages,
     records,
     screening,
+    screening_shares,
 )
 from backchannel.web.screening_index import LazyScreening
 from backchannel.web.security import (
@@ -113,10 +114,12 @@ def create_app(
     app.include_router(new_case.router)  # before the others: /cases/new is not a case id
     app.include_router(records.router)
     app.include_router(screening.router)
+    app.include_router(screening_shares.router)
     app.include_router(pages.router)
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(api_writes.router, prefix=API_PREFIX)
     app.include_router(screening.api_router, prefix=API_PREFIX)
+    app.include_router(screening_shares.api_router, prefix=API_PREFIX)
     return app
 
 

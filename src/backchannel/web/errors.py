@@ -3,14 +3,19 @@
 One JSON shape for every error: ``{"error": {"status": 404, "code": "not_found",
 "message": "..."}}``. A case that does not exist and a case the user is not a member of
 get the very same answer, so that nobody learns which cases exist by asking for them.
-Server-side failures say nothing of their cause (it is logged, not shown).
+Server-side failures say nothing of their cause (it is logged, not shown), except an
+installed designation list that cannot be read: the page says which and how to reinstall
+it. No error text shown in a page or a JSON body holds a path on the server: every absolute
+path is cut to its file's name (``without_paths``), the full text going to the log.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backchannel.datasets.designation_lists import InstalledListUnreadable
 from backchannel.errors import (
     AuthenticationError,
     BackchannelError,
@@ -28,7 +34,7 @@ from backchannel.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from backchannel.web.context import STATIC_PREFIX, is_api
+from backchannel.web.context import STATIC_PREFIX, is_api, web_context
 from backchannel.web.security import response_headers
 from backchannel.web.views import render
 
@@ -92,6 +98,7 @@ BACKCHANNEL_ERRORS: dict[type[BackchannelError], tuple[int, str, str | None]] = 
     PermissionDeniedError: (403, Forbidden.code, Forbidden.message),
     AuthenticationError: (401, NotSignedIn.code, NotSignedIn.message),
     DataUnavailableError: (503, "unavailable", "A data source is unavailable. Try again later."),
+    InstalledListUnreadable: (503, "list_unreadable", None),
     BackchannelError: (500, "server_error", "Something went wrong on the server."),
 }
 
@@ -108,6 +115,52 @@ TITLES = {
 }
 
 
+# An absolute path: a POSIX root or a Windows drive, any folders, then the last name. Not
+# inside a word, a relative path or a URL (``https://host/a/b`` is left alone).
+_ABSOLUTE_PATH = re.compile(
+    r"(?<![\w.~/\\-])(?!//)"
+    r"(?:[A-Za-z]:[\\/]|/)"
+    r"(?:[^\s/\\'\"<>|:;,()]+[\\/])*"
+    r"([^\s/\\'\"<>|:;,()]*[^\s/\\'\"<>|:;,().])"
+)
+_FILE_URL = re.compile(r"file://\S*?([^\s/\\'\"<>]+)(?=[\s'\"<>]|$)")
+
+
+def without_paths(text: str, roots: Iterable[Path | str] = ()) -> str:
+    """``text`` with every absolute filesystem path cut to its last name.
+
+    ``/srv/data/datasets/un-sanctions/un_consolidated.xml: line 3`` becomes
+    ``un_consolidated.xml: line 3``. ``roots`` are folders whose names may hold spaces
+    (the data folder): they are taken out first, so that no part of them is left behind.
+    URLs stay as they are; a ``file://`` URL is cut to its name too.
+    """
+    for root in sorted({str(r).rstrip("/\\") for r in roots}, key=len, reverse=True):
+        if len(root) < 2:  # "/" itself: every path is cut below anyway
+            continue
+        escaped = re.escape(root)
+        # inside a longer path, the root goes and the path's separator stays for the cut below
+        text = re.sub(escaped + r"(?=[/\\])", "", text)
+        text = re.sub(escaped + r"(?=$|[\s'\"<>|:;,()])", "a folder on the server", text)
+    text = _FILE_URL.sub(lambda m: m.group(1), text)
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1), text)
+
+
+def _server_roots(request: Request) -> list[Path | str]:
+    """The server's folders an error text may name: the data folders and the temp folder."""
+    roots: list[Path | str] = [tempfile.gettempdir()]
+    try:
+        settings = web_context(request).settings
+    except AttributeError:  # an app without its context (a bare test app)
+        return roots
+    for folder in (settings.datasets_dir, settings.data_dir):
+        roots += [folder, folder.absolute()]
+        try:
+            roots.append(folder.resolve())
+        except OSError:
+            continue
+    return roots
+
+
 def problem(
     request: Request,
     status: int,
@@ -117,7 +170,12 @@ def problem(
     headers: Mapping[str, str] | None = None,
     details: list[Any] | None = None,
 ) -> Response:
-    """The error answer: the JSON shape for the API, the error page for the rest."""
+    """The error answer: the JSON shape for the API, the error page for the rest; no
+    path on the server is left in the message or the details' messages."""
+    roots = _server_roots(request)
+    message = without_paths(message, roots)
+    if details is not None:
+        details = [_detail_without_paths(detail, roots) for detail in details]
     if is_api(request) or str(request.scope["path"]).startswith(STATIC_PREFIX + "/"):
         body: dict[str, Any] = {"status": status, "code": code, "message": message}
         if details is not None:
@@ -131,6 +189,12 @@ def problem(
         title=TITLES.get(status, "Error"),
         message=message,
     )
+
+
+def _detail_without_paths(detail: Any, roots: list[Path | str]) -> Any:
+    if isinstance(detail, dict) and isinstance(detail.get("message"), str):
+        return {**detail, "message": without_paths(detail["message"], roots)}
+    return detail
 
 
 def _refusal(request: Request, error: Exception) -> Response:

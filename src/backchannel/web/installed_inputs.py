@@ -6,6 +6,8 @@ legal constraints), the EWP predictors and the evidence panel's files. Reading t
 seconds, so a server process reads them once, at start when it is asked to preload (as
 ``backchannel serve`` does) or else on its first analysis, and keeps them. The designation
 lists are the very ones the screening page holds (``LazyScreening``): one copy per process.
+An installed list that cannot be read leaves the analyses without lists (they name them as
+missing, so no counterpart passes for clear); the screening page says what is wrong.
 
 Data pulled while the server runs are read by the next server start.
 """
@@ -16,6 +18,7 @@ import logging
 import threading
 
 from backchannel.datasets.analysis_inputs import AnalysisInputs, installed_inputs
+from backchannel.datasets.designation_lists import InstalledListUnreadable
 from backchannel.screening.screen import Screening
 from backchannel.settings import Settings
 from backchannel.web.screening_index import LazyScreening, ListsNotInstalled
@@ -65,4 +68,7 @@ class LazyAnalysisInputs:
         try:
             return self.screening.get(self.settings).screening
         except ListsNotInstalled:
+            return None
+        except InstalledListUnreadable as unreadable:
+            log.warning("analyses run without designation lists: %s", unreadable.message)
             return None

@@ -5,10 +5,11 @@ a request, and the index is read-only once built: one copy serves every request 
 app. ``LazyScreening`` loads it on first use, under a lock so that two first requests do
 not both pay for it, together with the legal rules the exposure assessment reads.
 
-When no list is installed the failure is remembered with its message (which says how to
-install them), so that pages can say so without asking the disk on every request; it is
-tried again after ``RETRY_AFTER`` seconds, so that lists pulled while the server runs are
-found without a restart. Tests hand in a prebuilt ``Screening`` with ``provide``.
+When no list is installed, or an installed one cannot be read, the failure is remembered
+with its message (which says how to install or reinstall them), so that pages can say so
+without reading the disk on every request; it is tried again after ``RETRY_AFTER``
+seconds, so that lists pulled while the server runs are found without a restart. Tests
+hand in a prebuilt ``Screening`` with ``provide``.
 
 This holder is not ``backchannel.screening.index.ScreeningIndex`` (the blocking index over
 listed names, which the ``Screening`` it holds contains).
@@ -20,8 +21,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from backchannel.datasets.designation_lists import load_screening
-from backchannel.errors import NotFoundError
+from backchannel.datasets.designation_lists import InstalledListUnreadable, load_screening
+from backchannel.errors import BackchannelError, NotFoundError
 from backchannel.screening.law import Law, load_law
 from backchannel.screening.screen import Screening
 from backchannel.settings import Settings
@@ -47,7 +48,8 @@ class LazyScreening:
 
     def __init__(self) -> None:
         self._loaded: LoadedLists | None = None
-        self._failure: tuple[str, float] | None = None  # message, and when it was met
+        # the error met (lists missing or unreadable), and when
+        self._failure: tuple[BackchannelError, float] | None = None
         self._law: Law | None = None
         self._lock = threading.Lock()
 
@@ -69,7 +71,8 @@ class LazyScreening:
             self._failure = None
 
     def get(self, settings: Settings) -> LoadedLists:
-        """The loaded lists; ``ListsNotInstalled`` when none is installed.
+        """The loaded lists; ``ListsNotInstalled`` when none is installed,
+        ``InstalledListUnreadable`` when an installed one cannot be read.
 
         ``settings`` say where the lists are installed; the app has one ``Settings``, so
         the first call's are the ones that count.
@@ -81,14 +84,17 @@ class LazyScreening:
             if self._loaded is not None:
                 return self._loaded
             if self._failure is not None:
-                message, met = self._failure
+                error, met = self._failure
                 if time.monotonic() - met < RETRY_AFTER:
-                    raise ListsNotInstalled(message)
+                    raise type(error)(error.message)
             try:
                 screening = load_screening(settings)
             except NotFoundError as missing:
-                self._failure = (missing.message, time.monotonic())
+                self._failure = (ListsNotInstalled(missing.message), time.monotonic())
                 raise ListsNotInstalled(missing.message) from None
+            except InstalledListUnreadable as unreadable:
+                self._failure = (unreadable, time.monotonic())
+                raise
             if self._law is None:
                 self._law = load_law()
             self._loaded = LoadedLists(screening, self._law)

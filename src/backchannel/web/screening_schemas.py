@@ -10,7 +10,7 @@ take their shape from the rule files and are typed as objects.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,7 +25,20 @@ class ListUsedOut(_Out):
     """One designation list the screening read, and which copy of it."""
 
     list_id: str = Field(alias="list", description="``un-sc``, ``ofac-sdn``...")
-    snapshot: str | None = Field(description="The date the list gives its copy, if any.")
+    snapshot: str | None = Field(description="The date or version the list gives its copy, if any.")
+    published: str = Field(
+        description="The publication date the list's file states (YYYY-MM-DD), or "
+        "``undated`` when it states none (OFAC's delimited files)."
+    )
+    age_days: int | None = Field(
+        description="Days from publication to the screening's date (negative for a copy "
+        "published after it); null when undated."
+    )
+    max_age_days: int = Field(description="The largest age a copy may have and be current.")
+    currency: Literal["current", "stale", "undated", "published_later"] = Field(
+        description="Whether the copy was current on the screening's date: a stale or "
+        "undated copy may miss designations, and legal clearance is then at most partial."
+    )
     entries: int
     rejected: int = Field(description="Records of the file the reader could not take.")
     listing_dates: bool = Field(
@@ -65,6 +78,10 @@ class HitOut(_Out):
     reference: str | None
     programmes: list[str]
     listed_on: dt.date | None
+    list_published: str = Field(
+        description="The publication date of the copy of the list the entry was found in, "
+        "or ``undated``."
+    )
     decision: HitDecisionOut | None
 
 

@@ -271,7 +271,7 @@ def case_screening(
         result = screened_with_decisions(
             case,
             loaded,
-            access.store.screening_decisions(names) if names else [],
+            access.store.screening_decisions(access.case_id, names) if names else [],
             as_of=day,
             activities=activities,
             jurisdictions=jurisdictions,
