@@ -81,7 +81,7 @@ def test_an_analyst_rules_out_a_hit_and_a_viewer_reads_it(
     expect(row.locator(".decision")).to_contain_text("false positive by amina on")
     expect(row).to_contain_text(NOTE)
     page.screenshot(path=str(artifacts / "screening.png"), full_page=True)
-    [decision] = served.store.screening_decisions()
+    [decision] = served.store.screening_decisions(CASE_ID)
     assert (decision.user, decision.verdict, decision.case_id) == (
         "amina",
         "false_positive",

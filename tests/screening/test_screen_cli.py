@@ -65,25 +65,39 @@ def test_the_saudi_football_club_is_not_a_hit(lists_env: dict[str, str | None]) 
     assert "no hit above the match threshold" in table.stdout
 
 
-def test_a_decision_is_shown_in_later_screenings(lists_env: dict[str, str | None]) -> None:
+def test_a_decision_is_shown_in_later_screenings_of_its_case_only(
+    lists_env: dict[str, str | None],
+) -> None:
+    from tests.conftest import EXAMPLES
+
+    for example in ("somalia-2011.yaml", "colombia-2012.yaml"):
+        imported = runner.invoke(app, ["case", "import", str(EXAMPLES / example)], env=lists_env)
+        assert imported.exit_code == 0, imported.stderr
     [first, *_] = screen_json(lists_env, "Harakat al-Shabaab al-Mujahideen")
+    hit = ["--list", first["list"], "--entity", first["entity_id"], "--verdict", "true_match"]
     decided = runner.invoke(
         app,
-        [
-            "screen", "decide", "HARAKAT AL-SHABAAB AL-MUJAHIDEEN",
-            "--list", first["list"], "--entity", first["entity_id"],
-            "--verdict", "true_match", "--note", "same group, confirmed",
-        ],
+        ["screen", "decide", "HARAKAT AL-SHABAAB AL-MUJAHIDEEN", *hit,
+         "--note", "same group, confirmed", "--case", "somalia-2011"],
         env=lists_env,
     )  # fmt: skip
     assert decided.exit_code == 0, decided.stderr
-    [again, *_] = screen_json(lists_env, "Harakat al-Shabaab al-Mujahideen")
+    name = "Harakat al-Shabaab al-Mujahideen"
+    [again, *_] = screen_json(lists_env, name, "--case", "somalia-2011")
     assert again["decision"]["verdict"] == "true_match" and "note" not in again["decision"]
+    # a decision belongs to its case: not shown without it, nor in another case
+    assert screen_json(lists_env, name)[0]["decision"] is None
+    assert screen_json(lists_env, name, "--case", "colombia-2012")[0]["decision"] is None
+    nowhere = runner.invoke(
+        app, ["screen", "decide", name, *hit, "--case", "nowhere"], env=lists_env
+    )
+    assert nowhere.exit_code == 4 and "belongs to a case" in nowhere.stderr
     bad = runner.invoke(
         app,
-        ["screen", "decide", "x", "--list", "un-sc", "--entity", "1", "--verdict", "maybe"],
+        ["screen", "decide", "x", "--list", "un-sc", "--entity", "1", "--verdict", "maybe",
+         "--case", "somalia-2011"],
         env=lists_env,
-    )
+    )  # fmt: skip
     assert bad.exit_code == 3 and "expected one of" in bad.stderr
 
 

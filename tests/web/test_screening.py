@@ -93,7 +93,7 @@ def decision_body(hit: dict[str, Any], verdict: str, note: str | None = None) ->
 
 
 def stored_decisions(store: CaseStore) -> list[HitDecision]:
-    return store.screening_decisions()
+    return store.screening_decisions(CASE)
 
 
 def decision_audit(store: CaseStore) -> list[Any]:
@@ -250,29 +250,50 @@ def test_a_true_match_recorded_through_the_api(
     assert (entry.user_name, entry.case_id, entry.detail["seq"]) == ("lead", CASE, body["seq"])
 
 
-def test_a_decision_made_in_another_case_shows_without_its_note_or_case(
+def test_a_verdict_from_another_case_neither_shows_nor_changes_the_exposure_until_confirmed(
     lists_app: FastAPI, browser: Callable[[str], Browser], web_store: CaseStore
 ) -> None:
+    """The throwaway-case attack: a verdict recorded in another case (here a false
+    positive on al-Shabaab's UN entry) must not clear the group in this case, nor show who
+    vetted it; shared by that case's lead it becomes a suggestion, applied only when an
+    analyst here confirms it."""
     analyst = browser("analyst")
-    shabaab = hit_of(analyst.client.get(API).json(), "al-shabaab", SHABAAB, "ofac-sdn")
+    before = analyst.client.get(API).json()
+    shabaab = hit_of(before, "al-shabaab", SHABAAB, "un-sc")
+    exposure = actor_of(before, "al-shabaab")["exposure"]
     elsewhere = HitDecision(
         query=shabaab["query"],
-        list_id="ofac-sdn",
+        list_id="un-sc",
         entity_id=shabaab["entity_id"],
-        verdict=Verdict.TRUE_MATCH,
-        user="analyst",
+        verdict=Verdict.FALSE_POSITIVE,
+        user="outsider",
         at=dt.datetime.now(dt.UTC),
         note="Written in the other case.",
         case_id=OTHER_CASE,
     )
-    web_store.acting_as("analyst").record_decision(elsewhere)
+    seq = web_store.acting_as("outsider").record_decision(elsewhere)
     response = analyst.client.get(API)
-    decided = hit_of(response.json(), "al-shabaab", SHABAAB, "ofac-sdn")["decision"]
-    assert decided["verdict"] == "true_match"
-    assert decided["case_id"] is None and decided["note"] is None
-    assert OTHER_CASE not in response.text and "Written in the other case" not in response.text
+    hit = hit_of(response.json(), "al-shabaab", SHABAAB, "un-sc")
+    assert hit["decision"] is None and hit["suggestions"] == []
+    assert actor_of(response.json(), "al-shabaab")["exposure"] == exposure
+    assert "outsider" not in response.text and "Written in the other case" not in response.text
+
+    web_store.acting_as("outsider").share_decision(OTHER_CASE, seq)
+    response = analyst.client.get(API)
+    hit = hit_of(response.json(), "al-shabaab", SHABAAB, "un-sc")
+    assert hit["decision"] is None and hit["suggestions"] == ["false_positive"]
+    assert actor_of(response.json(), "al-shabaab")["exposure"] == exposure  # not applied
+    assert "outsider" not in response.text and OTHER_CASE not in response.text
     page = analyst.client.get(PAGE).text
-    assert "(recorded outside this case)" in page and OTHER_CASE not in page
+    assert "Another case shared the verdict" in page and "outsider" not in page
+
+    confirm = {**decision_body(hit, "false_positive"), "actor": "al-shabaab"}
+    assert post_form(analyst, confirm).status_code == 303
+    decided = hit_of(analyst.client.get(API).json(), "al-shabaab", SHABAAB, "un-sc")
+    assert decided["decision"]["user"] == "analyst" and decided["suggestions"] == []
+    # and the other way round: this case's verdict stays out of the other case
+    [theirs] = web_store.screening_decisions(OTHER_CASE)
+    assert (theirs.user, theirs.verdict) == ("outsider", Verdict.FALSE_POSITIVE)
 
 
 def test_a_hit_the_screening_did_not_give_is_refused_naming_the_field(

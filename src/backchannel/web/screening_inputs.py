@@ -8,8 +8,9 @@ is the analyst), no time (it is made when received) and no case (the address giv
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from backchannel.model.limits import CheckedText
 from backchannel.screening.decisions import Verdict
 
 #: Longest name, list id and entry id accepted: far above any real one, and bounded.
@@ -18,7 +19,7 @@ MAX_ID = 100
 MAX_NOTE = 5_000
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(CheckedText):
     """An analyst's verdict on one hit of the case's screening."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -56,12 +56,10 @@ class HitDecisionOut(_Out):
     verdict: Verdict
     user: str
     at: dt.datetime
-    case_id: str | None = Field(
-        description="This case, or null for a decision recorded in another case or outside one."
-    )
-    note: str | None = Field(
-        description="Why; only for callers who get the full brief, and only for decisions "
-        "recorded in this case."
+    case_id: str | None = Field(description="This case: a decision belongs to its case.")
+    note: str | None = Field(description="Why; only for callers who get the full brief.")
+    seq: int | None = Field(
+        default=None, description="The decision's number (a case lead shares it by number)."
     )
 
 
@@ -83,6 +81,11 @@ class HitOut(_Out):
         "or ``undated``."
     )
     decision: HitDecisionOut | None
+    suggestions: list[Verdict] = Field(
+        default_factory=list,
+        description="Verdicts other cases shared on this hit: suggestions only (who, when "
+        "and why are not shown), applied to this case when someone here confirms one.",
+    )
 
 
 class ExposureCellOut(_Out):

@@ -42,7 +42,7 @@ from backchannel.screening.case_screening import (
     CaseScreening,
     screen_case,
 )
-from backchannel.screening.decisions import HitDecision, Verdict, decision_key
+from backchannel.screening.decisions import HitDecision, SharedDecision, Verdict, decision_key
 from backchannel.screening.law import Law
 from backchannel.screening.screen import ScreenedHit
 from backchannel.web.case_views import sees_sensitive_names
@@ -230,6 +230,18 @@ def screening_document(result: CaseScreening, notes: bool) -> dict[str, Any]:
     return {**document, "lists_installed": True, "message": None}
 
 
+def with_suggestions(document: dict[str, Any], shared: Sequence[SharedDecision]) -> dict[str, Any]:
+    """The screening with, on each undecided hit, the verdicts other cases shared on it."""
+    offered: dict[tuple[str, str, str], set[str]] = {}
+    for suggestion in shared:
+        offered.setdefault(suggestion.hit, set()).add(suggestion.verdict.value)
+    for actor in document["actors"]:
+        for hit in (*actor["hits"], *actor["listed_later"]):
+            key = (decision_key(hit["query"]), hit["list"], hit["entity_id"])
+            hit["suggestions"] = [] if hit["decision"] else sorted(offered.get(key, ()))
+    return document
+
+
 def _not_installed_document(
     case: Case, law: Law, day: dt.date, activities: Sequence[str], jurisdictions: Sequence[str]
 ) -> dict[str, Any]:
@@ -281,6 +293,10 @@ def case_screening(
                 query = hit_query(screened, actor.name)
                 produced[decision_key(query), screened.hit.list, screened.hit.entity_id] = query
         document = screening_document(result, notes=not redacted)
+        if names:
+            document = with_suggestions(
+                document, access.store.shared_decisions(access.case_id, names)
+            )
     if redacted:
         document = mask_names(case, document)
     document = {**document, "redacted": redacted}
@@ -367,6 +383,7 @@ def _page(
         values=redisplayed(values or {}),
         added=added,
         may_decide=access.allows(Action.SCREENING_DECIDE),
+        may_share=access.allows(Action.SCREENING_SHARE),
     )
 
 
