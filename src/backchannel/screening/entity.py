@@ -9,6 +9,7 @@ rejected with a reason, so that the counts reconcile with the file.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -34,6 +35,18 @@ class NameQuality(StrEnum):
     PRIMARY = "primary"
     STRONG = "strong"
     WEAK = "weak"
+
+
+def calendar_day(pattern: re.Pattern[str], text: str) -> dt.date | None:
+    """The day ``text`` names when it matches ``pattern`` in full, its first three groups
+    being year, month and day; ``None`` when it does not match or the day does not exist."""
+    match = pattern.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        return dt.date(*(int(part) for part in match.groups()[:3]))
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from backchannel.screening.entity import calendar_day
+
 __all__ = [
     "DEFAULT_MAX_AGE_DAYS",
     "Currency",
@@ -57,15 +59,7 @@ def publication_date(stamp: str | None) -> dt.date | None:
     The date is the one written, in the stamp's own zone: a list is not redated by a
     conversion the producer did not make.
     """
-    if stamp is None:
-        return None
-    match = _STAMP.fullmatch(stamp)
-    if match is None:
-        return None
-    try:
-        return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
+    return None if stamp is None else calendar_day(_STAMP, stamp)
 
 
 def published_text(published: dt.date | None) -> str:

@@ -38,6 +38,7 @@ from backchannel.screening.entity import (
     NameQuality,
     ReadResult,
     Rejection,
+    calendar_day,
 )
 from backchannel.screening.names import distinct_names, script_of
 
@@ -372,10 +373,4 @@ def _values(properties: dict[str, list[str]], *props: str) -> list[str]:
 
 
 def _full_date(text: str) -> dt.date | None:
-    match = _FULL_DATE.fullmatch(text)
-    if match is None:
-        return None
-    try:
-        return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
+    return calendar_day(_FULL_DATE, text)

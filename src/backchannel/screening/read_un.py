@@ -31,6 +31,7 @@ from backchannel.screening.entity import (
     NameQuality,
     ReadResult,
     Rejection,
+    calendar_day,
 )
 from backchannel.screening.freshness import publication_date
 from backchannel.screening.names import distinct_names, script_of
@@ -287,13 +288,7 @@ def _text(element: ET.Element, child: str, *, collapse: bool = True) -> str:
 
 
 def _iso_date(text: str) -> dt.date | None:
-    match = _DATE.fullmatch(text)
-    if match is None:
-        return None
-    try:
-        return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
+    return calendar_day(_DATE, text)
 
 
 def _countries(element: ET.Element) -> tuple[str, ...]:

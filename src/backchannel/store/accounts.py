@@ -26,8 +26,6 @@ from backchannel.errors import (
     Problem,
 )
 from backchannel.store.base import StoreBase
-from backchannel.store.case_changes import CaseSummary
-from backchannel.store.cases import CaseRepository
 from backchannel.store.schema import MembershipRow, SessionRow
 from backchannel.store.users import (
     FAILURE,
@@ -345,13 +343,3 @@ class Accounts(StoreBase):
             if membership is None or user_row is None or user_row.disabled:
                 return None
             return Role(membership.role)
-
-    def cases_for(self, user_name: str) -> list[CaseSummary]:
-        """The cases the user is a member of (none for a disabled or unknown user)."""
-        with self.reading() as session:
-            repository = UserRepository(session)
-            user_row = repository.find(user_name)
-            if user_row is None or user_row.disabled:
-                return []
-            case_ids = repository.case_ids_for(user_name)
-            return CaseRepository(session, self.cipher, self.keyed).summaries(only=case_ids)
