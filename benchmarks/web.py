@@ -21,7 +21,8 @@ each an analyst member of every case, and signs them all in at once through the 
 - **--crash**: every client posts judgements for ``--seconds``, the server (its whole
   process group) is killed with SIGKILL in the middle of it, started again on the same
   database, and every write it had acknowledged (201) is looked for. Prints acknowledged,
-  present, lost (must be 0) and whether the audit chain verifies.
+  present, lost (must be 0), whether the audit chain verifies and whether every case's
+  stored content still matches the digest of its last audited change.
 
 Loopback only; every wait is bounded. Run:
 ``.venv/bin/python benchmarks/web.py [--quick] [--crash] [--workers N] [--think S]
@@ -410,14 +411,19 @@ async def crash(
         }
         lost = [ack for ack in acknowledged if ack not in present]
         verification = store.verify_audit()
+        content_problems = store.verify_contents()
     finally:
         store.close()
     kept = len(set(acknowledged) & present)
     print(
         f"acknowledged {len(acknowledged)}, present {kept}, lost {len(lost)} (must be 0), "
         f"audit chain of {verification.entries} entries "
-        f"{'intact' if verification.ok else f'BROKEN at {verification.first_bad_seq}'}"
+        f"{'intact' if verification.ok else f'BROKEN at {verification.first_bad_seq}'}, "
+        f"stored content matching the log: "
+        f"{'yes' if not content_problems else f'NO ({len(content_problems)} problems)'}"
     )
+    for problem in content_problems[:5]:
+        print(f"    content: {problem.describe()}")
     for case_id, judgement_id in lost[:10]:
         print(f"    lost: {case_id} {judgement_id}")
 
