@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from backchannel.errors import InvalidInputError, Problem
 from backchannel.events.readers import ReadResult
-from backchannel.events.schema import EVENT_SCHEMA
+from backchannel.events.schema import ADDED_COLUMNS, EVENT_SCHEMA
 
 __all__ = ["EVENTS_DIR", "load_events", "sidecar_path", "store_events"]
 
@@ -60,6 +60,7 @@ def load_events(path: str | Path) -> pa.Table:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as exc:
         raise InvalidInputError(file, [Problem("", f"not a readable Parquet file: {exc}")]) from exc
+    table = _with_added_columns(table)
     problems = _schema_problems(table.schema)
     if problems:
         raise InvalidInputError(file, problems)
@@ -104,6 +105,20 @@ def _sha256(path: Path) -> str:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _with_added_columns(table: pa.Table) -> pa.Table:
+    """A file stored before the newer nullable columns existed, with them as nulls, in
+    ``EVENT_SCHEMA`` order (any other difference is left for the schema check to name)."""
+    missing = [name for name in ADDED_COLUMNS if table.schema.get_field_index(name) < 0]
+    if not missing:
+        return table
+    for name in missing:
+        field = EVENT_SCHEMA.field(name)
+        table = table.append_column(field, pa.nulls(table.num_rows, field.type))
+    known = [name for name in EVENT_SCHEMA.names if table.schema.get_field_index(name) >= 0]
+    extra = [name for name in table.schema.names if EVENT_SCHEMA.get_field_index(name) < 0]
+    return table.select(known + extra)
 
 
 def _schema_problems(schema: pa.Schema) -> list[Problem]:

@@ -331,7 +331,11 @@ class _Event(NamedTuple):
     actor2: str | None
     actor1_ucdp_id: int | None
     actor2_ucdp_id: int | None
+    assoc_actor1: str | None
+    assoc_actor2: str | None
     violence_type: str
+    event_type: str | None
+    sub_event_type: str | None
     civilian_targeting: bool
     deaths_best: int
     deaths_low: int
@@ -760,7 +764,11 @@ def _ged_event(row: _Row, strict_bounds: bool) -> _Event:
         actor2=row["side_b"] or None,
         actor1_ucdp_id=_optional_int(row, "side_a_new_id"),
         actor2_ucdp_id=_optional_int(row, "side_b_new_id"),
+        assoc_actor1=None,
+        assoc_actor2=None,
         violence_type=violence.value,
+        event_type=None,
+        sub_event_type=None,
         civilian_targeting=violence is ViolenceType.ONE_SIDED,
         deaths_best=best,
         deaths_low=low,
@@ -827,7 +835,11 @@ def _acled_event(row: _Row, strict_bounds: bool) -> _Event:
         actor2=row["actor2"] or None,
         actor1_ucdp_id=None,
         actor2_ucdp_id=None,
+        assoc_actor1=row["assoc_actor_1"] or None,
+        assoc_actor2=row["assoc_actor_2"] or None,
         violence_type=_acled_violence_type(row, event_type).value,
+        event_type=row["event_type"],
+        sub_event_type=row["sub_event_type"] or None,
         civilian_targeting=targeting,
         deaths_best=fatalities,
         deaths_low=fatalities,
@@ -955,13 +967,18 @@ def _ged_columns(raw: dict[str, pa.Array]) -> tuple[col.FastColumns, np.ndarray]
     actor1_id, actor1_plain = col.lookup(raw["side_a_new_id"], _fast_optional_int, pa.int64())
     actor2_id, actor2_plain = col.lookup(raw["side_b_new_id"], _fast_optional_int, pa.int64())
     plain &= actor1_plain & actor2_plain
+    nothing = pa.nulls(len(plain), pa.string())
     columns.update(
         date_start=start,
         date_end=end,
         year=year,
         actor1_ucdp_id=actor1_id,
         actor2_ucdp_id=actor2_id,
+        assoc_actor1=nothing,
+        assoc_actor2=nothing,
         violence_type=violence,
+        event_type=nothing,
+        sub_event_type=nothing,
         civilian_targeting=pc.equal(violence, ViolenceType.ONE_SIDED.value),
         deaths_best=deaths["best"],
         deaths_low=deaths["low"],
@@ -998,7 +1015,11 @@ def _acled_columns(raw: dict[str, pa.Array]) -> tuple[col.FastColumns, np.ndarra
         year=year,
         actor1_ucdp_id=pa.nulls(len(plain), pa.int64()),
         actor2_ucdp_id=pa.nulls(len(plain), pa.int64()),
+        assoc_actor1=col.null_if_empty(raw["assoc_actor_1"]),
+        assoc_actor2=col.null_if_empty(raw["assoc_actor_2"]),
         violence_type=violence,
+        event_type=raw["event_type"],
+        sub_event_type=col.null_if_empty(raw["sub_event_type"]),
         civilian_targeting=targeting,
         deaths_best=fatalities,
         deaths_low=fatalities,
@@ -1014,9 +1035,9 @@ _GED_USED = (
     "deaths_civilians", "best", "high", "low",
 )  # fmt: skip
 _ACLED_USED = (
-    "event_id_cnty", "event_date", "year", "event_type", "actor1", "inter1", "actor2",
-    "inter2", "civilian_targeting", "country", "admin1", "admin2", "latitude", "longitude",
-    "fatalities",
+    "event_id_cnty", "event_date", "year", "event_type", "sub_event_type", "actor1",
+    "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "civilian_targeting",
+    "country", "admin1", "admin2", "latitude", "longitude", "fatalities",
 )  # fmt: skip
 _LAYOUTS: dict[str, _Layout] = {
     "ged": _Layout("ged", GED_COLUMNS, GED_REQUIRED, _GED_USED, "id", _ged_event, _ged_columns),

@@ -52,7 +52,15 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("actor2", pa.string(), "GED side_b / ACLED actor2"),
     Column("actor1_ucdp_id", pa.int64(), "UCDP actor id of actor1 (GED side_a_new_id)"),
     Column("actor2_ucdp_id", pa.int64(), "UCDP actor id of actor2 (GED side_b_new_id)"),
+    Column(
+        "assoc_actor1",
+        pa.string(),
+        "ACLED assoc_actor_1 as written (actors acting with actor1, separated by ';')",
+    ),
+    Column("assoc_actor2", pa.string(), "ACLED assoc_actor_2 as written (with actor2)"),
     Column("violence_type", pa.string(), "a ViolenceType value", False),
+    Column("event_type", pa.string(), "ACLED event_type as written (GED: none)"),
+    Column("sub_event_type", pa.string(), "ACLED sub_event_type as written (GED: none)"),
     Column(
         "civilian_targeting",
         pa.bool_(),
@@ -73,6 +81,12 @@ EVENT_COLUMNS: tuple[Column, ...] = (
 )
 
 EVENT_SCHEMA = pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in EVENT_COLUMNS])
+
+ADDED_COLUMNS: frozenset[str] = frozenset(
+    {"assoc_actor1", "assoc_actor2", "event_type", "sub_event_type"}
+)
+"""Nullable columns added after event files were first stored: a stored file without them
+reads as if every value were missing."""
 
 
 def combine_event_tables(tables: list[pa.Table]) -> pa.Table:
