@@ -225,7 +225,9 @@ def test_data_pull_from_mirror_then_list(tmp_path: Path, mirror: Path) -> None:
     assert "installed ewp" in result.stdout
     listed = json.loads(runner.invoke(app, ["data", "list", "--format", "json"], env=env).stdout)
     by_id = {entry["id"]: entry for entry in listed}
-    assert all(entry["installed"] for entry in listed)
+    # the monthly candidate release is not in the mirror, and ACLED never is
+    optional = {"ucdp-ged-candidate", "acled"}
+    assert all(entry["installed"] for entry in listed if entry["id"] not in optional)
     assert by_id["ewp"]["status"] == "verified" and by_id["ewp"]["version"]
     ged = by_id["ucdp-ged"]
     assert ged["status"] == "layout-checked"

@@ -91,6 +91,32 @@ class PermissionDeniedError(BackchannelError):
 
 
 @dataclass(frozen=True)
+class NameCandidate:
+    """One of the things a name could mean: how to ask for it exactly, and what it is
+    (``details``: where it is named and how often, e.g. ``ACLED actor1: 412 events``)."""
+
+    name: str
+    details: tuple[str, ...] = ()
+
+
+class AmbiguousNameError(BackchannelError):
+    """A name matched several things and none was picked: ``candidates`` lists them so the
+    user can ask again for one of them by its exact name."""
+
+    def __init__(self, query: str, candidates: list[NameCandidate], what: str = "actors") -> None:
+        self.query = query
+        self.candidates = list(candidates)
+        lines = [
+            f"{c.name!r}" + (f" ({'; '.join(c.details)})" if c.details else "")
+            for c in self.candidates
+        ]
+        super().__init__(
+            f"{query!r} matches {len(lines)} {what}; ask again with one of these exactly:\n  "
+            + "\n  ".join(lines)
+        )
+
+
+@dataclass(frozen=True)
 class Leak:
     """A sensitive form found in a redacted output: as written there, what it identifies
     (a masked actor's label, a record's label) and where in the output it stood."""

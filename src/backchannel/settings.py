@@ -7,9 +7,10 @@ elsewhere. Every field has a default and a description, and the README documents
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr
@@ -85,7 +86,87 @@ class Settings(BaseSettings):
     download_timeout: float = Field(
         default=10.0,
         gt=0,
-        description="Seconds to wait for an upstream server before a data pull fails.",
+        description=(
+            "Seconds a data pull waits for the next bytes from an upstream server (the read "
+            "timeout) before it retries the download."
+        ),
+    )
+    download_connect_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "Seconds a data pull waits to connect to an upstream server; a server it cannot "
+            "reach fails the pull at once (offline), without retries."
+        ),
+    )
+    download_retries: int = Field(
+        default=3,
+        ge=0,
+        le=10,
+        description=(
+            "Further attempts after a download fails on a server error (5xx, 429), a read "
+            "timeout or a connection cut mid-file; none after a 404 or a refused connection."
+        ),
+    )
+    download_backoff: float = Field(
+        default=1.0,
+        ge=0,
+        description=(
+            "Seconds before the first retry of a download; each later retry waits twice as long."
+        ),
+    )
+    upstream_base: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#]+(/[^?#]*)?$",
+        description=(
+            "Base URL that replaces every upstream address's scheme and host: "
+            "`https://host/path` is fetched from `<base>/host/path`. For a caching proxy or "
+            "an internal copy of the producers' sites laid out by host."
+        ),
+    )
+    upstream_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            'JSON object of upstream addresses by file, `{"<data set id>/<file name>": "url"}` '
+            "(or the data set id alone for a data set of one file): a producer address the "
+            "manifest could not confirm, such as PA-X's CSV export."
+        ),
+    )
+    acled_email: str | None = Field(
+        default=None,
+        description="Email of the myACLED account a pull of `acled` signs in with (OAuth).",
+    )
+    acled_password: SecretStr | None = Field(
+        default=None,
+        description="Password of that myACLED account; never written to disk or to a log.",
+    )
+    acled_countries: list[str] = Field(
+        default_factory=list,
+        description=(
+            'JSON list of the country names an `acled` pull asks for (`["Sudan", "Mali"]`); '
+            "empty: every country the account may read."
+        ),
+    )
+    acled_start_date: dt.date | None = Field(
+        default=None,
+        description=(
+            "First event date of the first `acled` pull (later pulls fetch only events from "
+            "the newest installed event date on). Default: 365 days before the pull."
+        ),
+    )
+    acled_page_size: int = Field(
+        default=5000,
+        ge=1,
+        le=5000,
+        description="Events an `acled` pull asks ACLED's API for per page.",
+    )
+    data_max_age_days: dict[str, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description=(
+            'JSON object of largest ages in days, by data set id or by cadence (`{"yearly": '
+            '500, "ucdp-ged": 800}`); a data set older than its age is flagged stale. '
+            "Defaults: monthly 45, yearly 400, feed 30; lists follow list_max_age_days."
+        ),
     )
 
     environment: Literal["development", "production"] = Field(

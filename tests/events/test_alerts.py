@@ -131,6 +131,10 @@ def _last_day(month: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
+#: The hand-built cases are set in the Central African Republic (CAF), and a case's alerts
+#: read only its own country's events: the hand-built events are placed there.
+CASE_COUNTRY = "Central African Republic"
+
 CASE = """\
 id: t
 context: {title: T, country: CAF, period: {start: 2014-01-01}}
@@ -180,7 +184,7 @@ def spans(
                 specs.append({"date": date, "actor1": "G", "deaths": deaths, "admin1": area})
     # an event of someone else after the talks: the data run past them
     specs.append({"date": dt.date(2014, 6, 15), "actor1": "Z", "deaths": 0})
-    return specs
+    return [{**spec, "country": CASE_COUNTRY} for spec in specs]
 
 
 TWO_A_MONTH = [[(1, "North")] * 2] * 3
@@ -281,6 +285,11 @@ def test_commitment_area_and_kind_are_respected(make_events: EventFactory) -> No
                 "event_id": "after",
             },
         ]
+    )
+    events = events.set_column(
+        events.schema.get_field_index("country"),
+        "country",
+        pa.array([CASE_COUNTRY] * events.num_rows, pa.string()),
     )
     alerts = case_alerts(connect(), event_table(events), parse_case(CASE))
     [violation] = [a for a in alerts if a.kind == "commitment_violation"]

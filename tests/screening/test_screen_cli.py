@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,11 +14,11 @@ from typer.testing import CliRunner
 
 from backchannel.casefile import load_case
 from backchannel.cli import app
-from backchannel.cli.screen import read_names
+from backchannel.cli.screen import load_screening, read_names
 from backchannel.errors import InvalidInputError
 from backchannel.screening.case_screening import screen_case
-from backchannel.screening.lists import load_lists
 from backchannel.screening.screen import Screening
+from backchannel.settings import Settings
 from tests.conftest import EXAMPLES, mirror_path
 
 runner = CliRunner()
@@ -36,11 +39,12 @@ def lists_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]
 
 
 @pytest.fixture(scope="module")
-def screening() -> Screening:
-    mirror = mirror_path()
-    if mirror is None:
-        pytest.skip("no data mirror")
-    return Screening(load_lists(mirror / "sanctions"))
+def screening(lists_env: dict[str, str | None]) -> Screening:
+    """The lists installed for this module, through their persisted index: read when a
+    command has built it already, else built once here."""
+    data_dir = lists_env["BACKCHANNEL_DATA_DIR"]
+    assert data_dir is not None
+    return load_screening(Settings(data_dir=Path(data_dir), mirror=None))
 
 
 def screen_json(env: dict[str, str | None], *args: str) -> object:
@@ -188,3 +192,35 @@ def test_demo_briefs_carry_a_legal_section(tmp_path: Path) -> None:
     section = brief[start : brief.index("</section>", start)]
     assert "REVOLUTIONARY ARMED FORCES OF COLOMBIA" in section and "FTO" in section
     assert "not legal advice" in section.lower()
+
+
+def test_screening_a_name_imports_only_what_it_needs(lists_env: dict[str, str | None]) -> None:
+    """With the index built, ``screen NAME`` reads it without importing the store, the
+    data-set code or the other commands (each costs a good part of a second)."""
+    screen_json(lists_env, "Al-Shabaab")  # builds the index if no test has yet
+    probe = (
+        "import sys\n"
+        "from backchannel.cli import main\n"
+        "sys.argv = ['backchannel', 'screen', 'Al-Shabaab', '--format', 'json']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "heavy = ('sqlalchemy', 'backchannel.datasets', 'backchannel.cli.events', 'ibis')\n"
+        "print('LOADED', [name for name in heavy if name in sys.modules])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "BACKCHANNEL_MIRROR"}
+    env["BACKCHANNEL_DATA_DIR"] = str(lists_env["BACKCHANNEL_DATA_DIR"])
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "AL-SHABAAB" in done.stdout
+    assert "LOADED []" in done.stdout
+    assert "index" not in done.stderr  # read, not rebuilt
+
+
+def test_the_demo_helpers_are_still_reachable_from_the_cli_package() -> None:
+    from backchannel.cli import example_case_files
+
+    assert example_case_files()

@@ -16,42 +16,49 @@ Exit codes (one table, used by every command):
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
-from backchannel.cli.actors import actors_app
-from backchannel.cli.admin import audit_app, keys_app
-from backchannel.cli.assess import assess
-from backchannel.cli.cases import case_app, schema
 from backchannel.cli.common import EXIT_CODES, exit_code_for
-from backchannel.cli.data import data_app
-from backchannel.cli.demo import demo, example_case_files
-from backchannel.cli.events import events_app
-from backchannel.cli.forecast import forecast_app
-from backchannel.cli.screen import screen_app
-from backchannel.cli.serve import serve
-from backchannel.cli.stage import stage_app
-from backchannel.cli.users import members_app, users_app
+from backchannel.cli.lazy import lazy_group
 
+# Each command's module is imported when the command runs (or help lists it): importing
+# them all takes about a second, which `backchannel screen NAME` would pay on every call.
 app = typer.Typer(
+    cls=lazy_group(
+        commands={
+            "schema": "backchannel.cli.cases:schema",
+            "demo": "backchannel.cli.demo:demo",
+            "assess": "backchannel.cli.assess:assess",
+            "serve": "backchannel.cli.serve:serve",
+            "watch": "backchannel.cli.watch:watch",
+        },
+        groups={
+            "case": "backchannel.cli.cases:case_app",
+            "data": "backchannel.cli.data:data_app",
+            "audit": "backchannel.cli.admin:audit_app",
+            "keys": "backchannel.cli.admin:keys_app",
+            "forecast": "backchannel.cli.forecast:forecast_app",
+            "events": "backchannel.cli.events:events_app",
+            "stage": "backchannel.cli.stage:stage_app",
+            "actors": "backchannel.cli.actors:actors_app",
+            "screen": "backchannel.cli.screen:screen_app",
+            "users": "backchannel.cli.users:users_app",
+            "members": "backchannel.cli.users:members_app",
+        },
+    ),
     help="Decision support for atrocity prevention through dialogue with armed groups.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.command()(schema)
-app.command()(demo)
-app.command()(assess)
-app.command()(serve)
-app.add_typer(case_app, name="case")
-app.add_typer(data_app, name="data")
-app.add_typer(audit_app, name="audit")
-app.add_typer(keys_app, name="keys")
-app.add_typer(forecast_app, name="forecast")
-app.add_typer(events_app, name="events")
-app.add_typer(stage_app, name="stage")
-app.add_typer(actors_app, name="actors")
-app.add_typer(screen_app, name="screen")
-app.add_typer(users_app, name="users")
-app.add_typer(members_app, name="members")
+
+
+@app.callback()
+def _commands() -> None:
+    # a group whose commands are all loaded lazily needs a callback to be a group
+    pass
+
 
 __all__ = ["EXIT_CODES", "app", "example_case_files", "exit_code_for", "main"]
 
@@ -59,3 +66,12 @@ __all__ = ["EXIT_CODES", "app", "example_case_files", "exit_code_for", "main"]
 def main() -> None:
     """Entry point of the ``backchannel`` script."""
     app()
+
+
+def __getattr__(name: str) -> Any:
+    # ``example_case_files`` lives with the demo command, imported only when asked for
+    if name == "example_case_files":
+        from backchannel.cli.demo import example_case_files
+
+        return example_case_files
+    raise AttributeError(name)

@@ -69,11 +69,13 @@ def assess(
     from backchannel.cli.brief_inputs import check_brief_path, write_brief
     from backchannel.datasets.analysis_inputs import (
         INSTALLED_GED,
+        analysis_data_ages,
         installed_conflicts,
         installed_event_extents,
         installed_evidence_sources,
         installed_predictors,
         installed_screening,
+        reads_pulled_ged,
     )
     from backchannel.reports.case_analysis import analyse_for_brief
     from backchannel.risk.assessment import assess_case
@@ -119,6 +121,9 @@ def assess(
             evidence_sources=installed_evidence_sources(settings),
             extents=extents,
             conflicts=conflicts,
+            data_ages=analysis_data_ages(
+                settings, pulled_events=reads_pulled_ged(settings, events)
+            ),
         )
         if brief is not None:
             write_brief(analysis, brief, redacted=redacted)

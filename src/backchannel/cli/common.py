@@ -8,13 +8,15 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from backchannel.errors import (
+    AmbiguousNameError,
     AuthenticationError,
     BackchannelError,
     ConfigurationError,
@@ -26,7 +28,11 @@ from backchannel.errors import (
     PermissionDeniedError,
 )
 from backchannel.settings import Settings
-from backchannel.store.service import CaseStore
+
+if TYPE_CHECKING:
+    # imported when a store is opened: SQLAlchemy and the store take half a second to
+    # import, which commands that never open the store should not pay
+    from backchannel.store.service import CaseStore
 
 #: The one mapping from error types to exit codes; the most specific type wins.
 EXIT_CODES: dict[type[BackchannelError], int] = {
@@ -38,6 +44,7 @@ EXIT_CODES: dict[type[BackchannelError], int] = {
     EncryptionKeyError: 7,
     AuthenticationError: 8,
     PermissionDeniedError: 9,
+    AmbiguousNameError: 10,
     BackchannelError: 1,
 }
 
@@ -73,7 +80,8 @@ def reported_errors() -> Iterator[None]:
     try:
         yield
     except BackchannelError as error:
-        err.print(f"[bold red]error:[/] {error.message}", markup=True, highlight=False)
+        # messages quote names from input files: brackets in them are text, not markup
+        err.print(f"[bold red]error:[/] {escape(error.message)}", markup=True, highlight=False)
         raise typer.Exit(exit_code_for(error)) from None
 
 
@@ -88,6 +96,8 @@ def load_settings() -> Settings:
 
 def with_store(settings: Settings, work: Callable[[CaseStore], T]) -> T:
     """Run ``work`` on an open store and close it afterwards."""
+    from backchannel.store.service import CaseStore
+
     store = CaseStore.open(settings)
     try:
         return work(store)

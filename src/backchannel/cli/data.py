@@ -39,11 +39,16 @@ def data_pull(
         ),
     ] = False,
 ) -> None:
-    """Download the data sets (or install them from a mirror), verified and atomically.
+    """Download the data sets from their producers (or install them from a mirror),
+    verified and atomically.
 
-    A designation list is read whole by its screening reader first: one it cannot read,
-    or one that lost more than 20% of its entries (unless --force), is refused and the
-    installed copy kept.
+    Each data set is reported installed, updated (the producer's copy changed), up to
+    date (nothing rewritten) or skipped (with the reason: ACLED without credentials or
+    from a mirror, an address the manifest could not confirm). Downloads are retried on
+    server errors and resumed after a cut; offline, the pull fails at once and names the
+    address. A designation list is read whole by its screening reader first: one it cannot
+    read, or one that lost more than 20% of its entries (unless --force), is refused and
+    the installed copy kept.
     """
     settings = load_settings()
     columns = (
@@ -60,32 +65,71 @@ def data_pull(
                 tasks[name] = progress.add_task(name, total=total)
             progress.update(tasks[name], completed=done, total=total)
 
-        installed = datasets.pull(
+        outcomes = datasets.pull_outcomes(
             settings, ids=ids or None, mirror=mirror, progress=report, force=force
         )
-    for item in installed:
-        line = f"installed {item.id} {item.version} ({item.status})"
-        listed = item.designation_list
-        if listed is not None:
-            dated = f"published {listed.publication}" if listed.published else "undated"
-            noun = "entry" if listed.entries == 1 else "entries"
-            line += f": {listed.entries:,} {noun}, {dated}"
-            if listed.forced:
-                line += ", installed with --force despite its entry count"
-        out.print(line, highlight=False, markup=False)
+    for outcome in outcomes:
+        out.print(_outcome_line(outcome), highlight=False, markup=False)
+
+
+def _outcome_line(outcome: datasets.PullOutcome) -> str:
+    item = outcome.record
+    if outcome.action is datasets.Action.SKIPPED:
+        return f"skipped {item.id}: {outcome.note.removeprefix(item.id + ': ')}"
+    line = f"{outcome.action} {item.id} {item.version} ({item.status})"
+    listed = item.designation_list
+    if listed is not None:
+        dated = f"published {listed.publication}" if listed.published else "undated"
+        noun = "entry" if listed.entries == 1 else "entries"
+        line += f": {listed.entries:,} {noun}, {dated}"
+        if listed.forced:
+            line += ", installed with --force despite its entry count"
+    elif item.publication is not None:
+        line += f": published {item.publication.stated}"
+    return line
 
 
 @data_app.command("list")
 def data_list(format: FormatOption = OutputFormat.table) -> None:
-    """Show every data set of the manifest, whether installed, and its real coverage."""
+    """Show every data set of the manifest, whether installed, its real coverage, its
+    publication date and age, and whether it is stale.
+
+    The age counts from the producer's date for the installed copy (a list's stated
+    date, a release's date, a monthly release's month, ACLED's newest event); an undated
+    copy is flagged "age unknown". The largest ages come from BACKCHANNEL_DATA_MAX_AGE_DAYS
+    and BACKCHANNEL_LIST_MAX_AGE_DAYS.
+    """
     settings = load_settings()
     with reported_errors():
         entries = datasets.installed(settings)
+        ages = {age.id: age for age in datasets.data_ages(settings)}
     if format is OutputFormat.json:
-        print_json([entry.as_dict() for entry in entries])
+        print_json([{**entry.as_dict(), **ages[entry.id].as_dict()} for entry in entries])
         return
+    rows = []
+    for entry in entries:
+        cells = dict(zip(datasets.TABLE_COLUMNS, entry.table_row(), strict=True))
+        age = ages[entry.id]
+        flag = "" if age.stale is None else ("STALE" if age.stale else "current")
+        if age.freshness is datasets.Freshness.AGE_UNKNOWN:
+            flag = "STALE (age unknown)"
+        rows.append(
+            [cells[c] for c in ("id", "version", "status", "rows", "years", "countries")]
+            + [age.published_text, age.age_text, flag, cells["source"]]
+        )
     print_table(
         "Data sets",
-        ["id", "version", "status", "rows", "years", "countries", "source"],
-        [entry.table_row() for entry in entries],
+        [
+            "id",
+            "version",
+            "status",
+            "rows",
+            "years",
+            "countries",
+            "published",
+            "age",
+            "freshness",
+            "source",
+        ],
+        rows,
     )

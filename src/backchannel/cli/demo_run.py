@@ -75,6 +75,7 @@ def run_demo(output: Path, *, pdf: bool = True) -> None:
                 evidence_sources=inputs.evidence_sources,
                 extents=inputs.event_extents,
                 conflicts=inputs.conflicts,
+                data_ages=inputs.data_ages,
             )
             for redacted in (False, True):
                 for suffix in (".html", ".pdf") if pdf else (".html",):

@@ -9,7 +9,6 @@ from typing import Annotated
 import pyarrow as pa
 import typer
 
-from backchannel import datasets
 from backchannel.casefile import load_case
 from backchannel.cli.common import (
     FormatOption,
@@ -83,54 +82,9 @@ def events_ingest(
         err.print(f"... and {len(result.rejected) - REJECTIONS_SHOWN} more rejected rows")
 
 
-@events_app.command("profile")
-def events_profile(
-    actor: Annotated[str, typer.Argument(help="Group name, acronym or alias (UCDP actor list).")],
-    events: EventsOption = None,
-    format: FormatOption = OutputFormat.table,
-) -> None:
-    """A group's profile: civilian fatalities and events by year, trend, peaks, areas, opponents."""
-    from backchannel.events.backends import connect, event_table
-    from backchannel.events.profile import build_profile
-    from backchannel.events.ucdp_actors import match_actor, read_actor_list
-
-    settings = load_settings()
-    with reported_errors():
-        table = load_event_files(settings, events)
-        actors = read_actor_list(datasets.file_path(settings, "ucdp-actors"))
-        profile = build_profile(connect(), event_table(table), match_actor(actor, actors))
-    document = profile.as_dict()
-    if format is OutputFormat.json:
-        print_json(document)
-        return
-    name = document["actor"]
-    out.print(
-        f"{name['name']} (UCDP {name['ucdp_id']}, matched on {name['matched_name']!r}): "
-        f"{profile.trend}",
-        highlight=False,
-    )
-    years = sorted(set(profile.events_by_year) | set(profile.civilian_fatalities_by_year))
-    print_table(
-        "By year",
-        ["year", "events", "fatalities", "civilians killed"],
-        [
-            [
-                y,
-                profile.events_by_year.get(y, 0),
-                profile.fatalities_by_year.get(y, 0),
-                profile.civilian_fatalities_by_year.get(y, 0),
-            ]
-            for y in years
-        ],
-    )
-    print_table(
-        "Worst months for civilians",
-        ["month", "civilians killed", "events", "areas"],
-        [
-            [p.month, p.civilian_fatalities, p.events, ", ".join(p.areas)]
-            for p in profile.peak_episodes
-        ],
-    )
+# ``events profile`` and ``events crosswalk`` live in events_actors; importing it registers
+# them on ``events_app`` (it imports ``events_app`` from here, hence the late import).
+from backchannel.cli import events_actors  # noqa: E402, F401
 
 
 @events_app.command("alerts")
@@ -138,25 +92,35 @@ def events_alerts(
     events: EventsOption = None,
     case: Annotated[
         Path | None,
-        typer.Option("--case", help="A case file: alerts on its talks and commitments."),
+        typer.Option(
+            "--case",
+            help="A case file: alerts on its talks and commitments, and escalation alerts, "
+            "all from the case's country (and regions) only.",
+        ),
     ] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Only events up to this day (YYYY-MM-DD).")
     ] = None,
     format: FormatOption = OutputFormat.table,
 ) -> None:
-    """Escalation alerts; with --case also talks conduct, buying time, commitment violations."""
-    from backchannel.events.alerts import case_alerts, escalation_alerts
+    """Escalation alerts; with --case also talks conduct, buying time, commitment violations.
+
+    With --case every alert reads the case's country only (and its regions when they match
+    the data); escalation alerts on actors that are not the case's are marked "context".
+    Where the events come from, and what was left out, is written to standard error.
+    """
+    from backchannel.events.alerts import case_alerts, case_escalation_alerts, escalation_alerts
     from backchannel.events.backends import connect, event_table
+    from backchannel.events.case_scope import scope_to_case
 
     settings = load_settings()
+    notes: list[str] = []
     with reported_errors():
         cutoff = parse_day(as_of)
         table = event_table(load_event_files(settings, events))
         if cutoff:
             table = table.filter(table.date_start <= cutoff)
         connection = connect()
-        found = escalation_alerts(connection, table)
         if case:
             from backchannel.model.as_of import known_on
 
@@ -164,12 +128,23 @@ def events_alerts(
             if cutoff:
                 # a replay: the talks and commitments known that day, windows cut at it
                 loaded = known_on(loaded, cutoff).case
-            found = case_alerts(connection, table, loaded, cutoff) + found
+            scoped = scope_to_case(connection, table, loaded)
+            notes = scoped.scope.notes()
+            found = case_alerts(connection, scoped, loaded, cutoff) + case_escalation_alerts(
+                connection, scoped, loaded
+            )
+        else:
+            found = escalation_alerts(connection, table)
+    for note in notes:
+        err.print(note, highlight=False)
     if format is OutputFormat.json:
         print_json([alert.as_dict() for alert in found])
         return
     print_table(
         f"{len(found)} alerts",
-        ["kind", "actor", "from", "to", "what", "events"],
-        [[a.kind, a.actor, a.start, a.end, a.summary, len(a.event_ids)] for a in found],
+        ["kind", "scope", "actor", "from", "to", "what", "events"],
+        [
+            [a.kind, a.scope or "", a.actor, a.start, a.end, a.summary, len(a.event_ids)]
+            for a in found
+        ],
     )

@@ -70,10 +70,33 @@ ThresholdOption = Annotated[
 
 
 def load_screening(settings: Settings, lists: list[Path] | None = None) -> Screening:
-    """The lists given, else the installed ones (imported on use: it reads every list module)."""
-    from backchannel.datasets.designation_lists import load_screening as installed_lists
+    """The lists given, else the installed ones through their persisted index.
 
-    return installed_lists(settings, lists)
+    The index is read without importing ``backchannel.datasets`` (half a second of
+    imports); only when it is missing or stale is that imported, to rebuild it, with a
+    one-line note on standard error. Lists given with ``--list`` are read and indexed
+    on every call.
+    """
+    if lists:
+        from backchannel.datasets.designation_lists import load_screening as from_files
+
+        return from_files(settings, lists)
+    from backchannel.screening.index_store import IndexUnusable, index_file, read_index
+
+    try:
+        return read_index(
+            index_file(settings.data_dir),
+            settings.data_dir,
+            max_age_days=settings.list_max_age_days,
+        )
+    except IndexUnusable as unusable:
+        from backchannel.datasets.screening_index_file import rebuild_index
+
+        return rebuild_index(settings, unusable.message, _notice)
+
+
+def _notice(line: str) -> None:
+    err.print(f"note: {line}", highlight=False, markup=False)
 
 
 def _screen_kwargs(threshold: float | None) -> dict[str, Any]:

@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from backchannel.datasets.designation_lists import load_screening
-from backchannel.datasets.install import file_path, file_paths, installed_dataset
+from backchannel.datasets.designation_lists import LIST_DATASETS, load_screening
+from backchannel.datasets.freshness import DataAge, installed_data_ages
+from backchannel.datasets.listing import file_path, file_paths, installed_dataset
 from backchannel.datasets.manifest import EWP_PREDICTORS
 from backchannel.datasets.records import Status
 from backchannel.dialogue.evidence import EvidenceSources
@@ -134,7 +135,8 @@ class AnalysisInputs:
     ``event_extents`` gives what each event file covers, by the ``source_file`` of its
     events (what ``events.coverage.event_coverage`` takes); files not in it, such as
     ingested Parquet, are of unknown extent. ``conflicts`` holds the UCDP/PRIO Armed
-    Conflict Dataset rows (for ``events.ucdp_conflicts.active_conflicts``).
+    Conflict Dataset rows (for ``events.ucdp_conflicts.active_conflicts``). ``data_ages``
+    are the installed data sets these came from, with their publication dates and ages.
     """
 
     events: pa.Table | None
@@ -144,6 +146,7 @@ class AnalysisInputs:
     evidence_sources: EvidenceSources | None
     event_extents: Mapping[str, FileExtent] = field(default_factory=dict)
     conflicts: tuple[ConflictYear, ...] | None = None
+    data_ages: tuple[DataAge, ...] = ()
 
     def missing(self) -> list[str]:
         """The inputs that are not installed, by name."""
@@ -166,6 +169,7 @@ def installed_inputs(
     """
     events: pa.Table | None = None
     extents: dict[str, FileExtent] = {}
+    pulled_ged = False
     try:
         files, pulled_ged = _event_files(settings, None)
     except NotFoundError:
@@ -181,4 +185,22 @@ def installed_inputs(
         evidence_sources=installed_evidence_sources(settings),
         event_extents=extents,
         conflicts=installed_conflicts(settings),
+        data_ages=analysis_data_ages(settings, pulled_events=events is not None and pulled_ged),
     )
+
+
+def reads_pulled_ged(settings: Settings, files: list[Path] | None = None) -> bool:
+    """Whether the events an analysis reads (``files``, else the ingested or pulled ones)
+    are the pulled GED."""
+    try:
+        return _event_files(settings, files)[1]
+    except NotFoundError:
+        return False
+
+
+def analysis_data_ages(settings: Settings, *, pulled_events: bool) -> tuple[DataAge, ...]:
+    """The publication dates and ages of the installed data sets an analysis reads: the
+    pulled GED when its events are the ones read (``pulled_events``), the armed
+    conflicts, the designation lists, the EWP predictors and the evidence panel's files."""
+    used = [*(["ucdp-ged"] if pulled_events else []), ACD_FILE[0], *LIST_DATASETS, "ewp"]
+    return installed_data_ages(settings, [*used, *EVIDENCE_DATASETS])

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backchannel.datasets.install import file_paths
 from backchannel.datasets.list_check import read_list
+from backchannel.datasets.listing import file_paths
 from backchannel.datasets.manifest import dataset_spec
 from backchannel.errors import DataUnavailableError, InvalidInputError, NotFoundError
 from backchannel.screening.entity import ReadResult

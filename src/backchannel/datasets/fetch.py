@@ -1,119 +1,161 @@
-"""Getting a file's bytes: a copy from a mirror folder, or an HTTP download (maybe a zip member).
+"""Getting a file's bytes: a copy from a mirror folder, a download (maybe a zip member), or
+ACLED's API.
 
-Each source is a ``Fetch``: a callable that writes the bytes to an open file and reports
-progress. Every failure is a ``DataUnavailableError`` that names the source and, for
-downloads, points to ``--mirror``.
+Each source is a ``Source``: the name the file is installed under, where it comes from,
+and a ``Fetch`` that writes the file to a path in the staging folder and says what it
+found (``FetchOutcome``): a download whose server answered that the installed copy is
+current writes nothing and says ``not_modified``. Downloads go to a partial file in the
+data set's partial folder, which survives a failed pull so the next one resumes it.
+Every failure is a ``DataUnavailableError`` that names the source and, for downloads,
+points to ``--mirror``.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import os
 import shutil
-import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 import zipfile
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from backchannel.datasets.specs import FileSpec
+import httpx
+
+from backchannel.datasets.acled import pull_acled
+from backchannel.datasets.download import (
+    DownloadPolicy,
+    Progress,
+    Validators,
+    copy_stream,
+    discard_partial,
+    download,
+)
+from backchannel.datasets.records import Publication
 from backchannel.errors import DataUnavailableError
+from backchannel.settings import Settings
 
-__all__ = ["Fetch", "Progress", "mirror_fetch", "url_fetch"]
-
-Progress = Callable[[str, int, int | None], None]
-"""Called as ``progress(file_name, bytes_done, bytes_total_or_None)`` while a file copies."""
-
-Fetch = Callable[[IO[bytes], Progress | None], None]
-"""Writes one file's bytes to the open file given, reporting to the progress callback."""
+__all__ = [
+    "Fetch",
+    "FetchOutcome",
+    "Progress",
+    "Source",
+    "acled_fetch",
+    "mirror_fetch",
+    "url_fetch",
+]
 
 _CHUNK = 1 << 16
-_OFFLINE_HINT = (
-    "Check the network connection, or install from a local copy of the data: "
-    "`backchannel data pull --mirror DIR` (or set BACKCHANNEL_MIRROR)."
-)
 
 
-def mirror_fetch(path: Path) -> Fetch:
-    """The fetch that copies the mirror file ``path``."""
+@dataclass(frozen=True)
+class FetchOutcome:
+    """What a fetch found: the file, or that the installed copy is current (nothing was
+    written); the server's validators; the release and publication the source states."""
 
-    def fetch(out: IO[bytes], progress: Progress | None) -> None:
+    not_modified: bool = False
+    validators: Validators = field(default_factory=Validators)
+    version: str | None = None
+    publication: Publication | None = None
+
+
+Fetch = Callable[[Path, Progress | None], FetchOutcome]
+"""Writes one file to the path given (in the staging folder), reporting progress."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file to install: its installed name, where it comes from (a URL, or
+    ``mirror:<path>``), and the fetch that writes it."""
+
+    name: str
+    label: str
+    fetch: Fetch
+
+
+def mirror_fetch(
+    path: Path, *, version: str | None = None, publication: Publication | None = None
+) -> Fetch:
+    """The fetch that copies the mirror file ``path`` (of the release ``version``, when
+    its name says which)."""
+
+    def fetch(target: Path, progress: Progress | None) -> FetchOutcome:
         try:
             total = path.stat().st_size
-            with path.open("rb") as src:
-                _copy(src, out, path.name, total, progress)
+            with path.open("rb") as src, target.open("wb") as out:
+                copy_stream(src, out, target.name, total, progress)
         except OSError as exc:
             raise DataUnavailableError(f"cannot copy mirror file {path}: {exc}") from exc
+        return FetchOutcome(version=version, publication=publication)
 
     return fetch
 
 
-def url_fetch(dataset_id: str, file_spec: FileSpec, timeout: float) -> Fetch:
-    """The fetch that downloads ``file_spec.url`` (then extracts ``file_spec.member``, if
-    set), giving up on a silent server after ``timeout`` seconds."""
-    url = file_spec.url or ""
-
-    def fetch(out: IO[bytes], progress: Progress | None) -> None:
-        if file_spec.member is None:
-            _download(
-                dataset_id,
-                url=url,
-                timeout=timeout,
-                out=out,
-                label=file_spec.name,
-                progress=progress,
-            )
-            return
-        # An archive: download it to a temporary file, then extract the one member.
-        with tempfile.TemporaryFile() as archive:
-            _download(
-                dataset_id,
-                url=url,
-                timeout=timeout,
-                out=archive,
-                label=file_spec.name,
-                progress=progress,
-            )
-            archive.seek(0)
-            _extract_member(dataset_id, url, archive, file_spec.member, out)
-
-    return fetch
-
-
-def _download(
+def url_fetch(
     dataset_id: str,
-    *,
     url: str,
-    timeout: float,
-    out: IO[bytes],
-    label: str,
-    progress: Progress | None,
-) -> None:
-    scheme = urllib.parse.urlsplit(url).scheme
-    if scheme not in ("http", "https"):
-        raise DataUnavailableError(f"{dataset_id}: refusing to download from {url!r}")
-    request = urllib.request.Request(url, headers={"User-Agent": "backchannel-data-pull"})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            length = response.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else None
-            _copy(response, out, label, total, progress)
-    except urllib.error.HTTPError as exc:
-        raise DataUnavailableError(
-            f"{dataset_id}: download of {url} failed: HTTP {exc.code} {exc.reason}. {_OFFLINE_HINT}"
-        ) from exc
-    except urllib.error.URLError as exc:
-        raise DataUnavailableError(
-            f"{dataset_id}: cannot reach {url}: {exc.reason}. {_OFFLINE_HINT}"
-        ) from exc
-    except (TimeoutError, OSError) as exc:
-        raise DataUnavailableError(
-            f"{dataset_id}: download of {url} failed or timed out after {timeout:g} s: "
-            f"{exc}. {_OFFLINE_HINT}"
-        ) from exc
+    *,
+    member: str | None,
+    partial_dir: Path,
+    policy: DownloadPolicy,
+    validators: Validators | None = None,
+    version: str | None = None,
+    publication: Publication | None = None,
+) -> Fetch:
+    """The fetch that downloads ``url`` (then extracts the zip ``member`` glob, if set).
+
+    The download lands in ``partial_dir`` first and is kept there when it fails, so the
+    next pull resumes it; ``validators`` of the installed copy make the request
+    conditional. ``version`` and ``publication`` describe the release the address holds.
+    """
+    archive_name = Path(httpx.URL(url).path).name or "download"
+
+    def fetch(target: Path, progress: Progress | None) -> FetchOutcome:
+        part = partial_dir / f"{target.name if member is None else archive_name}.part"
+        got = download(
+            dataset_id,
+            url,
+            part,
+            label=target.name,
+            policy=policy,
+            progress=progress,
+            validators=validators,
+        )
+        if got.not_modified:
+            return FetchOutcome(True, got.validators, version, publication)
+        if member is None:
+            os.replace(part, target)
+        else:
+            try:
+                with part.open("rb") as archive, target.open("wb") as out:
+                    _extract_member(dataset_id, url, archive, member, out)
+            except DataUnavailableError:
+                discard_partial(part)  # a complete download that is no archive: no resume
+                raise
+        discard_partial(part)
+        return FetchOutcome(False, got.validators, version, publication)
+
+    return fetch
+
+
+def acled_fetch(settings: Settings, policy: DownloadPolicy, installed: Path | None) -> Fetch:
+    """The fetch that merges the events ACLED's API gives since the newest installed one
+    into the installed ACLED file ``installed`` (``None`` on a first pull)."""
+
+    def fetch(target: Path, progress: Progress | None) -> FetchOutcome:
+        pulled = pull_acled(
+            settings, policy, installed, target, label=target.name, progress=progress
+        )
+        publication = (
+            Publication.of(pulled.newest.isoformat(), "the newest event_date in the file")
+            if pulled.newest is not None
+            else None
+        )
+        return FetchOutcome(publication=publication)
+
+    return fetch
 
 
 def _extract_member(
@@ -137,16 +179,3 @@ def _extract_member(
         raise DataUnavailableError(
             f"{dataset_id}: {url} is not a valid zip archive: {exc}"
         ) from exc
-
-
-def _copy(
-    src: IO[bytes], out: IO[bytes], label: str, total: int | None, progress: Progress | None
-) -> None:
-    done = 0
-    if progress is not None:
-        progress(label, 0, total)
-    while chunk := src.read(_CHUNK):
-        out.write(chunk)
-        done += len(chunk)
-        if progress is not None:
-            progress(label, done, total)

@@ -1,15 +1,17 @@
-"""Installing data sets into ``settings.datasets_dir / <id>``, and finding what is installed.
+"""Installing data sets into ``settings.datasets_dir / <id>``.
 
-``pull`` fetches every file of a data set into a staging folder, checks each (checksum,
-else layout), reads a designation list whole with its own reader and holds its entry count
-(``list_check``), writes ``installed.json`` and swaps the folder in whole, so a refused
-file leaves the previous installation untouched, byte for byte. ``installed`` lists the
-installations; ``file_paths`` and ``file_path`` hand other modules the paths of installed
-files.
+``pull_outcomes`` fetches every file of a data set into a staging folder (from a mirror,
+a producer's address, or ACLED's API), checks each (checksum, else layout), reads a
+designation list whole with its own reader and holds its entry count (``list_check``),
+writes ``installed.json`` and swaps the folder in whole, so a refused file leaves the
+previous installation untouched, byte for byte. A copy identical to the installed one
+(every file's SHA-256 the same, or the server answering that nothing changed) is reported
+"up to date" and nothing is rewritten. ``pull`` returns the records alone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import json
@@ -17,33 +19,53 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from backchannel.datasets.fetch import Fetch, Progress, mirror_fetch, url_fetch
+from backchannel.datasets.download import DownloadPolicy, Progress
+from backchannel.datasets.fetch import Source
 from backchannel.datasets.layouts import LayoutError, Measure, measure
 from backchannel.datasets.list_check import ListFile, check_list
+from backchannel.datasets.listing import INSTALLED_JSON, read_installed
 from backchannel.datasets.manifest import MANIFEST, dataset_spec
-from backchannel.datasets.records import InstalledDataset, InstalledFile, ListRecord, Status
+from backchannel.datasets.records import (
+    InstalledDataset,
+    InstalledFile,
+    ListRecord,
+    Publication,
+    Status,
+)
+from backchannel.datasets.sources import partial_dir, skip_reason, sources
 from backchannel.datasets.specs import DatasetSpec, FileSpec
-from backchannel.errors import DataUnavailableError, NotFoundError
+from backchannel.errors import ConfigurationError, DataUnavailableError, NotFoundError
 from backchannel.events.coverage import ExtentKind, FileExtent
 from backchannel.events.ucdp_conflicts import ucdp_iso3
 from backchannel.settings import Settings
 
-__all__ = [
-    "INSTALLED_JSON",
-    "file_path",
-    "file_paths",
-    "installed",
-    "installed_dataset",
-    "pull",
-]
+__all__ = ["Action", "PullOutcome", "partial_dir", "pull", "pull_outcomes"]
 
-INSTALLED_JSON = "installed.json"
 _CHUNK = 1 << 16
+
+
+class Action(StrEnum):
+    """What a pull did with one data set."""
+
+    INSTALLED = "installed"
+    UPDATED = "updated"
+    UP_TO_DATE = "up to date"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class PullOutcome:
+    """One data set after a pull: its record (the installed one when nothing changed or
+    it was skipped), what was done, and why it was skipped."""
+
+    record: InstalledDataset
+    action: Action
+    note: str = ""
 
 
 def pull(
@@ -55,15 +77,36 @@ def pull(
     *,
     force: bool = False,
 ) -> list[InstalledDataset]:
-    """Install data sets into ``settings.datasets_dir / <id>`` and return their records.
+    """Install data sets and return the records of those installed, updated or already up
+    to date (not of those skipped); see ``pull_outcomes``."""
+    outcomes = pull_outcomes(settings, ids, mirror, progress, manifest, force=force)
+    return [o.record for o in outcomes if o.action is not Action.SKIPPED]
+
+
+def pull_outcomes(
+    settings: Settings,
+    ids: Iterable[str] | None = None,
+    mirror: Path | str | None = None,
+    progress: Progress | None = None,
+    manifest: Sequence[DatasetSpec] = MANIFEST,
+    *,
+    force: bool = False,
+) -> list[PullOutcome]:
+    """Install data sets into ``settings.datasets_dir / <id>`` and say what became of each.
 
     ``ids`` selects data sets (all when ``None``); an unknown id raises ``NotFoundError``
     before anything is fetched. Files come from ``mirror`` (else ``settings.mirror``) when
-    one is given, otherwise from upstream with ``settings.download_timeout``. Each data set
-    is staged, checked and then swapped in whole; the first one that cannot be fetched or
-    fails its checks raises ``DataUnavailableError`` and keeps its previous installation
-    (data sets pulled before it stay installed). ``manifest`` replaces the built-in one,
-    e.g. to point a download at another server.
+    one is given, otherwise from upstream (``settings.upstream_urls`` and
+    ``settings.upstream_base`` apply) with the download settings' timeouts and retries.
+    Each data set is staged, checked and then swapped in whole; the first one that cannot
+    be fetched or fails its checks raises ``DataUnavailableError`` (``ConfigurationError``
+    for ACLED without credentials) and keeps its previous installation (data sets pulled
+    before it stay installed). ``manifest`` replaces the built-in one.
+
+    When all are pulled, a data set that cannot be pulled this way is skipped with the
+    reason: ACLED from a mirror (its terms forbid redistribution) or without credentials,
+    an optional data set the mirror lacks, a file without a confirmed upstream address.
+    Asked for by id, the same raises.
 
     A designation list is read whole by its screening reader and refused when the reader
     cannot take it or finds no entry; its entry count must not fall more than 20% below
@@ -77,15 +120,20 @@ def pull(
             raise DataUnavailableError(f"mirror folder {root} does not exist or is not a folder")
         root = root.resolve()
     settings.datasets_dir.mkdir(parents=True, exist_ok=True)
-    done: list[InstalledDataset] = []
+    policy = DownloadPolicy.of(settings)
+    done: list[PullOutcome] = []
     for spec in selected:
+        skip = None if ids is not None else skip_reason(settings, spec, root)
+        if skip is not None:
+            done.append(PullOutcome(read_installed(settings, spec), Action.SKIPPED, skip))
+            continue
         try:
-            done.append(_install(settings, spec, root, progress, force=force))
-        except DataUnavailableError as exc:
-            if done:
-                names = ", ".join(d.id for d in done)
-                raise DataUnavailableError(
-                    f"{exc.message}\n(already installed in this pull: {names})"
+            done.append(_install(settings, spec, root, progress, policy, force=force))
+        except (DataUnavailableError, ConfigurationError) as exc:
+            pulled = [o.record.id for o in done if o.action is not Action.SKIPPED]
+            if pulled:
+                raise type(exc)(
+                    f"{exc.message}\n(already installed in this pull: {', '.join(pulled)})"
                 ) from exc
             raise
     return done
@@ -101,6 +149,9 @@ def _select(ids: Iterable[str] | None, manifest: Sequence[DatasetSpec]) -> list[
         valid = ", ".join(s.id for s in manifest)
         raise NotFoundError(f"unknown data set id(s): {', '.join(unknown)}; valid ids: {valid}")
     return [dataset_spec(i, manifest) for i in wanted]
+
+
+# --------------------------------------------------------------------------- one data set
 
 
 def _staging_prefix(dataset_id: str) -> str:
@@ -120,42 +171,46 @@ def _install(
     spec: DatasetSpec,
     mirror: Path | None,
     progress: Progress | None,
+    policy: DownloadPolicy,
     *,
     force: bool = False,
-) -> InstalledDataset:
+) -> PullOutcome:
     _remove_leftover_staging(settings.datasets_dir, spec.id)
+    current = read_installed(settings, spec)
+    intact = _intact_files(settings, current)
     staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(spec.id), dir=settings.datasets_dir))
     try:
         files: list[InstalledFile] = []
         measures: list[Measure] = []
         list_files: list[ListFile] = []
+        version: str | None = None
+        publication: Publication | None = None
         for file_spec in spec.files:
-            for index, (name, fetch, source) in enumerate(
-                _sources(settings, spec, file_spec, mirror)
-            ):
-                if name == INSTALLED_JSON or any(f.name == name for f in files):
+            file_sources = sources(
+                settings, spec, file_spec, mirror=mirror, intact=intact, policy=policy
+            )
+            for index, source in enumerate(file_sources):
+                if source.name == INSTALLED_JSON or any(f.name == source.name for f in files):
                     raise DataUnavailableError(
-                        f"{spec.id}: two files would be installed as {name}; "
-                        f"rename the file from {source}"
+                        f"{spec.id}: two files would be installed as {source.name}; "
+                        f"rename the file from {source.label}"
                     )
-                installed_file, file_measure = _stage_file(
-                    spec,
-                    file_spec,
-                    name=name,
-                    fetch=fetch,
-                    source=source,
-                    staging=staging,
-                    progress=progress,
+                staged = _stage_file(
+                    settings, spec, file_spec, source, staging=staging, progress=progress
                 )
-                files.append(installed_file)
-                measures.append(file_measure)
+                files.append(staged.record)
+                measures.append(staged.measure)
+                version = version or staged.version
+                publication = publication or staged.publication
                 if index == 0:  # a list reader takes one file of each of the list's parts
-                    list_files.append(ListFile(staging / name, name, source))
-        list_record = _checked_list(settings, spec, list_files, force=force)
+                    list_files.append(ListFile(staging / source.name, source.name, source.label))
+        if _unchanged(spec, current, intact, files):
+            return PullOutcome(current, Action.UP_TO_DATE)
+        list_record = _checked_list(settings, spec, current, list_files, force=force)
         record = InstalledDataset(
             id=spec.id,
             title=spec.title,
-            version=spec.version,
+            version=version or spec.version,
             installed=True,
             status=_overall_status(files),
             source=f"mirror:{mirror}" if mirror is not None else _common_url(files),
@@ -165,22 +220,58 @@ def _install(
             coverage=Measure.combine(measures),
             files=tuple(files),
             designation_list=list_record,
+            publication=_publication(spec, list_record, publication),
         )
         _write_json_atomic(staging / INSTALLED_JSON, record.as_dict())
         _swap_in(staging, settings.datasets_dir / spec.id)
-        return record
+        action = Action.UPDATED if current.installed else Action.INSTALLED
+        return PullOutcome(record, action)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        _clear_partials(settings, spec.id)
+
+
+def _intact_files(settings: Settings, current: InstalledDataset) -> dict[str, InstalledFile]:
+    """The installed files whose bytes still have the SHA-256 their record holds, by name."""
+    if not current.installed or current.status is Status.DAMAGED:
+        return {}
+    folder = settings.datasets_dir / current.id
+    return {f.name: f for f in current.files if _sha256(folder / f.name)[0] == f.sha256}
+
+
+def _unchanged(
+    spec: DatasetSpec,
+    current: InstalledDataset,
+    intact: dict[str, InstalledFile],
+    staged: Sequence[InstalledFile],
+) -> bool:
+    """Whether the staged copy is the installed one, intact, with a complete record."""
+    if len(intact) != len(current.files) or not current.files:
+        return False
+    if spec.designation_list is not None and current.designation_list is None:
+        return False  # a record from before list counts: reinstall to record the count
+    return [(f.name, f.sha256) for f in current.files] == [(f.name, f.sha256) for f in staged]
+
+
+def _clear_partials(settings: Settings, dataset_id: str) -> None:
+    """Remove the data set's partial folder once nothing in it is left to resume."""
+    # absent, or holding a download a later pull will resume: then it stays
+    with contextlib.suppress(OSError):
+        partial_dir(settings, dataset_id).rmdir()
 
 
 def _checked_list(
-    settings: Settings, spec: DatasetSpec, staged: Sequence[ListFile], *, force: bool
+    settings: Settings,
+    spec: DatasetSpec,
+    current: InstalledDataset,
+    staged: Sequence[ListFile],
+    *,
+    force: bool,
 ) -> ListRecord | None:
     """The staged list's record once its reader and the entry-count guard took it; ``None``
     for a data set that is not a designation list."""
     if spec.designation_list is None:
         return None
-    current = _read_installed(settings, spec)
     folder = settings.datasets_dir / spec.id
     current_files = [folder / f.name for f in current.files]
     return check_list(
@@ -193,68 +284,75 @@ def _checked_list(
     )
 
 
-def _sources(
-    settings: Settings, spec: DatasetSpec, file_spec: FileSpec, mirror: Path | None
-) -> list[tuple[str, Fetch, str]]:
-    """(installed name, writer of the bytes, source label) for each file to install."""
-    if mirror is not None:
-        matches = sorted(p for p in mirror.glob(file_spec.mirror) if p.is_file())
-        if not matches:
-            raise DataUnavailableError(
-                f"{spec.id}: the mirror {mirror} has no file matching {file_spec.mirror!r}"
-            )
-        return [(p.name, mirror_fetch(p), f"mirror:{p}") for p in matches]
-    if file_spec.url is None:
-        raise DataUnavailableError(
-            f"{spec.id}: {file_spec.name} has no direct download URL. Download it from "
-            f"{spec.homepage}, place it in a folder as {file_spec.mirror} and run "
-            "`backchannel data pull --mirror DIR`."
-        )
-    fetch = url_fetch(spec.id, file_spec, settings.download_timeout)
-    return [(file_spec.name, fetch, file_spec.url)]
+def _publication(
+    spec: DatasetSpec, list_record: ListRecord | None, from_source: Publication | None
+) -> Publication | None:
+    """When the producer published the copy: the date a list states, the release a source
+    names, or the manifest's date of the pinned release; ``None``: undated."""
+    if list_record is not None:
+        if list_record.published is None:
+            return None
+        stated = list_record.published.isoformat()
+        return Publication.of(stated, "the publication date the list's file states")
+    if from_source is not None:
+        return from_source
+    if spec.published:
+        return Publication.of(spec.published, f"the producer's date of release {spec.version}")
+    return None
+
+
+# --------------------------------------------------------------------------- one file
+
+
+@dataclass(frozen=True)
+class _Staged:
+    record: InstalledFile
+    measure: Measure
+    version: str | None
+    publication: Publication | None
 
 
 def _stage_file(
+    settings: Settings,
     spec: DatasetSpec,
     file_spec: FileSpec,
+    source: Source,
     *,
-    name: str,
-    fetch: Fetch,
-    source: str,
     staging: Path,
     progress: Progress | None,
-) -> tuple[InstalledFile, Measure]:
-    target = staging / name
-    fd, part_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=staging)
-    part = Path(part_name)
-    with os.fdopen(fd, "wb") as out:
-        fetch(out, progress)
-        out.flush()
-        os.fsync(out.fileno())
-    digest, size = _sha256(part)
+) -> _Staged:
+    target = staging / source.name
+    outcome = source.fetch(target, progress)
+    if outcome.not_modified:
+        # The server says the installed copy is current (it was found intact): stage it.
+        shutil.copyfile(settings.datasets_dir / spec.id / source.name, target)
+    if not spec.redistributable:
+        target.chmod(0o600)  # the producer's terms keep it to the user's own store
+    digest, size = _sha256(target)
     verified = file_spec.sha256 is not None and digest == file_spec.sha256.lower()
     try:
-        file_measure = measure(part, file_spec.layout)
+        file_measure = measure(target, file_spec.layout)
     except LayoutError as exc:
         if file_spec.sha256 is None:
             why = "it has no fixed checksum, and its layout is wrong"
         else:
             why = "its SHA-256 does not match the manifest, and its layout is wrong"
         raise DataUnavailableError(
-            f"{spec.id}: refused {name} from {source.removeprefix('mirror:')}: {why}: "
-            f"{exc.message}. Nothing of {spec.id} was replaced."
+            f"{spec.id}: refused {source.name} from {source.label.removeprefix('mirror:')}: "
+            f"{why}: {exc.message}. Nothing of {spec.id} was replaced."
         ) from exc
-    os.replace(part, target)
     record = InstalledFile(
-        name=name,
-        source=source,
+        name=source.name,
+        source=source.label,
         sha256=digest,
         size=size,
         status=Status.VERIFIED if verified else Status.LAYOUT_CHECKED,
         coverage=file_measure.coverage(),
-        extent=_extent(file_spec.extent_kind(name), file_measure),
+        extent=_extent(file_spec.extent_kind(source.name), file_measure),
+        etag=outcome.validators.etag,
+        last_modified=outcome.validators.last_modified,
     )
-    return record, file_measure
+    return _Staged(record, file_measure, outcome.version, outcome.publication)
 
 
 def _extent(kind: ExtentKind, file_measure: Measure) -> FileExtent:
@@ -274,10 +372,13 @@ def _extent(kind: ExtentKind, file_measure: Measure) -> FileExtent:
 def _sha256(path: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError:
+        return "", 0
     return digest.hexdigest(), size
 
 
@@ -323,99 +424,3 @@ def _swap_in(staging: Path, target: Path) -> None:
         os.replace(old, target)
         raise
     shutil.rmtree(old, ignore_errors=True)
-
-
-# --------------------------------------------------------------------------- listing
-
-
-def installed(
-    settings: Settings, manifest: Sequence[DatasetSpec] = MANIFEST
-) -> list[InstalledDataset]:
-    """Every data set of the manifest with its installation, in manifest order.
-
-    Not installed ones have ``installed`` false and status "not installed"; one whose
-    ``installed.json`` cannot be read or whose files are missing shows as "damaged" with
-    the reason in ``problem``.
-    """
-    return [_read_installed(settings, spec) for spec in manifest]
-
-
-def installed_dataset(
-    settings: Settings, dataset_id: str, manifest: Sequence[DatasetSpec] = MANIFEST
-) -> InstalledDataset:
-    """The installation of one data set, as ``installed`` reports it; ``NotFoundError`` for
-    an id the manifest lacks."""
-    return _read_installed(settings, dataset_spec(dataset_id, manifest))
-
-
-def _read_installed(settings: Settings, spec: DatasetSpec) -> InstalledDataset:
-    folder = settings.datasets_dir / spec.id
-    record_path = folder / INSTALLED_JSON
-    blank = InstalledDataset(
-        id=spec.id,
-        title=spec.title,
-        version=spec.version,
-        licence=spec.licence,
-        citation=spec.citation,
-    )
-    if not record_path.is_file():
-        return blank
-    try:
-        data = json.loads(record_path.read_text(encoding="utf-8"))
-        record = InstalledDataset.model_validate(data)
-    except (OSError, ValueError, ValidationError) as exc:
-        problem = f"cannot read {record_path}: {exc}"
-        return blank.model_copy(update={"status": Status.DAMAGED, "problem": problem})
-    missing = [f.name for f in record.files if not (folder / f.name).is_file()]
-    if missing:
-        problem = f"missing file(s) in {folder}: {', '.join(missing)}"
-        return record.model_copy(update={"status": Status.DAMAGED, "problem": problem})
-    return record
-
-
-def file_paths(
-    settings: Settings, dataset_id: str, manifest: Sequence[DatasetSpec] = MANIFEST
-) -> list[Path]:
-    """The paths of every installed file of ``dataset_id``, in install order.
-
-    Raises ``NotFoundError`` for an unknown id, or when the data set is not installed
-    (saying to run ``backchannel data pull``).
-    """
-    spec = dataset_spec(dataset_id, manifest)
-    record = _read_installed(settings, spec)
-    pull_hint = f"run `backchannel data pull {dataset_id}` (add --mirror DIR when offline)"
-    if not record.installed:
-        raise NotFoundError(f"data set {dataset_id} is not installed: {pull_hint}")
-    if record.status is Status.DAMAGED:
-        raise NotFoundError(f"data set {dataset_id} is damaged ({record.problem}): {pull_hint}")
-    folder = settings.datasets_dir / dataset_id
-    return [folder / f.name for f in record.files]
-
-
-def file_path(
-    settings: Settings,
-    dataset_id: str,
-    file_name: str | None = None,
-    manifest: Sequence[DatasetSpec] = MANIFEST,
-) -> Path:
-    """The path of one installed file of ``dataset_id``, for other modules to read.
-
-    ``file_name`` may be omitted when the data set has one installed file. Raises
-    ``NotFoundError`` when the data set or file is not installed (saying to run
-    ``backchannel data pull``), or when ``file_name`` is omitted but several are installed.
-    """
-    paths = file_paths(settings, dataset_id, manifest)
-    names = ", ".join(p.name for p in paths)
-    if file_name is None:
-        if len(paths) == 1:
-            return paths[0]
-        raise NotFoundError(
-            f"data set {dataset_id} has {len(paths)} installed files ({names}): name one"
-        )
-    for path in paths:
-        if path.name == file_name:
-            return path
-    raise NotFoundError(
-        f"data set {dataset_id} has no installed file {file_name!r} (installed: {names}); "
-        f"run `backchannel data pull {dataset_id}` to reinstall it"
-    )

@@ -1,27 +1,32 @@
 """The manifest: every external data set backchannel uses, as plain data.
 
-For every data set its version, upstream location, licence and citation; for every file
-its mirror location, checksum and layout. ``dataset_spec`` looks one up by id.
+For every data set its version, publication date, cadence, upstream location (with where
+the producer documents it, ``upstream_docs``), licence and citation; for every file its
+mirror location, upstream address (and the day it was confirmed, if it was), checksum and
+layout. ``dataset_spec`` looks one up by id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from backchannel.datasets import upstream_docs as docs
 from backchannel.datasets.specs import (
+    Cadence,
     CsvLayout,
     DatasetSpec,
     ExtentRule,
     FileSpec,
     ListCheck,
+    MonthlyRelease,
     XlsxLayout,
     XmlLayout,
 )
 from backchannel.errors import NotFoundError
 from backchannel.events.coverage import ExtentKind
-from backchannel.events.readers import GED_COLUMNS
+from backchannel.events.readers import ACLED_REQUIRED, GED_COLUMNS, GED_REQUIRED
 
-__all__ = ["MANIFEST", "dataset_spec"]
+__all__ = ["ACLED_READ_URL", "ACLED_TOKEN_URL", "EWP_PREDICTORS", "MANIFEST", "dataset_spec"]
 
 _GED_COLUMNS = GED_COLUMNS  # the official 49-column layout, defined once by the reader
 
@@ -36,10 +41,14 @@ _EWP_RAW = (
     f"2025-Statistical-Risk-Assessment/{_EWP_COMMIT}"
 )
 _EWP_MODELING = f"{_EWP_RAW}/3.Modeling"
+# The commit the stored index of the repository holds the base data at.
+_EWP_BASE_COMMIT = "6e7576318893e7cfaa92aa81a228f11f7be031ea"
+_CHECKED = docs.CHECKED
 _USHMM_RAW = (
     "https://raw.githubusercontent.com/ushmm/atrocity-prevention-data/main/data/V3%20-%202025_April"
 )
 _UCDP = "https://ucdp.uu.se/downloads"
+_OFAC_SLS = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports"
 _UCDP_PRODUCER = "Uppsala Conflict Data Program (UCDP), Uppsala University"
 _UCDP_LICENCE = "CC BY 4.0"
 _UCDP_CYCLE_2025 = (
@@ -56,6 +65,10 @@ _EWP_CITATION = (
 #: case assessment read.
 EWP_PREDICTORS = "prepared2024predictors-2025-09-03.csv"
 
+#: ACLED's API read endpoint for events, and its OAuth token endpoint (``docs.ACLED``).
+ACLED_READ_URL = "https://acleddata.com/api/acled/read"
+ACLED_TOKEN_URL = "https://acleddata.com/oauth/token"  # noqa: S105 - an address, not a secret
+
 MANIFEST: tuple[DatasetSpec, ...] = (
     DatasetSpec(
         id="ewp",
@@ -65,11 +78,14 @@ MANIFEST: tuple[DatasetSpec, ...] = (
         homepage="https://github.com/EarlyWarningProject/2025-Statistical-Risk-Assessment",
         licence="Public replication data; no licence file. Cite the producer.",
         citation=_EWP_CITATION,
+        upstream=docs.EWP,
+        published="2025-09-03",
         files=(
             FileSpec(
                 name=EWP_PREDICTORS,
                 mirror="ewp/prepared2024predictors-2025-09-03.csv",
                 url=f"{_EWP_MODELING}/prepared2024predictors-2025-09-03.csv",
+                checked=_CHECKED,
                 sha256="92ade125d6e2d41742d373169c81a14bd623f48b4d865c72433f5f0296bf1780",
                 layout=CsvLayout(
                     required_columns=("ewp_name", "year", "ccode", "mk_onset_1or2"),
@@ -81,6 +97,7 @@ MANIFEST: tuple[DatasetSpec, ...] = (
                 name="FOOSforecasts_3Sep2025.csv",
                 mirror="ewp/FOOSforecasts_3Sep2025.csv",
                 url=f"{_EWP_MODELING}/FOOSforecasts_3Sep2025.csv",
+                checked=_CHECKED,
                 sha256="41ba71770e1da0dac55e6fe2271b23f49d772607a6b6c161c574e18d84fea3c7",
                 layout=CsvLayout(
                     required_columns=_cols("year ewp_name ccode mk_onset maxrisk2 minrank2"),
@@ -92,6 +109,7 @@ MANIFEST: tuple[DatasetSpec, ...] = (
                 name="final_forecasts_data_3Sep2025.csv",
                 mirror="ewp/final_forecasts_data_3Sep2025.csv",
                 url=f"{_EWP_MODELING}/final_forecasts_data_3Sep2025.csv",
+                checked=_CHECKED,
                 sha256="1f6bb285e934aff927eb9cb414882e92d22fb8ffb041e3a70fb3da53efc5cb5d",
                 layout=CsvLayout(
                     required_columns=("ewp_name", "risk.2025and2026.from2024", "year"),
@@ -109,7 +127,12 @@ MANIFEST: tuple[DatasetSpec, ...] = (
             FileSpec(
                 name="basedata2025_4august2025.csv",
                 mirror="ewp/basedata2025_4august2025.csv",
-                url=f"{_EWP_RAW}/1.Buildcountryyears_and_mk_data/basedata2025_4august2025.csv",
+                url=(
+                    "https://raw.githubusercontent.com/EarlyWarningProject/2025-Statistical-"
+                    f"Risk-Assessment/{_EWP_BASE_COMMIT}/1.Buildcountryyears_and_mk_data/"
+                    "basedata2025_4august2025.csv"
+                ),
+                checked=_CHECKED,
                 sha256="917721d5c44e3956ddccba2266c51279fadf817b57bd0ced4f34aa343ba3097d",
                 layout=CsvLayout(
                     required_columns=("year", "country", "ccode", "mk_onset", "ewp_name"),
@@ -127,6 +150,8 @@ MANIFEST: tuple[DatasetSpec, ...] = (
         producer=_UCDP_PRODUCER,
         homepage=f"{_UCDP}/",
         licence=_UCDP_LICENCE,
+        upstream=docs.UCDP,
+        published="2023",
         citation=(
             "Davies, S., Pettersson, T. & Öberg, M. (2023). Organized violence 1989-2022, "
             "and the return of conflict between states. Journal of Peace Research 60(4). "
@@ -159,12 +184,51 @@ MANIFEST: tuple[DatasetSpec, ...] = (
         ),
     ),
     DatasetSpec(
+        id="ucdp-ged-candidate",
+        title="UCDP Candidate Events Dataset (monthly GED candidate release)",
+        version="monthly",
+        producer=_UCDP_PRODUCER,
+        homepage=f"{_UCDP}/",
+        licence=_UCDP_LICENCE,
+        citation=(
+            "Hegre, H., Croicu, M., Eck, K. & Högbladh, S. (2020). Introducing the UCDP "
+            "Candidate Events Dataset. Research & Politics 7(3)."
+        ),
+        upstream=docs.UCDP_CANDIDATE,
+        cadence=Cadence.MONTHLY,
+        optional=True,
+        files=(
+            FileSpec(
+                name="GEDEvent_candidate.csv",
+                mirror="ucdp/GEDEvent_v*_0_*.csv",
+                monthly=MonthlyRelease(
+                    url=f"{_UCDP}/candidateged/GEDEvent_v{{yy}}_0_{{month}}.csv",
+                    name="GEDEvent_v{yy}_0_{month}.csv",
+                ),
+                # GED's columns; a candidate release may leave out some of the others
+                layout=CsvLayout(
+                    required_columns=tuple(sorted(GED_REQUIRED)),
+                    year_column="year",
+                    country_column="country",
+                ),
+            ),
+        ),
+        notes=(
+            "The newest monthly release only (one month of events, not yet vetted: UCDP "
+            "revises candidate events before they enter the yearly GED). Its date is the "
+            "last day of the month it covers. Skipped in a pull of all from a mirror that "
+            "lacks it."
+        ),
+    ),
+    DatasetSpec(
         id="ucdp-actors",
         title="UCDP Actor Dataset",
         version="22.1",
         producer=_UCDP_PRODUCER,
         homepage=f"{_UCDP}/",
         licence=_UCDP_LICENCE,
+        upstream=docs.UCDP,
+        published="2022",
         citation="Uppsala Conflict Data Program (2022). UCDP Actor Dataset, version 22.1.",
         files=(
             FileSpec(
@@ -188,6 +252,8 @@ MANIFEST: tuple[DatasetSpec, ...] = (
         producer=_UCDP_PRODUCER,
         homepage=f"{_UCDP}/",
         licence=_UCDP_LICENCE,
+        upstream=docs.UCDP,
+        published="2025",
         citation=(
             "Harbom, L., Melander, E. & Wallensteen, P. (2008). Dyadic Dimensions of Armed "
             f"Conflict, 1946-2007. Journal of Peace Research 45(5). {_UCDP_CYCLE_2025}"
@@ -218,6 +284,8 @@ MANIFEST: tuple[DatasetSpec, ...] = (
         producer=f"{_UCDP_PRODUCER}; Peace Research Institute Oslo (PRIO)",
         homepage=f"{_UCDP}/",
         licence=_UCDP_LICENCE,
+        upstream=docs.UCDP,
+        published="2025",
         citation=(
             "Gleditsch, N. P., Wallensteen, P., Eriksson, M., Sollenberg, M. & Strand, H. "
             "(2002). Armed Conflict 1946-2001: A New Dataset. Journal of Peace Research "
@@ -249,6 +317,8 @@ MANIFEST: tuple[DatasetSpec, ...] = (
         producer=_UCDP_PRODUCER,
         homepage=f"{_UCDP}/",
         licence=_UCDP_LICENCE,
+        upstream=docs.UCDP,
+        published="2022",
         citation=(
             "Högbladh, S. (2011). Peace agreements 1975-2011: Updating the UCDP Peace "
             "Agreement dataset. In Pettersson, T. & Themnér, L. (eds.), States in Armed "
@@ -276,6 +346,8 @@ MANIFEST: tuple[DatasetSpec, ...] = (
         producer=_UCDP_PRODUCER,
         homepage=f"{_UCDP}/",
         licence=_UCDP_LICENCE,
+        upstream=docs.UCDP,
+        published="2021",
         citation=(
             "Kreutz, J. (2010). How and when armed conflicts end: Introducing the UCDP "
             "Conflict Termination dataset. Journal of Peace Research 47(2)."
@@ -306,7 +378,7 @@ MANIFEST: tuple[DatasetSpec, ...] = (
                 ),
             ),
         ),
-        notes="Upstream file URLs follow the producer's naming; check them on the download page.",
+        notes="Upstream file URLs follow the producer's naming; unconfirmed (see upstream).",
     ),
     DatasetSpec(
         id="pax",
@@ -314,7 +386,8 @@ MANIFEST: tuple[DatasetSpec, ...] = (
         version="6",
         producer="University of Edinburgh, PeaceRep (Peace and Conflict Resolution Evidence "
         "Platform)",
-        homepage="https://pax.peaceagreements.org/",
+        homepage="https://www.peaceagreements.org/downloads/",
+        upstream=docs.PAX,
         licence="Terms of use of the PA-X database (not stated in the mirror); cite the producer.",
         citation=(
             "Bell, C. & Badanjak, S. (2019). Introducing PA-X: A new peace agreement database "
@@ -334,8 +407,8 @@ MANIFEST: tuple[DatasetSpec, ...] = (
             ),
         ),
         notes=(
-            "PA-X offers its CSV through the web site's download form, not at a stable URL: "
-            "download it there and install with --mirror."
+            "No confirmed address for PA-X's CSV export: set it in BACKCHANNEL_UPSTREAM_URLS "
+            "or install with --mirror. Version 6 states no publication date here: undated."
         ),
     ),
     DatasetSpec(
@@ -344,6 +417,8 @@ MANIFEST: tuple[DatasetSpec, ...] = (
         version="live",
         producer="United Nations Security Council",
         homepage="https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list",
+        upstream=docs.UN,
+        cadence=Cadence.LIST,
         licence="United Nations public information.",
         citation="United Nations Security Council, Consolidated United Nations Security "
         "Council Sanctions List (date as generated).",
@@ -373,31 +448,33 @@ MANIFEST: tuple[DatasetSpec, ...] = (
         producer="US Department of the Treasury, Office of Foreign Assets Control",
         homepage="https://ofac.treasury.gov/specially-designated-nationals-and-blocked-persons-list-sdn-human-readable-lists",
         licence="US Government work (public domain in the United States).",
+        upstream=docs.OFAC,
+        cadence=Cadence.LIST,
         citation="US Department of the Treasury, Office of Foreign Assets Control, Specially "
         "Designated Nationals and Blocked Persons List (date as downloaded).",
         files=(
             FileSpec(
                 name="ofac_sdn.csv",
                 mirror="sanctions/ofac_sdn.csv",
-                url="https://www.treasury.gov/ofac/downloads/sdn.csv",
+                url=f"{_OFAC_SLS}/SDN.CSV",
                 layout=CsvLayout(header=False, column_count=12, encoding="latin-1"),
             ),
             FileSpec(
                 name="ofac_alt.csv",
                 mirror="sanctions/ofac_alt.csv",
-                url="https://www.treasury.gov/ofac/downloads/alt.csv",
+                url=f"{_OFAC_SLS}/ALT.CSV",
                 layout=CsvLayout(header=False, column_count=5, encoding="latin-1"),
             ),
             FileSpec(
                 name="ofac_add.csv",
                 mirror="sanctions/ofac_add.csv",
-                url="https://www.treasury.gov/ofac/downloads/add.csv",
+                url=f"{_OFAC_SLS}/ADD.CSV",
                 layout=CsvLayout(
                     header=False, column_count=6, country_column=4, encoding="latin-1"
                 ),
             ),
         ),
-        notes="Live lists: no fixed checksum.",
+        notes="Live lists: no fixed checksum; the files state no publication date (undated).",
         designation_list=ListCheck(
             reader="ofac",
             reference_entries=8976,
@@ -410,6 +487,8 @@ MANIFEST: tuple[DatasetSpec, ...] = (
         version="V3 (April 2025)",
         producer="US Holocaust Memorial Museum, Simon-Skjodt Center for the Prevention of Genocide",
         homepage="https://github.com/ushmm/atrocity-prevention-data",
+        upstream=docs.USHMM,
+        published="2025-04",
         licence="No licence file: use for derived statistics with citation.",
         citation="United States Holocaust Memorial Museum, Simon-Skjodt Center for the "
         "Prevention of Genocide, Tools for Atrocity Prevention (evidence review, April 2025).",
@@ -460,6 +539,47 @@ MANIFEST: tuple[DatasetSpec, ...] = (
             ),
         ),
         notes="Upstream URLs follow the repository's main branch; the checksums pin V3.",
+    ),
+    DatasetSpec(
+        id="acled",
+        title="ACLED events (Armed Conflict Location & Event Data), through ACLED's API",
+        version="live (API)",
+        producer="ACLED (Armed Conflict Location & Event Data)",
+        homepage="https://acleddata.com/",
+        licence=(
+            "ACLED's terms of use: for the account holder's own analysis; the data may not "
+            "be redistributed, so they are never packaged, mirrored or exported from the "
+            "user's store. Cite ACLED wherever figures from them are shown."
+        ),
+        citation=(
+            "Raleigh, C., Kishi, R. & Linke, A. (2023). Political instability patterns are "
+            "obscured by conflict dataset scope conditions, sources, and coding choices. "
+            "Humanities and Social Sciences Communications 10. ACLED data retrieved through "
+            "ACLED's API (acleddata.com)."
+        ),
+        upstream=docs.ACLED,
+        cadence=Cadence.FEED,
+        optional=True,
+        redistributable=False,
+        files=(
+            FileSpec(
+                name="acled_events.csv",
+                mirror="acled/*.csv",
+                url=ACLED_READ_URL,
+                checked=_CHECKED,
+                api="acled",
+                layout=CsvLayout(
+                    required_columns=tuple(sorted(ACLED_REQUIRED)),
+                    year_column="event_date",
+                    country_column="country",
+                ),
+            ),
+        ),
+        notes=(
+            "Needs a myACLED account (BACKCHANNEL_ACLED_EMAIL, BACKCHANNEL_ACLED_PASSWORD); "
+            "each pull fetches the events from the newest installed event date on and "
+            "merges them in. Its date is the newest event date it holds."
+        ),
     ),
 )
 

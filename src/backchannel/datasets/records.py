@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, computed_field
@@ -15,6 +17,7 @@ __all__ = [
     "InstalledDataset",
     "InstalledFile",
     "ListRecord",
+    "Publication",
     "Status",
 ]
 
@@ -59,6 +62,8 @@ class InstalledFile(_Record):
     ``extent`` is what the manifest declares the file covers (for event data: a full
     release, a country extract and its countries, or a sample); files the manifest
     declares nothing for, and records written before extents were kept, read as unknown.
+    ``etag`` and ``last_modified`` are the validators the server sent with a download
+    (``None`` for a mirror copy): the next pull asks whether the file changed since.
     """
 
     name: str
@@ -68,6 +73,49 @@ class InstalledFile(_Record):
     status: Status
     coverage: Coverage
     extent: FileExtent = FileExtent()
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+_STATED = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+class Publication(_Record):
+    """When the producer published a copy, as the producer states it.
+
+    ``stated`` is the date at the precision the producer gives: a day (``2026-02-27``),
+    a month (``2026-08``) or a year (``2023``). ``day`` is the earliest day the copy can
+    have been published, from which its age is counted, so that an age is never
+    understated: the first day of a stated month or year, or, for a release named after
+    the period its events cover, the last day of that period. ``basis`` says where the
+    date comes from.
+    """
+
+    stated: str
+    day: dt.date
+    basis: str
+
+    @classmethod
+    def of(cls, stated: str, basis: str, *, covers_period: bool = False) -> Publication:
+        """The publication ``stated`` as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+        With ``covers_period`` the stated period is the one the release's events cover,
+        so the copy cannot have been published before the period's last day.
+        ``ValueError`` for any other form.
+        """
+        match = _STATED.fullmatch(stated.strip())
+        if match is None:
+            raise ValueError(f"not a stated date (YYYY, YYYY-MM or YYYY-MM-DD): {stated!r}")
+        year = int(match[1])
+        month = int(match[2]) if match[2] else None
+        day_of_month = int(match[3]) if match[3] else None
+        if day_of_month is not None and month is not None:
+            return cls(stated=stated, day=dt.date(year, month, day_of_month), basis=basis)
+        if not covers_period:
+            return cls(stated=stated, day=dt.date(year, month or 1, 1), basis=basis)
+        last_month = month or 12
+        last_day = calendar.monthrange(year, last_month)[1]
+        return cls(stated=stated, day=dt.date(year, last_month, last_day), basis=basis)
 
 
 class ListRecord(_Record):
@@ -98,6 +146,8 @@ class InstalledDataset(_Record):
 
     ``designation_list`` is set for a designation list: what its reader found at install
     (entries, publication date); ``None`` for other data sets and older records.
+    ``publication`` is when the producer published the installed copy (``None``: the copy
+    is undated, or the record predates publication dates).
     """
 
     id: str
@@ -113,6 +163,7 @@ class InstalledDataset(_Record):
     files: tuple[InstalledFile, ...] = ()
     problem: str = ""
     designation_list: ListRecord | None = None
+    publication: Publication | None = None
 
     def table_row(self) -> list[str]:
         """The cells of ``backchannel data list``, in ``TABLE_COLUMNS`` order (id, version,

@@ -5,19 +5,24 @@ Plain frozen records that check themselves; the data itself lives in ``manifest`
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from fnmatch import fnmatchcase
 from typing import Literal
 
 from backchannel.events.coverage import ExtentKind
 
 __all__ = [
+    "Cadence",
     "CsvLayout",
     "DatasetSpec",
     "ExtentRule",
     "FileSpec",
     "Layout",
     "ListCheck",
+    "MonthlyRelease",
+    "Upstream",
     "XlsxLayout",
     "XmlLayout",
 ]
@@ -92,14 +97,39 @@ class ExtentRule:
 
 
 @dataclass(frozen=True)
+class MonthlyRelease:
+    """A producer that publishes one file a month, named for the month its events cover.
+
+    ``url`` and ``name`` hold ``{yy}`` (the year's last two digits) and ``{month}`` (1 to
+    12, unpadded). The newest release is found by trying the month before the current one,
+    then each earlier month, ``months_back`` in all: a month not yet published answers 404.
+    """
+
+    url: str
+    name: str
+    months_back: int = 4
+
+    def __post_init__(self) -> None:
+        for template in (self.url, self.name):
+            if "{yy}" not in template or "{month}" not in template:
+                raise ValueError(f"{template!r} must hold {{yy}} and {{month}}")
+        if self.months_back < 1:
+            raise ValueError("a monthly release is looked for in one month or more")
+
+
+@dataclass(frozen=True)
 class FileSpec:
     """One file of a data set.
 
     ``mirror`` is the file's place under a mirror root, or a glob matching several files
     (each is installed under its own name). ``url`` is the direct upstream download, or
     ``None`` when the producer offers none; when it is a zip archive, ``member`` is the
-    glob of the one member to install. ``sha256`` is the checksum of the installed file
-    (the member, for archives) when upstream is versioned. ``extents`` declares what each
+    glob of the one member to install. ``checked`` is the day ``url`` was confirmed
+    against a stored copy of the document the data set's ``Upstream`` names (``None``: not
+    confirmed, see its evidence). ``monthly`` replaces ``url`` for a producer that names
+    each monthly release after its month; ``api`` names a producer's API that ``url`` is the
+    read endpoint of (``acled``). ``sha256`` is the checksum of the installed file (the
+    member, for archives) when upstream is versioned. ``extents`` declares what each
     installed file covers by its name: the first rule that matches decides, and a file no
     rule matches is of unknown extent.
     """
@@ -111,11 +141,20 @@ class FileSpec:
     member: str | None = None
     sha256: str | None = None
     extents: tuple[ExtentRule, ...] = ()
+    checked: dt.date | None = None
+    monthly: MonthlyRelease | None = None
+    api: Literal["acled"] | None = None
 
     def __post_init__(self) -> None:
         extract = any(r.kind is ExtentKind.COUNTRY_EXTRACT for r in self.extents)
         if extract and (isinstance(self.layout, XmlLayout) or self.layout.country_column is None):
             raise ValueError(f"{self.name}: a country extract needs a layout with a country column")
+        if self.monthly is not None and self.url is not None:
+            raise ValueError(f"{self.name}: a monthly release has no fixed url")
+        if self.api is not None and self.url is None:
+            raise ValueError(f"{self.name}: an API needs its read endpoint as url")
+        if self.checked is not None and self.url is None and self.monthly is None:
+            raise ValueError(f"{self.name}: no address to have checked")
 
     def extent_kind(self, installed_name: str) -> ExtentKind:
         """The extent the first matching rule declares for a file installed under this name."""
@@ -148,12 +187,41 @@ class ListCheck:
                 raise ValueError("a reference entry count must say which copy it counts")
 
 
+class Cadence(StrEnum):
+    """How often a producer publishes a new copy; it sets the age beyond which the installed
+    copy counts as stale (``settings.list_max_age_days`` for lists, else
+    ``settings.data_max_age_days`` or ``freshness.DEFAULT_MAX_AGE_DAYS``)."""
+
+    LIST = "list"  # a designation list, changed whenever a listing changes
+    MONTHLY = "monthly"
+    YEARLY = "yearly"  # a yearly release, or rarer
+    FEED = "feed"  # a live event feed, updated weekly or more often
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """Where a producer documents the addresses its files are published at.
+
+    ``documented_at`` is the producer's page that gives or lists the addresses;
+    ``evidence`` says what confirmed each file's address on the day its ``checked`` names,
+    or why it could not be confirmed.
+    """
+
+    documented_at: str
+    evidence: str
+
+
 @dataclass(frozen=True)
 class DatasetSpec:
     """One external data set: what it is, where it comes from, and how to cite it.
 
     ``designation_list`` is set for the designation lists screening reads: their install
-    runs the list's reader on the new copy and checks its entry count.
+    runs the list's reader on the new copy and checks its entry count. ``published`` is
+    the producer's date of the pinned release as the producer states it (``2025-09-03``,
+    ``2025-04``, ``2023``; empty when it states none or the date comes from the file).
+    ``optional`` data sets are pulled with all the others only when they can be: a mirror
+    that lacks them, or missing credentials, skips them with a note. A data set that is not
+    ``redistributable`` never comes from a mirror and is never exported from the store.
     """
 
     id: str
@@ -166,3 +234,8 @@ class DatasetSpec:
     files: tuple[FileSpec, ...]
     notes: str = ""
     designation_list: ListCheck | None = None
+    upstream: Upstream | None = None
+    cadence: Cadence = Cadence.YEARLY
+    published: str = ""
+    optional: bool = False
+    redistributable: bool = True

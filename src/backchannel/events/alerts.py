@@ -26,6 +26,12 @@ and how strongly in words; p-values, dispersions and rate ratios stay in ``Alert
 
 A counterpart in a case is found in the events by its UCDP actor id, its name or an alias
 (case-insensitive), on the perpetrator / side A.
+
+A case's alerts read only the events of its country, and of its regions when they match
+(``case_scope``): a group's name recurring in another country never brings that country's
+events in. Each of them says its ``scope``: ``"counterpart"`` for alerts on the case's own
+actors, ``"context"`` for escalation alerts on other actors of the country, whose summaries
+say so. Alerts outside a case (``escalation_alerts`` on any table) carry no scope.
 """
 
 from __future__ import annotations
@@ -33,12 +39,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
 
 import ibis.expr.types as ir
 
 from backchannel.events import indicators, rise_evidence
+from backchannel.events.case_scope import ScopedEvents, scope_to_case
 from backchannel.events.escalation_flags import describe_escalation, flag_escalations
 from backchannel.events.rise_evidence import (
     ALERT_STRENGTHS,
@@ -84,6 +91,11 @@ VIOLATING_TYPES: dict[CommitmentKind, tuple[ViolenceType, ...]] = {
     CommitmentKind.HUMANITARIAN_ACCESS: (ViolenceType.ONE_SIDED,),
 }
 
+#: Whom a case's alert is about: one of the case's actors, or another actor of the country.
+AlertScope = Literal["counterpart", "context"]
+#: How a context alert's summary begins, so that no reader takes it for a counterpart's.
+CONTEXT_LEAD = "Context, not a counterpart of this case: "
+
 
 @dataclass(frozen=True)
 class Alert:
@@ -95,6 +107,10 @@ class Alert:
     of a rise behind the alert (``"strong"``, ``"moderate"``, ``"weak"``; the stronger of
     the events and deaths tests), None where no test shows a rise and for commitment
     violations, which count breaches rather than test a rise.
+
+    ``scope`` and ``country`` (ISO alpha-3) are set on a case's alerts, which read only the
+    case's country: ``"counterpart"`` for the case's own actors, ``"context"`` for other
+    actors of the country. Both are None on alerts computed outside a case.
     """
 
     kind: str
@@ -105,6 +121,8 @@ class Alert:
     event_ids: list[str]
     figures: dict[str, Any] = field(default_factory=dict)
     strength: Strength | None = None
+    scope: AlertScope | None = None
+    country: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -113,11 +131,15 @@ class Alert:
 
 def actor_events(events: ir.Table, actor: Actor) -> ir.Table:
     """Events in which the case actor is the perpetrator or side A."""
+    return events.filter(_is_actor(events, actor))
+
+
+def _is_actor(events: ir.Table, actor: Actor) -> ir.BooleanValue:
     names = [name.lower() for name in (actor.name, *actor.aliases)]
-    condition = events.actor1.lower().isin(names)
+    condition: ir.BooleanValue = events.actor1.lower().isin(names)
     if actor.ucdp_actor_id is not None:
         condition = condition | (events.actor1_ucdp_id == actor.ucdp_actor_id)
-    return events.filter(condition)
+    return condition
 
 
 def escalation_alerts(connection: Any, events: ir.Table) -> list[Alert]:
@@ -170,24 +192,72 @@ def _escalation_figures(test: dict[str, Any]) -> dict[str, Any]:
 
 
 def case_alerts(
-    connection: Any, events: ir.Table, case: Case, as_of: dt.date | None = None
+    connection: Any,
+    events: ir.Table | ScopedEvents,
+    case: Case,
+    as_of: dt.date | None = None,
 ) -> list[Alert]:
-    """Talks-period and commitment alerts for a case's counterparts."""
+    """Talks-period and commitment alerts for a case's counterparts, from the events of the
+    case's country only (``events`` as given, or already scoped by ``scope_to_case``).
+
+    Talks are read in the case's regions when they apply; a commitment in its own areas, or
+    in the whole country when it names none (the case's own convention), never outside it.
+    """
+    scoped = events if isinstance(events, ScopedEvents) else scope_to_case(connection, events, case)
+    if scoped.scope.country != case.context.country:
+        raise ValueError(
+            f"events scoped to {scoped.scope.country} given for case {case.id} in "
+            f"{case.context.country}"
+        )
     alerts: list[Alert] = []
-    data_end = _data_end(connection, events)
+    data_end = scoped.scope.data_end or dt.date.today()
     horizon = min(as_of, data_end) if as_of else data_end
     for actor in case.actors:
         for start, end in talks_periods(case, actor.id):
             if start <= horizon:
-                alerts.extend(_talks_alerts(connection, events, actor, start, min(end, horizon)))
+                alerts.extend(
+                    _talks_alerts(connection, scoped.events, actor, start, min(end, horizon))
+                )
     for commitment in case.commitments:
         if commitment.start <= horizon:
             alert = _commitment_alert(
-                connection, events, case.actor(commitment.party), commitment, horizon
+                connection, scoped.country, case.actor(commitment.party), commitment, horizon
             )
             if alert is not None:
                 alerts.append(alert)
-    return alerts
+    return [replace(a, scope="counterpart", country=scoped.scope.country) for a in alerts]
+
+
+def case_escalation_alerts(connection: Any, scoped: ScopedEvents, case: Case) -> list[Alert]:
+    """Escalation alerts in the case's scope: its counterparts' first, then, as context,
+    those of the country's other actors (their summaries open with ``CONTEXT_LEAD``).
+
+    A counterpart is any actor of the case found among the scoped events' perpetrators.
+    """
+    counterparts = _counterpart_names(connection, scoped.events, case.actors)
+    country = scoped.scope.country
+    own, context = [], []
+    for alert in escalation_alerts(connection, scoped.events):
+        if alert.actor in counterparts:
+            own.append(replace(alert, scope="counterpart", country=country))
+        else:
+            context.append(
+                replace(
+                    alert, scope="context", country=country, summary=CONTEXT_LEAD + alert.summary
+                )
+            )
+    return own + context
+
+
+def _counterpart_names(connection: Any, events: ir.Table, actors: Sequence[Actor]) -> set[str]:
+    """The perpetrator names under which the case's actors appear in the events."""
+    if not actors:
+        return set()
+    condition = _is_actor(events, actors[0])
+    for actor in actors[1:]:
+        condition = condition | _is_actor(events, actor)
+    found = connection.to_pyarrow(events.filter(condition).select("actor1").distinct())
+    return {str(name) for name in found.column("actor1").to_pylist()}
 
 
 def talks_periods(case: Case, actor_id: str) -> list[tuple[dt.date, dt.date]]:
@@ -447,15 +517,6 @@ def _summary(connection: Any, events: ir.Table, start: dt.date, end: dt.date) ->
         "event_ids": sorted(row["event_ids"] or []),
         "first": row["first"].isoformat() if row["first"] else None,
     }
-
-
-def _data_end(connection: Any, events: ir.Table) -> dt.date:
-    value = (
-        connection.to_pyarrow(events.aggregate(last=events.date_start.max()))
-        .column("last")[0]
-        .as_py()
-    )
-    return value if isinstance(value, dt.date) else dt.date.today()
 
 
 def _month_end(month: dt.date) -> dt.date:

@@ -171,30 +171,40 @@ def _death_measures(
     }
 
 
-def _monthly(events: ir.Table, keys: Sequence[str], evidence: bool = True) -> ir.Table:
+def _monthly(
+    events: ir.Table,
+    keys: Sequence[str],
+    evidence: bool = True,
+    only: str | None = None,
+) -> ir.Table:
     """Zero-filled monthly aggregates of ``events`` per combination of ``keys``.
 
     ``events`` must already carry the key columns and ``month_index``. With ``evidence``
     each month also lists its event ids, which costs more than every count together on
     large tables: bulk statistics can leave it out and fetch evidence for alerts only.
+    ``only`` names the one death measure wanted (no other count is made): the distinct
+    areas and grid cells alone cost more than the sum a threshold needs.
     """
     keys = list(keys)
     evidence_ids = {"event_ids": _ids_by_date(events)} if evidence else {}
-    death_sums: dict[str, ir.Value] = {}
+    counts: dict[str, ir.Value] = {}
+    if only is None:
+        counts["events"] = events.count()
+        counts["civilian_events"] = events.count(where=_is_civilian_killing(events))
     for name, (deaths, where) in _death_measures(events).items():
-        with_deaths = deaths > 0 if where is None else where & (deaths > 0)
-        death_sums[name] = deaths.sum(where=where)
-        # the lumps behind the sum: how many events, and the most deaths in one of them
-        death_sums[f"{name}_events"] = deaths.count(where=with_deaths)
-        death_sums[f"{name}_largest"] = deaths.max(where=where)
-    aggregates = events.group_by([*keys, "month_index"]).aggregate(
-        **evidence_ids,
-        events=events.count(),
-        civilian_events=events.count(where=_is_civilian_killing(events)),
-        **death_sums,
-        admin1_count=events.admin1.nunique(),
-        grid_cells=_grid_cell(events).nunique(),
-    )
+        if only in (None, name):
+            counts[name] = deaths.sum(where=where)
+        if only is None:
+            # the lumps behind the sum: how many events, and the most deaths in one of them
+            with_deaths = deaths > 0 if where is None else where & (deaths > 0)
+            counts[f"{name}_events"] = deaths.count(where=with_deaths)
+            counts[f"{name}_largest"] = deaths.max(where=where)
+    if not counts:
+        raise ValueError(f"only must be one of {DEATH_MEASURES}, not {only!r}")
+    if only is None:
+        counts["admin1_count"] = events.admin1.nunique()
+        counts["grid_cells"] = _grid_cell(events).nunique()
+    aggregates = events.group_by([*keys, "month_index"]).aggregate(**evidence_ids, **counts)
     last_month = events.month_index.max()
     firsts = events.group_by(keys).aggregate(first_month_index=events.month_index.min())
     calendar = firsts.select(
@@ -202,7 +212,6 @@ def _monthly(events: ir.Table, keys: Sequence[str], evidence: bool = True) -> ir
         month_index=ibis.range(firsts.first_month_index, last_month + 1, 1).unnest(),
     )
     joined = calendar.left_join(aggregates, [*keys, "month_index"])
-    counts = ("events", "civilian_events", *death_sums, "admin1_count", "grid_cells")
     return joined.select(
         *[calendar[k] for k in keys],
         month=_month_from_index(calendar.month_index),
@@ -459,6 +468,32 @@ def escalation(
     ).order_by([*unit_keys, "month_index"])
 
 
+def actor_escalation(
+    events: ir.Table,
+    value: Measure = "civilian_deaths",
+    baseline_months: int = 12,
+    *,
+    include_actor2: bool = False,
+    evidence: bool = True,
+) -> ir.Table:
+    """:func:`escalation` of each actor's monthly series (:func:`actor_month`): one
+    function of the events, so that ``backends.run_indicator`` can compile it once."""
+    monthly = actor_month(events, include_actor2=include_actor2, evidence=evidence)
+    return escalation(monthly, value, baseline_months)
+
+
+def area_escalation(
+    events: ir.Table,
+    level: Literal["admin1", "country"] = "admin1",
+    value: Measure = "civilian_deaths",
+    baseline_months: int = 12,
+    *,
+    evidence: bool = True,
+) -> ir.Table:
+    """:func:`escalation` of each area's monthly series (:func:`area_month`)."""
+    return escalation(area_month(events, level, evidence=evidence), value, baseline_months)
+
+
 def threshold_crossings(events: ir.Table) -> ir.Table:
     """Months in which a rolling 12-month death toll reaches a recognised threshold.
 
@@ -498,7 +533,7 @@ def threshold_crossings(events: ir.Table) -> ir.Table:
 
 
 def _crossings_of(rows: ir.Table, threshold: str, measure: str, deaths: int) -> ir.Table:
-    monthly = _monthly(rows, ["unit_kind", "unit"])
+    monthly = _monthly(rows, ["unit_kind", "unit"], evidence=False, only=measure)
     window = ibis.window(
         group_by=["unit_kind", "unit"],
         order_by="month_index",

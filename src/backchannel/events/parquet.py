@@ -4,7 +4,8 @@
 source file, its sha256 and encoding). Both are written to temporary files first and moved
 into place with ``os.replace``, so a failed write leaves the previous files intact.
 ``load_events`` reads a stored file back and refuses one whose schema is not
-``EVENT_SCHEMA``.
+``EVENT_SCHEMA``. ``scannable_as_stored`` tells, from the file's footer alone, whether a
+query engine may scan the file in place: it is in ``EVENT_SCHEMA`` exactly.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from backchannel.errors import InvalidInputError, Problem
 from backchannel.events.readers import ReadResult
 from backchannel.events.schema import ADDED_COLUMNS, EVENT_SCHEMA
 
-__all__ = ["EVENTS_DIR", "load_events", "sidecar_path", "store_events"]
+__all__ = ["EVENTS_DIR", "load_events", "scannable_as_stored", "sidecar_path", "store_events"]
 
 EVENTS_DIR = "events"
 """Folder under the data directory that holds the stored event files."""
@@ -65,6 +66,21 @@ def load_events(path: str | Path) -> pa.Table:
     if problems:
         raise InvalidInputError(file, problems)
     return table.replace_schema_metadata(None)
+
+
+def scannable_as_stored(path: str | Path) -> bool:
+    """Whether the stored file is in ``EVENT_SCHEMA`` exactly, read from its footer only,
+    so that DuckDB may scan it in place and give what ``load_events`` would.
+
+    False for every other file: one stored before the newer columns existed (which
+    ``load_events`` completes), and one that is unreadable or of another layout (for
+    which ``load_events`` raises the error naming what is wrong).
+    """
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowException):
+        return False
+    return not _schema_problems(schema)
 
 
 def sidecar_path(parquet_path: Path) -> Path:

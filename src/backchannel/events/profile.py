@@ -1,40 +1,67 @@
 """A group's violence profile: who it killed, where, when, how that is changing, and with whom.
 
-Civilian fatalities are the best estimates of one-sided violence (UCDP GED type 3, where
-the group is ``side_a``) or ACLED's violence against civilians: by UCDP's definition every
-death in one-sided violence is a civilian death, which is why this uses ``deaths_best``
-and not the narrower ``deaths_civilians`` column (that gives 2,435 instead of UCDP's
-published 2,690 for the Central African Republic in 2013).
+The group is found by name among the actors the event data name and the UCDP actor list
+(``actor_names``); the profile says which names matched, in which source and field, with
+how many events. Each source's figures are computed on that source's events alone
+(``profile_figures`` says how, and what counts as a civilian fatality in GED and ACLED).
+
+**Two sources are shown side by side, never added.** GED and ACLED record overlapping
+sets of the same events with different rules (GED: organised violence with at least one
+death, UCDP's best estimate; ACLED: every reported event, fatalities as reported), and
+neither says which of its events the other also holds, so a sum would count the same
+deaths twice and nothing in the data tells how many. ``by_source`` holds each source's
+figures, ``totals`` each source's totals, and ``side_by_side`` the years next to each
+other. The top-level figures (``civilian_fatalities_by_year``, ``events_by_year``, ...,
+kept for the tools that read them) are those of one source, named in ``figures_source``:
+UCDP GED when it names the group (its definitions are the ones the project's thresholds
+and published comparisons use), else ACLED.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import ibis
-import pyarrow as pa
 
-from backchannel.events.schema import ViolenceType
-from backchannel.events.ucdp_actors import ActorMatch
+from backchannel.events.actor_names import (
+    UCDP_LIST,
+    Resolution,
+    actor_activity,
+    build_candidates,
+    name_census,
+    resolve_actor,
+)
+from backchannel.events.crosswalk_csv import CrosswalkRow
+from backchannel.events.profile_figures import (
+    COUNTING_RULES,
+    PEAKS_SHOWN,
+    PeakEpisode,
+    SourceFigures,
+    TypeCount,
+    describe_trend,
+    source_figures,
+)
+from backchannel.events.ucdp_actors import UcdpActor
 
-PEAKS_SHOWN = 3
+__all__ = [
+    "PEAKS_SHOWN",
+    "ActorProfile",
+    "PeakEpisode",
+    "SourceFigures",
+    "TypeCount",
+    "build_profile",
+    "describe_trend",
+    "profile_actor",
+]
 
-
-@dataclass(frozen=True)
-class PeakEpisode:
-    """A month of the group's worst violence against civilians."""
-
-    month: str
-    civilian_fatalities: int
-    events: int
-    areas: list[str]
-    event_ids: list[str]
+HEADLINE_ORDER = ("ged", "acled")
 
 
 @dataclass(frozen=True)
 class ActorProfile:
-    """What the data say about one group."""
+    """What the data say about one group (see the module docstring for the sources)."""
 
     actor: dict[str, Any]
     civilian_fatalities_by_year: dict[int, int]
@@ -45,111 +72,145 @@ class ActorProfile:
     areas: dict[str, int]
     opponents: dict[str, int]
     allies_in_ucdp: list[int] = field(default_factory=list)
+    matched_names: list[dict[str, Any]] = field(default_factory=list)
+    events_as_actor1_by_year: dict[int, int] = field(default_factory=dict)
+    events_by_type: dict[str, TypeCount] = field(default_factory=dict)
+    allies_in_events: dict[str, int] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+    figures_source: str | None = None
+    by_source: dict[str, SourceFigures] = field(default_factory=dict)
+    totals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    side_by_side: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (year keys become strings in JSON)."""
         return asdict(self)
 
 
-def actor_filter(events: ibis.Table, names: list[str], ucdp_id: int | None) -> ibis.Table:
-    """Events where the group is the first side (perpetrator or side A), by id or any name."""
-    by_name = events.actor1.lower().isin([n.lower() for n in names])
-    if ucdp_id is None:
-        return events.filter(by_name)
-    return events.filter(by_name | (events.actor1_ucdp_id == ucdp_id))
+def profile_actor(
+    connection: Any,
+    events: ibis.Table,
+    query: str,
+    ucdp_actors: Sequence[UcdpActor] = (),
+    crosswalk: Sequence[CrosswalkRow] = (),
+    *,
+    exact_only: bool = False,
+) -> ActorProfile:
+    """The profile of the actor ``query`` names, over ``events``.
+
+    Raises ``AmbiguousNameError`` (listing the candidates) when several actors match and
+    ``NotFoundError`` when none does; see ``actor_names.resolve_actor``.
+    """
+    census = name_census(actor_activity(connection, events))
+    candidates = build_candidates(census, ucdp_actors, crosswalk)
+    resolution = resolve_actor(query, candidates, exact_only=exact_only)
+    return build_profile(connection, events, resolution)
 
 
-def build_profile(connection: Any, events: ibis.Table, match: ActorMatch) -> ActorProfile:
-    """The profile of the matched UCDP actor over the given events (executed on ``connection``)."""
-    own = actor_filter(events, list(match.actor.names), match.actor.actor_id)
-    one_sided = own.violence_type == ViolenceType.ONE_SIDED.value
-    civilian = (one_sided | own.civilian_targeting).ifelse(own.deaths_best, 0)
-    yearly = _rows(
-        connection,
-        own.group_by("year")
-        .aggregate(
-            events=own.count(),
-            fatalities=own.deaths_best.sum(),
-            civilian_fatalities=civilian.sum(),
-        )
-        .order_by("year"),
-    )
-    monthly = own.mutate(month=own.date_start.truncate("M"), civilian=civilian)
-    peaks = _rows(
-        connection,
-        monthly.group_by("month")
-        .aggregate(
-            civilian_fatalities=monthly.civilian.sum(),
-            events=monthly.count(),
-            areas=monthly.admin1.collect(distinct=True),
-            event_ids=monthly.event_id.collect(where=monthly.civilian > 0),
-        )
-        .filter(lambda t: t.civilian_fatalities > 0)
-        .order_by([ibis.desc("civilian_fatalities"), "month"])
-        .limit(PEAKS_SHOWN),
-    )
-    located = own.filter(own.admin1.notnull())
-    areas = _rows(
-        connection,
-        located.group_by("admin1").aggregate(events=located.count()).order_by(ibis.desc("events")),
-    )
-    fights = own.filter(
-        own.violence_type.isin([ViolenceType.STATE_BASED.value, ViolenceType.NON_STATE.value])
-        & own.actor2.notnull()
-    )
-    opponents = _rows(
-        connection,
-        fights.group_by("actor2").aggregate(events=fights.count()).order_by(ibis.desc("events")),
-    )
-    civilian_by_year = {int(r["year"]): int(r["civilian_fatalities"] or 0) for r in yearly}
+def build_profile(connection: Any, events: ibis.Table, resolution: Resolution) -> ActorProfile:
+    """The profile of the resolved actor over ``events`` (executed on ``connection``)."""
+    candidate = resolution.candidate
+    by_source = {
+        source: source_figures(connection, events, source, candidate.names_in(source))
+        for source in candidate.sources
+    }
+    headline_source = next((s for s in HEADLINE_ORDER if s in by_source), None)
+    if headline_source is None and by_source:
+        headline_source = next(iter(by_source))
+    headline = by_source.get(headline_source) if headline_source else None
+    listed = candidate.ucdp_actor
     return ActorProfile(
         actor={
-            "ucdp_id": match.actor.actor_id,
-            "name": match.actor.name,
-            "matched_name": match.matched_name,
-            "exact_match": match.exact,
-            "names": list(match.actor.names),
+            "ucdp_id": candidate.ucdp_id,
+            "name": candidate.name,
+            "matched_name": resolution.matched_name,
+            "exact_match": resolution.exact,
+            "names": list(listed.names if listed else candidate.match_names),
+            "query": resolution.query,
+            "match_reason": resolution.reason,
         },
-        civilian_fatalities_by_year=civilian_by_year,
-        events_by_year={int(r["year"]): int(r["events"]) for r in yearly},
-        fatalities_by_year={int(r["year"]): int(r["fatalities"] or 0) for r in yearly},
-        trend=describe_trend(civilian_by_year),
-        peak_episodes=[
-            PeakEpisode(
-                month=str(r["month"])[:7],
-                civilian_fatalities=int(r["civilian_fatalities"]),
-                events=int(r["events"]),
-                areas=sorted(a for a in r["areas"] if a),
-                event_ids=sorted(r["event_ids"]),
-            )
-            for r in peaks
+        civilian_fatalities_by_year=headline.civilian_fatalities_by_year if headline else {},
+        events_by_year=headline.events_by_year if headline else {},
+        fatalities_by_year=headline.fatalities_by_year if headline else {},
+        trend=headline.trend if headline else describe_trend({}),
+        peak_episodes=headline.peak_episodes if headline else [],
+        areas=headline.areas if headline else {},
+        opponents=headline.opponents if headline else {},
+        allies_in_ucdp=list(listed.alliance_ids) if listed else [],
+        matched_names=[
+            {
+                "name": s.name,
+                "source": s.label,
+                "events": None if s.source == UCDP_LIST else s.events,
+                "linked_by": s.linked_by,
+            }
+            for s in candidate.source_names
         ],
-        areas={str(r["admin1"]): int(r["events"]) for r in areas},
-        opponents={str(r["actor2"]): int(r["events"]) for r in opponents},
-        allies_in_ucdp=list(match.actor.alliance_ids),
+        events_as_actor1_by_year=headline.events_as_actor1_by_year if headline else {},
+        events_by_type=headline.events_by_type if headline else {},
+        allies_in_events=headline.allies_in_events if headline else {},
+        sources=list(by_source),
+        figures_source=headline_source,
+        by_source=by_source,
+        totals={source: _totals(figures) for source, figures in by_source.items()},
+        side_by_side=_side_by_side(by_source) if len(by_source) > 1 else [],
+        notes=_notes(resolution, by_source, headline_source),
     )
 
 
-def describe_trend(by_year: dict[int, int]) -> str:
-    """Plain words for the last two years against the two before (civilian fatalities)."""
-    if not by_year:
-        return "no violence against civilians recorded"
-    last = max(by_year)
-    recent = by_year.get(last, 0) + by_year.get(last - 1, 0)
-    before = by_year.get(last - 2, 0) + by_year.get(last - 3, 0)
-    if before == 0 and recent == 0:
-        return f"no civilian fatalities in {last - 3}-{last}"
-    if before == 0:
-        return f"new violence against civilians in {last - 1}-{last} ({recent} killed)"
-    ratio = recent / before
-    word = "rising" if ratio > 1.25 else "falling" if ratio < 0.8 else "stable"
-    return (
-        f"{word}: {recent} civilians killed in {last - 1}-{last} "
-        f"against {before} in {last - 3}-{last - 2}"
-    )
+def _totals(figures: SourceFigures) -> dict[str, Any]:
+    return {
+        "events": figures.events,
+        "events_as_actor1": figures.events_as_actor1,
+        "fatalities": figures.fatalities,
+        "civilian_fatalities": figures.civilian_fatalities,
+        "first_year": figures.first_year,
+        "last_year": figures.last_year,
+    }
 
 
-def _rows(connection: Any, expression: ibis.Table) -> list[dict[str, Any]]:
-    table: pa.Table = connection.to_pyarrow(expression)
-    rows: list[dict[str, Any]] = table.to_pylist()
-    return rows
+def _side_by_side(by_source: dict[str, SourceFigures]) -> list[dict[str, Any]]:
+    """Each year with every source's figures next to each other: zeros when the source
+    covers the year but records nothing of the group, ``None`` when its events in the
+    data do not reach that year (unknown, not zero)."""
+    years = sorted({year for figures in by_source.values() for year in figures.events_by_year})
+    return [
+        {
+            "year": year,
+            **{
+                source: {
+                    "events": figures.events_by_year.get(year, 0),
+                    "fatalities": figures.fatalities_by_year.get(year, 0),
+                    "civilian_fatalities": figures.civilian_fatalities_by_year.get(year, 0),
+                }
+                if figures.covers(year)
+                else None
+                for source, figures in by_source.items()
+            },
+        }
+        for year in years
+    ]
+
+
+def _notes(
+    resolution: Resolution, by_source: dict[str, SourceFigures], headline: str | None
+) -> list[str]:
+    notes: list[str] = []
+    candidate = resolution.candidate
+    if not by_source:
+        notes.append(
+            f"no event in the data names {candidate.name!r}: only the UCDP actor list knows it. "
+            "The events may name it otherwise (ACLED does): `backchannel events crosswalk` "
+            "proposes links, and confirmed links are counted"
+        )
+    if len(by_source) > 1:
+        rules = "; ".join(COUNTING_RULES.get(s, s) for s in by_source)
+        notes.append(
+            "the sources count differently, so their figures are shown side by side and never "
+            f"added ({rules}); the top-level figures are {by_source[headline or ''].title}'s"
+            if headline
+            else "the sources count differently: figures are shown side by side, never added"
+        )
+    notes.extend(resolution.notes)
+    return notes

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from backchannel.actors.analysis import ActorAnalysis, analyse_case
+from backchannel.datasets.freshness import DataAge
 from backchannel.dialogue.evidence import EvidenceSources, build_evidence_panel
 from backchannel.dialogue.inputs import StrategyInputs
 from backchannel.dialogue.strategy import Strategy, recommend
@@ -50,7 +51,8 @@ class CaseAnalysis:
     """The results of every analysis run on one case on one day.
 
     ``case`` is the case as known on ``as_of``; ``withheld`` says what the cut held back;
-    ``disclosure`` is how redacted outputs of the whole case mask it.
+    ``disclosure`` is how redacted outputs of the whole case mask it; ``data_ages`` how
+    old the installed data sets read were (the brief names them).
     """
 
     case: Case
@@ -64,6 +66,7 @@ class CaseAnalysis:
     actors: ActorAnalysis
     withheld: Withheld
     disclosure: Disclosure
+    data_ages: tuple[DataAge, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON document of ``backchannel assess``: the stage, the strategy, the cut."""
@@ -94,6 +97,7 @@ def analyse_for_brief(
     extents: Mapping[str, FileExtent] | None = None,
     conflicts: Iterable[ConflictYear] | None = None,
     timelines: bool = True,
+    data_ages: Sequence[DataAge] = (),
 ) -> CaseAnalysis:
     """Run every analysis the given inputs allow on the case as known on ``as_of``.
 
@@ -101,6 +105,8 @@ def analyse_for_brief(
     the day and used only where they cover the country and window (their alerts are
     withheld from the strategy otherwise, and the brief says why). ``timelines=False``
     skips drawing the counterparts' violence charts, which only the brief shows.
+    ``data_ages`` (``datasets.installed_data_ages``) are the installed data sets the given
+    inputs came from, which the brief names with their age.
     """
     day = as_of or case.context.period.end or dt.date.today()
     known = known_on(case, day)
@@ -156,6 +162,7 @@ def analyse_for_brief(
         actors,
         known.withheld,
         Disclosure.of(case, counterparts=counterparts),
+        tuple(data_ages),
     )
 
 
@@ -168,7 +175,7 @@ def brief_report(analysis: CaseAnalysis, *, redacted: bool = False) -> CaseRepor
         # a chart's title names its actor in pixels the masking cannot reach
         kept = [t for t in events.timelines if shown.mask_text(t.actor) == t.actor]
         events = events.model_copy(update={"timelines": kept})
-    return build_case_report(
+    report = build_case_report(
         case,
         redacted=redacted,
         disclosure=shown,
@@ -184,3 +191,4 @@ def brief_report(analysis: CaseAnalysis, *, redacted: bool = False) -> CaseRepor
         ),
         withheld=analysis.withheld,
     )
+    return report.model_copy(update={"data_ages": [a.as_dict() for a in analysis.data_ages]})

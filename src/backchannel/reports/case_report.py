@@ -70,6 +70,9 @@ class CaseReport(BaseModel):
     strategy: StrategySection | None = None
     #: What a replay held back (JSON form of ``model.as_of.Withheld``); None when not cut.
     withheld: dict[str, Any] | None = None
+    #: The installed data sets the analysis read, with publication date, age and whether
+    #: stale (JSON form of ``datasets.freshness.DataAge``); empty when none or not known.
+    data_ages: list[dict[str, Any]] = []
 
 
 def build_case_report(

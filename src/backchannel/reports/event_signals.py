@@ -2,7 +2,9 @@
 
 Everything here is as known on the assessment date: the events are cut at the day before
 they reach this module, and every alert window is cut at it too, so a replay shows no
-event, window or chart month after the day.
+event, window or chart month after the day. Alerts and charts read only the events of the
+case's country (and of its regions when they match the data; ``events.case_scope``), and the
+section's note says what was left out.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 
 from backchannel.events.alerts import Alert, actor_events, case_alerts, talks_periods
 from backchannel.events.backends import connect, event_table
+from backchannel.events.case_scope import scope_to_case
 from backchannel.events.coverage import EventCoverage
 from backchannel.events.schema import ViolenceType
 from backchannel.model.case import Case
@@ -68,6 +71,9 @@ class EventSignals(BaseModel):
     typed_alerts: list[Alert] = []
     #: Why the event data were not used, when they were installed but fell short.
     coverage_problems: list[str] = []
+    #: Which events the alerts read (``CaseScope.as_dict``): the country, the regions
+    #: applied or not, and how many events were left out. None when no events were read.
+    scope: dict[str, Any] | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -101,11 +107,12 @@ def event_signals(
     *,
     timelines: bool = True,
 ) -> EventSignals:
-    """Talks and commitment alerts for the case's counterparts, every window cut at ``as_of``."""
+    """Talks and commitment alerts for the case's counterparts, every window cut at ``as_of``,
+    from the events of the case's country (and regions) only."""
     day = as_of or case.context.period.end or dt.date.today()
     connection = connect()
-    table = event_table(events)
-    alerts = [_cut(alert, day) for alert in case_alerts(connection, table, case, day)]
+    scoped = scope_to_case(connection, event_table(events), case)
+    alerts = [_cut(alert, day) for alert in case_alerts(connection, scoped, case, day)]
     note = (
         "Alerts compare each counterpart's violence during talks with the same span before "
         "them, and check commitments against the events that followed (the event ids are in "
@@ -116,18 +123,22 @@ def event_signals(
     return EventSignals(
         source=source,
         signals=[_signal(alert) for alert in alerts],
-        note=note,
-        timelines=counterpart_timelines(connection, table, case, {a.actor for a in alerts}, day)
+        note=" ".join([note, *scoped.scope.notes()]),
+        timelines=counterpart_timelines(
+            connection, scoped.events, case, {a.actor for a in alerts}, day
+        )
         if timelines
         else [],
         typed_alerts=alerts,
+        scope=scoped.scope.as_dict(),
     )
 
 
 def counterpart_timelines(
     connection: Any, events: ir.Table, case: Case, actor_names: set[str], as_of: dt.date
 ) -> list[Timeline]:
-    """A timeline chart for each named counterpart, from a year before the case to the day."""
+    """A timeline chart for each named counterpart, from a year before the case to the day
+    (``events`` already scoped to the case: see ``scope_to_case``)."""
     start = case.context.period.start - dt.timedelta(days=365)
     end = min(case.context.period.end or as_of, as_of)
     if end < start:

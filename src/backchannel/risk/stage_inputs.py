@@ -13,8 +13,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from backchannel.actors.seed_inputs import ucdp_country_names
-from backchannel.errors import NotFoundError
+from backchannel.events import case_scope
 from backchannel.events.alerts import escalation_alerts
 from backchannel.events.indicators import ORGANISED_VIOLENCE
 from backchannel.events.schema import ViolenceType
@@ -32,20 +31,10 @@ PREDICTOR_MEASURES = {
     "ewp_discrimpop": "discrimpop",
 }
 
-
-def event_country_names(iso3: str) -> list[str]:
-    """Every name the event sources (UCDP, EWP, ISO) use for the country with this code."""
-    try:
-        ucdp = ucdp_country_names(iso3)
-    except NotFoundError:
-        ucdp = []
-    return list(dict.fromkeys([*ucdp, *ewp_names(iso3)]))
-
-
-def country_events(events: ir.Table, iso3: str) -> ir.Table:
-    """Events in the country with this ISO code (matched on the names sources use for it)."""
-    names = [name.lower() for name in event_country_names(iso3)]
-    return events.filter(events.country.lower().isin(names))
+# Defined in ``events.case_scope``, which scopes a case's alerts to its country; kept under
+# these names for the risk modules and commands that import them from here.
+event_country_names = case_scope.event_country_names
+country_events = case_scope.country_events
 
 
 def event_measures(

@@ -30,18 +30,23 @@ reached everywhere.
 What the blocking costs in recall is measured against ``scan`` on the labelled set
 (benchmarks/screening.py, and a sample in the tests): of the entries a full scan finds
 at the threshold, the share the index misses.
+
+Building the index over the UN and OFAC lists takes seconds. Its ``parts`` (names'
+forms and owners, word counts, postings as flat arrays) are what ``index_store``
+persists; ``from_parts`` gives back the same index at once, preparing each name when a
+query first reaches it.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from backchannel.screening.entity import EntityType, ListedEntity, ListedName
+from backchannel.screening.entity import EntityType, ListedEntity
 from backchannel.screening.explain import explain
 from backchannel.screening.features import (
     EXPANDED_INITIALISM_SCORE,
@@ -53,6 +58,15 @@ from backchannel.screening.features import (
     STEM_SUFFIX,
     initialism_score,
 )
+from backchannel.screening.index_parts import (
+    FloatArray,
+    IndexedName,
+    IndexParts,
+    IntArray,
+    Postings,
+    PreparedOnDemand,
+    indexed_name,
+)
 from backchannel.screening.matcher import (
     MATCH_THRESHOLD,
     QUERY_SHARE,
@@ -62,7 +76,6 @@ from backchannel.screening.matcher import (
     TokenWeights,
     WordMemo,
     match_names,
-    quality_factor,
 )
 from backchannel.screening.normalise import (
     MAX_INITIALISM,
@@ -86,20 +99,8 @@ BLOCKING_SLACK = 0.15
 # skipped in every combination; beyond it, only all taken and all skipped.
 MAX_ARTICLE_COMBINATIONS = 4
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 # Words whose reach ``ScreeningIndex`` remembers between queries.
 WORD_REACH_CACHE = 8192
-
-
-@dataclass(frozen=True, slots=True)
-class IndexedName:
-    """One name form of one listed entry, prepared for matching."""
-
-    entity: int  # position of the entry in the index
-    listed: ListedName
-    prepared: PreparedName
-    factor: float  # WEAK_ALIAS_FACTOR for weak aliases, else 1
 
 
 def _deletions(word: str) -> Iterator[str]:
@@ -256,16 +257,18 @@ class ScreeningIndex:
     def __init__(
         self,
         entities: tuple[ListedEntity, ...],
-        names: tuple[IndexedName, ...],
+        names: Sequence[IndexedName],
         weights: TokenWeights,
-        postings: dict[str, IntArray],
+        parts: IndexParts,
     ) -> None:
         self.entities = entities
         self.names = names
         self.weights = weights
-        self._postings = postings
-        self._types = np.array([entities[name.entity].type.value for name in names], dtype=object)
-        self._totals = np.array([name.prepared.total for name in names], dtype=np.float64)
+        self.parts = parts
+        self._postings = parts.postings
+        kinds = np.array([entity.type.value for entity in entities], dtype=object)
+        self._types = kinds[parts.name_entities] if kinds.size else kinds
+        self._totals = parts.totals
         self._reach_cache: dict[tuple[str, bool], tuple[IntArray, FloatArray]] = {}
 
     @classmethod
@@ -276,25 +279,25 @@ class ScreeningIndex:
         comes first (give the lists in the order they should be read).
         """
         entries = tuple(entities)
-        raw: list[tuple[int, ListedName, str, tuple[Token, ...]]] = []
+        raw: list[tuple[int, int, str, tuple[Token, ...]]] = []
         for position, entity in enumerate(entries):
             seen: set[tuple[Token, ...]] = set()
-            for listed in entity.names:
+            for at, listed in enumerate(entity.names):
                 for form in name_forms(listed.text):
                     words = tokens(form)
                     if words and words not in seen:
                         seen.add(words)
-                        raw.append((position, listed, form, words))
+                        raw.append((position, at, form, words))
         weights = TokenWeights.from_names(words for _, _, _, words in raw)
         names: list[IndexedName] = []
         keyed: dict[str, list[int]] = {}
         word_cache: dict[str, set[str]] = {}
-        for number, (position, listed, form, _) in enumerate(raw):
-            allow = entries[position].type is not EntityType.PERSON
-            prepared = PreparedName.of(form, weights, initialisms=allow)
-            names.append(IndexedName(position, listed, prepared, quality_factor(listed.quality)))
-            keys = name_keys(prepared)
-            for token in prepared.tokens:
+        for number, (position, at, form, _) in enumerate(raw):
+            entity = entries[position]
+            name = indexed_name(position, entity, entity.names[at], form, weights)
+            names.append(name)
+            keys = name_keys(name.prepared)
+            for token in name.prepared.tokens:
                 if token.article:
                     continue
                 if token.text not in word_cache:
@@ -302,8 +305,26 @@ class ScreeningIndex:
                 keys |= word_cache[token.text]
             for key in keys:
                 keyed.setdefault(key, []).append(number)
-        postings = {key: np.array(ids, dtype=np.int64) for key, ids in keyed.items()}
-        return cls(entries, tuple(names), weights, postings)
+        frequency, documents = weights.counts
+        parts = IndexParts(
+            forms=tuple(form for _, _, form, _ in raw),
+            name_entities=np.array([position for position, _, _, _ in raw], dtype=np.int64),
+            name_listed=np.array([at for _, at, _, _ in raw], dtype=np.int64),
+            totals=np.array([name.prepared.total for name in names], dtype=np.float64),
+            frequency=frequency,
+            documents=documents,
+            postings=Postings.of(keyed),
+        )
+        return cls(entries, tuple(names), weights, parts)
+
+    @classmethod
+    def from_parts(cls, entities: Iterable[ListedEntity], parts: IndexParts) -> ScreeningIndex:
+        """The index ``build`` made of these entries, from its ``parts`` (as a persisted
+        index stores them): nothing is re-filed, and each name is prepared when a query
+        first reaches it, exactly as ``build`` prepared it."""
+        entries = tuple(entities)
+        weights = TokenWeights(parts.frequency, parts.documents)
+        return cls(entries, PreparedOnDemand(entries, parts, weights), weights, parts)
 
     @property
     def key_count(self) -> int:

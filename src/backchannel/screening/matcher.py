@@ -103,6 +103,12 @@ class TokenWeights:
         self._frequency = dict(document_frequency)
         self._documents = documents
 
+    @property
+    def counts(self) -> tuple[Mapping[str, int], int]:
+        """The document frequency of each variant spelling and the number of names
+        counted: what the weights were made from (a persisted index stores them)."""
+        return self._frequency, self._documents
+
     @classmethod
     def from_names(cls, names: Iterable[Sequence[Token]]) -> TokenWeights:
         """Count, for each word's variant spelling, how many names use it."""

@@ -123,14 +123,21 @@ class Screening:
     """
 
     def __init__(
-        self, results: Sequence[ReadResult], *, max_age_days: int = DEFAULT_MAX_AGE_DAYS
+        self,
+        results: Sequence[ReadResult],
+        *,
+        max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+        index: ScreeningIndex | None = None,
     ) -> None:
         if max_age_days < 0:
             raise ValueError(f"max_age_days must not be negative, got {max_age_days}")
         self.max_age_days = max_age_days
         self.results = list(results)
         self.entities = [e for r in self.results for e in r.entities]
-        self.index = ScreeningIndex.build(self.entities)
+        # ``index``: one already built over these entries in this order (a persisted one)
+        if index is not None and index.entities != tuple(self.entities):
+            raise ValueError("the index given was built over other entries")
+        self.index = index if index is not None else ScreeningIndex.build(self.entities)
         self._by_key = {(e.list_id, e.entity_id): e for e in self.entities}
         self._published = {r.list_id: r.published for r in self.results}
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from backchannel.errors import EncryptionKeyError, IntegrityError
 from backchannel.settings import Settings
+from backchannel.store.alerts import alert_rows_with_sealed_fields
 from backchannel.store.cases import rows_with_sealed_fields, sealed_value_place
 from backchannel.store.crypto import FieldCipher, KeyRing, decode_key, new_key
 from backchannel.store.keyring_file import write_key_file
@@ -98,7 +99,9 @@ def reseal_store(store: CaseStore, ring: KeyRing) -> tuple[str, int]:
         ).scalar_one()
         previous = state.active_key_id
         sealed_rows = itertools.chain(
-            rows_with_sealed_fields(session), decision_rows_with_sealed_fields(session)
+            rows_with_sealed_fields(session),
+            decision_rows_with_sealed_fields(session),
+            alert_rows_with_sealed_fields(session),
         )
         for row, place in sealed_rows:
             resealed = {}
@@ -132,7 +135,9 @@ def reseal_store(store: CaseStore, ring: KeyRing) -> tuple[str, int]:
 
 def _values_under_other_keys(session: Session, cipher: FieldCipher, active: str) -> int:
     rows = itertools.chain(
-        rows_with_sealed_fields(session), decision_rows_with_sealed_fields(session)
+        rows_with_sealed_fields(session),
+        decision_rows_with_sealed_fields(session),
+        alert_rows_with_sealed_fields(session),
     )
     return sum(
         1

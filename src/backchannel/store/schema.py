@@ -5,6 +5,8 @@ whole content is one sealed value (``sealed``); what stays in clear is listed in
 README: the case id and country, opaque keyed record ids, record kinds, positions,
 revisions, timestamps and user names. ``layout`` tells rows written that way (2) from
 older rows whose sensitive fields only were sealed (1), which the store rewrites.
+Alerts recorded by monitoring (``case_alerts``) are sealed whole too, under a keyed
+fingerprint; ``case_visits`` holds a case id, a user name, a time and an alert number.
 
 ``audit_log`` is append-only: triggers created by the migration refuse UPDATE and DELETE,
 and each row is hash-chained to the one before (see ``audit.py``).
@@ -15,7 +17,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -137,6 +149,43 @@ class CaseDecisionRow(Base):
     user_name: Mapped[str] = mapped_column(String(200))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     sealed: Mapped[dict[str, str]] = mapped_column(JSON)
+
+
+class CaseAlertRow(Base):
+    """An alert ``backchannel watch`` found in a case's events; append-only.
+
+    The alert (kind, actor, period, summary, event ids, figures) is one sealed value; ``ref``
+    is its keyed fingerprint (``store.alerts.alert_ref``), by which a later pass knows it
+    has recorded it already. The row goes when its case goes, and never otherwise.
+    """
+
+    __tablename__ = "case_alerts"
+    __table_args__ = (UniqueConstraint("case_id", "ref", name="uq_case_alerts_case_id_ref"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(
+        String(80), ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    ref: Mapped[str] = mapped_column(String(64))
+    found_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    found_by: Mapped[str] = mapped_column(String(200))
+    sealed: Mapped[dict[str, str]] = mapped_column(JSON)
+
+
+class CaseVisitRow(Base):
+    """When a user last opened a case's dashboard, and the newest alert it showed them."""
+
+    __tablename__ = "case_visits"
+
+    case_id: Mapped[str] = mapped_column(
+        String(80), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_name: Mapped[str] = mapped_column(
+        String(64), ForeignKey("users.name"), primary_key=True, index=True
+    )
+    visited_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    #: the ``case_alerts.seq`` of the newest alert of the case shown at that visit (0: none)
+    seen_alert_seq: Mapped[int] = mapped_column(Integer)
 
 
 class ScreeningShareRow(Base):

@@ -3,7 +3,8 @@
 ``CaseStore`` is the unit of work (``StoreBase``). Every method that changes anything
 writes its audit entry in the same transaction, so a failure anywhere leaves both the
 cases and the log exactly as they were. Users, sessions and memberships are in
-``Accounts``; screening decisions, held per case, in ``DecisionRepository``.
+``Accounts``; screening decisions, held per case, in ``DecisionRepository``; alerts
+recorded by monitoring and dashboard visits in ``Monitoring``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from backchannel.screening.decisions import HitDecision, SharedDecision
 from backchannel.settings import Settings
 from backchannel.store import audit
 from backchannel.store.accounts import Accounts
+from backchannel.store.alerts import check_alerts
 from backchannel.store.case_changes import (
     CaseSummary,
     CaseVersion,
@@ -34,13 +36,14 @@ from backchannel.store.db import connect
 from backchannel.store.files import private_dir
 from backchannel.store.keyring_file import load_key_ring
 from backchannel.store.keystate import read_state
+from backchannel.store.monitoring import Monitoring
 from backchannel.store.opening import open_ring
 from backchannel.store.schema import AuditRow
 from backchannel.store.screening import DecisionRepository, move_legacy_decisions
 from backchannel.store.users import UserRepository
 
 
-class CaseStore(Accounts):
+class CaseStore(Accounts, Monitoring):
     """Cases in a database, sealed and audited, on behalf of one user."""
 
     def __init__(
@@ -290,9 +293,12 @@ class CaseStore(Accounts):
             return audit.verify(session, self.keyed, keyed_from)
 
     def verify_contents(self) -> list[ContentProblem]:
-        """Every case whose stored content differs from its last audited change."""
+        """Every case whose stored content differs from its last audited change, and every
+        alert recorded by monitoring that does not open or that the log does not account for."""
         with self.reading() as session:
-            return check_contents(session, self._cases(session), self.keyed)
+            return check_contents(session, self._cases(session), self.keyed) + check_alerts(
+                session, self.cipher, self.keyed
+            )
 
     def audit_entries(self, case_id: str | None = None, limit: int = 100) -> list[AuditRow]:
         """The newest audit entries, oldest first, optionally for one case."""

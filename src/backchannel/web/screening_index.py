@@ -2,8 +2,10 @@
 
 Reading the installed UN and OFAC lists and indexing them takes seconds, far too long for
 a request, and the index is read-only once built: one copy serves every request of the
-app. ``LazyScreening`` loads it on first use, under a lock so that two first requests do
-not both pay for it, together with the legal rules the exposure assessment reads.
+app. It is read from the index persisted in the data folder (a fraction of a second),
+which is rebuilt from the lists, and the rebuild logged, when it is missing or stale.
+``LazyScreening`` loads it on first use, under a lock so that two first requests do not
+both pay for it, together with the legal rules the exposure assessment reads.
 
 When no list is installed, or an installed one cannot be read, the failure is remembered
 with its message (which says how to install or reinstall them), so that pages can say so
@@ -17,15 +19,20 @@ listed names, which the ``Screening`` it holds contains).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 
-from backchannel.datasets.designation_lists import InstalledListUnreadable, load_screening
+from backchannel.datasets.designation_lists import InstalledListUnreadable
+from backchannel.datasets.screening_index_file import rebuild_index
 from backchannel.errors import BackchannelError, NotFoundError
+from backchannel.screening.index_store import IndexUnusable, index_file, read_index
 from backchannel.screening.law import Law, load_law
 from backchannel.screening.screen import Screening
 from backchannel.settings import Settings
+
+_log = logging.getLogger(__name__)
 
 #: Seconds a failed load (no list installed) is remembered before the disk is read again.
 RETRY_AFTER = 30.0
@@ -88,7 +95,7 @@ class LazyScreening:
                 if time.monotonic() - met < RETRY_AFTER:
                     raise type(error)(error.message)
             try:
-                screening = load_screening(settings)
+                screening = _installed_screening(settings)
             except NotFoundError as missing:
                 self._failure = (ListsNotInstalled(missing.message), time.monotonic())
                 raise ListsNotInstalled(missing.message) from None
@@ -100,3 +107,16 @@ class LazyScreening:
             self._loaded = LoadedLists(screening, self._law)
             self._failure = None
             return self._loaded
+
+
+def _installed_screening(settings: Settings) -> Screening:
+    """The installed lists through their persisted index, rebuilt (and logged) when it is
+    missing or stale."""
+    try:
+        return read_index(
+            index_file(settings.data_dir),
+            settings.data_dir,
+            max_age_days=settings.list_max_age_days,
+        )
+    except IndexUnusable as unusable:
+        return rebuild_index(settings, unusable.message, _log.info)

@@ -22,6 +22,7 @@ from backchannel.auth import Action
 from backchannel.reports.actor_map_page import graph_json, map_document
 from backchannel.reports.actor_section import map_roles
 from backchannel.reports.brief_output import brief_bytes
+from backchannel.web.alert_news import new_alerts_view
 from backchannel.web.case_views import (
     assessed_case,
     country_name,
@@ -65,11 +66,14 @@ def case_list(request: Request, session: SignedIn, case_store: StoreDep) -> Resp
 
 @router.get("/cases/{case_id}", name="case", response_class=HTMLResponse)
 def case_dashboard(request: Request, access: ReadAccess, cache: Analyses) -> Response:
-    """A case at a glance: its stage with reasons and disagreements, and the recommendation."""
+    """A case at a glance: its stage with reasons and disagreements, and the recommendation,
+    and the alerts monitoring recorded since the user's last visit (which moves once the
+    page is made)."""
     assessed = assessed_case(access, cache)
     disclosure = viewer_disclosure(access)
     context = assessed.case.context
-    return render(
+    news = access.store.alert_news(access.case_id)
+    page = render(
         request,
         "case.html",
         session=access.session,
@@ -82,7 +86,10 @@ def case_dashboard(request: Request, access: ReadAccess, cache: Analyses) -> Res
         may_get_full_brief=sees_sensitive_names(access),
         may_read_audit=access.allows(Action.AUDIT_READ),
         may_assess=access.allows(Action.ASSESSMENT_RUN),
+        new_alerts=new_alerts_view(news, disclosure),
     )
+    access.store.mark_visit(access.case_id, news.newest_seq)
+    return page
 
 
 @router.get("/cases/{case_id}/brief", name="case_brief")
