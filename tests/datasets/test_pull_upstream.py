@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pytest
 from typer.testing import CliRunner
 
@@ -241,3 +242,25 @@ def test_a_candidate_release_in_a_mirror_carries_its_month(tmp_path: Path) -> No
     assert record.version == "26.0.8"
     assert record.publication is not None
     assert (record.publication.stated, record.publication.day) == ("2026-08", dt.date(2026, 8, 31))
+
+
+def test_the_pulled_candidate_events_are_read_with_the_yearly_release(
+    pulled_everything: PulledAll,
+) -> None:
+    from backchannel.datasets.analysis_inputs import (
+        _event_files,
+        analysis_data_ages,
+        installed_events,
+    )
+
+    settings = pulled_everything.settings
+    yearly = datasets.file_paths(settings, "ucdp-ged")
+    (candidate,) = datasets.file_paths(settings, "ucdp-ged-candidate")
+    assert _event_files(settings, None) == ([*yearly, candidate], True)
+    events = installed_events(settings)
+    # the stand-in candidate release repeats the sample's events: read once each
+    assert events.num_rows == pc.count_distinct(events["event_id"]).as_py()
+    read_from = set(events["source_file"].to_pylist())
+    assert read_from <= {str(path) for path in [*yearly, candidate]}
+    ages = {age.id for age in analysis_data_ages(settings, pulled_events=True)}
+    assert {"ucdp-ged", "ucdp-ged-candidate"} <= ages

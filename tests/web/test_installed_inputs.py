@@ -76,6 +76,11 @@ def test_the_dashboard_shows_the_alerts_of_the_installed_events(
         assert (str(alert["kind"]).capitalize(), alert["actor"]) in rows
     assert document["alerts"]["source"] == INSTALLED_GED
     assert document["alerts"]["signals"] == expected
+    # how old the data behind the figures are, on the page and in the API
+    (ged,) = [age for age in document["data_ages"] if age["id"] == "ucdp-ged"]
+    assert ged["published"] and ged["age_days"] > 365 and ged["stale"] is True
+    assert "Data behind these figures" in page
+    assert f"{ged['age_days']} days" in page and "<strong>stale</strong>" in page
 
 
 def test_without_event_data_the_dashboard_says_how_to_install_them(
@@ -86,6 +91,7 @@ def test_without_event_data_the_dashboard_says_how_to_install_them(
     assert "Alerts</h2>" in page and "backchannel data pull ucdp-ged" in page
     alerts = analyst.client.get(f"/api/cases/{CASE}/assessment").json()["alerts"]
     assert alerts == {"source": None, "note": INSTALL_HINT, "signals": []}
+    assert "No installed data set is read" in page
 
 
 def test_inputs_are_read_once_and_can_be_read_ahead(web_settings: Settings, mirror: Path) -> None:

@@ -44,6 +44,8 @@ EVIDENCE_FILES = (
 EVIDENCE_DATASETS = tuple(dict.fromkeys(dataset for _, dataset, _ in EVIDENCE_FILES))
 #: How the installed GED is named where an analysis cites its event source.
 INSTALLED_GED = "installed UCDP GED"
+#: The monthly GED candidate events, read with the yearly release when pulled.
+CANDIDATE_GED = "ucdp-ged-candidate"
 #: The Armed Conflict Dataset file: data set id and file name.
 ACD_FILE = ("ucdp-acd", "ucdp-prio-acd-251.csv")
 
@@ -56,13 +58,21 @@ def _event_files(settings: Settings, files: list[Path] | None) -> tuple[list[Pat
     if ingested:
         return ingested, False
     try:
-        return file_paths(settings, "ucdp-ged"), True
+        pulled = file_paths(settings, "ucdp-ged")
     except NotFoundError:
         raise NotFoundError(
             "no event data: run `backchannel events ingest FILE`, or "
             "`backchannel data pull ucdp-ged` (with --mirror DIR when offline), "
             "or pass --events"
         ) from None
+    # The monthly candidate events carry on where the yearly release ends (same layout,
+    # their own ids): read together, the newest months are watched too. ACLED is not mixed
+    # in: it codes many of the same events, so adding it would count them twice.
+    try:
+        pulled += file_paths(settings, CANDIDATE_GED)
+    except NotFoundError:
+        pass
+    return pulled, True
 
 
 def _read_event_files(files: list[Path]) -> pa.Table:
@@ -74,7 +84,8 @@ def _read_event_files(files: list[Path]) -> pa.Table:
 
 
 def installed_events(settings: Settings, files: list[Path] | None = None) -> pa.Table:
-    """Events from ``files``, else the ingested Parquet files, else the pulled GED.
+    """Events from ``files``, else the ingested Parquet files, else the pulled GED (with
+    the monthly candidate events when they are pulled too).
 
     ``NotFoundError`` (saying how to get some) when there are none.
     """
@@ -200,7 +211,8 @@ def reads_pulled_ged(settings: Settings, files: list[Path] | None = None) -> boo
 
 def analysis_data_ages(settings: Settings, *, pulled_events: bool) -> tuple[DataAge, ...]:
     """The publication dates and ages of the installed data sets an analysis reads: the
-    pulled GED when its events are the ones read (``pulled_events``), the armed
+    pulled GED (and candidate events) when its events are the ones read (``pulled_events``), the armed
     conflicts, the designation lists, the EWP predictors and the evidence panel's files."""
-    used = [*(["ucdp-ged"] if pulled_events else []), ACD_FILE[0], *LIST_DATASETS, "ewp"]
+    events = ["ucdp-ged", CANDIDATE_GED] if pulled_events else []
+    used = [*events, ACD_FILE[0], *LIST_DATASETS, "ewp"]
     return installed_data_ages(settings, [*used, *EVIDENCE_DATASETS])

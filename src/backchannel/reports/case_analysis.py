@@ -76,6 +76,7 @@ class CaseAnalysis:
             **{k: v for k, v in self.strategy.as_dict().items() if k != "as_of"},
             "judgements_after_as_of": list(self.withheld.judgements),
             "withheld": self.withheld.as_dict(),
+            "data_ages": [age.as_dict() for age in self.data_ages],
         }
 
 

@@ -198,6 +198,7 @@ class AnalysisCache:
             evidence_sources=inputs.evidence_sources,
             extents=inputs.event_extents,
             conflicts=inputs.conflicts,
+            data_ages=inputs.data_ages,
         )
 
     def _versioned(self, store: CaseStore, case_id: str) -> tuple[Case, VersionKey]:

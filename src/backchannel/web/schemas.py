@@ -137,6 +137,11 @@ class AssessmentOut(_Out):
     plan: TrustPlan
     evidence: dict[str, Any] | None
     withheld: dict[str, Any] = Field(description="What the cut at the as-of date held back.")
+    data_ages: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Each installed data set read: its publication date, age in days and "
+        "whether it is stale (undated copies count as stale).",
+    )
     missing_inputs: list[str]
     facts: dict[str, Any]
     alerts: AlertsOut
