@@ -8,7 +8,8 @@ random day shifts, so actor and area structure stay realistic. Then, in one proc
   months, and the escalation statistics, for all actors and areas;
 - a straightforward pandas implementation of the same actor-month aggregates (the
   baseline), and the ratio between the two;
-- the CSV ingest rate of the GED reader on a 200,000-row file;
+- the CSV ingest rate of the GED reader on a 200,000-row file (``benchmarks/ingest.py``
+  compares it with the former csv-module reader, on GED and ACLED files);
 - peak resident memory.
 
 Goals: indicators for 10M events in <= 10 s on 2 cores, >= 10x faster than pandas,

@@ -132,3 +132,17 @@ def installed_analysis_inputs(tmp_path_factory: pytest.TempPathFactory) -> Any:
     )
     datasets.pull(settings, list(ANALYSIS_DATASETS), mirror=path)
     return installed_inputs(settings)
+
+
+@pytest.fixture(autouse=True)
+def wide_cli_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line's consoles 200 columns wide in every test.
+
+    Rich sizes a console from the terminal, and a pytest-xdist worker has none, so its
+    width would depend on how the suite is run (80 under workers, the terminal's width
+    otherwise): tests that read tables would pass or fail by the way they were started.
+    """
+    from backchannel.cli import common
+
+    monkeypatch.setattr(common.out, "width", 200)
+    monkeypatch.setattr(common.err, "width", 200)

@@ -21,7 +21,7 @@ def test_acled_types_and_associated_actors_are_kept_as_written(tmp_path: Path) -
     rows = acled_rows(40, seed=3)
     rows[0].fields["assoc_actor_1"] = "Anti-Balaka; Ex-Seleka: FPRC"
     rows[1].fields["assoc_actor_2"] = "Civilians (Central African Republic)"
-    rows[2].fields["assoc_actor_1"] = " Anti-Balaka "  # to the per-record path, stripped
+    rows[2].fields["assoc_actor_1"] = " Anti-Balaka "  # padding is stripped
     result = read_acled(write_acled_csv(tmp_path / "acled.csv", rows))
     assert result.accepted == 40
     by_id = {row["event_id"]: row for row in result.events.to_pylist()}

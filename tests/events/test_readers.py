@@ -712,10 +712,10 @@ def test_fast_and_per_record_paths_interleave_in_line_order(tmp_path: Path) -> N
     rows = [
         ged_row(id="900001", low="13"),  # warned: per-record path
         ged_row(id="900002"),  # plain: fast path
-        ged_row(id=" 900003\u00a0", adm_1=" Ouham "),  # stripped: per-record path
+        ged_row(id=" 900003\u00a0", adm_1=" Ouham "),  # padded: stripped, fast path
         ged_row(id="900004", best="x"),  # rejected
         ged_row(id="900001"),  # plain, repeats a per-record event
-        ged_row(id="900003"),  # plain, repeats a stripped per-record event
+        ged_row(id="900003"),  # plain, repeats a padded event
         ged_row(id="900002", year="2013"),  # warned, repeats a fast event
     ]
     result = read_ged(write_ged(tmp_path / "mixed.csv", rows))

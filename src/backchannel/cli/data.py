@@ -115,7 +115,7 @@ def data_list(format: FormatOption = OutputFormat.table) -> None:
             flag = "STALE (age unknown)"
         rows.append(
             [cells[c] for c in ("id", "version", "status", "rows", "years", "countries")]
-            + [age.published_text, age.age_text, flag, cells["source"]]
+            + [age.published_text, age.age_text, flag]
         )
     print_table(
         "Data sets",
@@ -129,7 +129,12 @@ def data_list(format: FormatOption = OutputFormat.table) -> None:
             "published",
             "age",
             "freshness",
-            "source",
         ],
         rows,
     )
+    # where each copy came from goes below the table: the addresses are too long to share
+    # a terminal line with nine columns
+    for entry in entries:
+        source = dict(zip(datasets.TABLE_COLUMNS, entry.table_row(), strict=True))["source"]
+        if source:
+            out.print(f"{entry.id}: {source}", highlight=False, markup=False, soft_wrap=True)

@@ -9,6 +9,7 @@ and the web workspace read them through here, so both analyse a case alike.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,10 +69,8 @@ def _event_files(settings: Settings, files: list[Path] | None) -> tuple[list[Pat
     # The monthly candidate events carry on where the yearly release ends (same layout,
     # their own ids): read together, the newest months are watched too. ACLED is not mixed
     # in: it codes many of the same events, so adding it would count them twice.
-    try:
+    with contextlib.suppress(NotFoundError):
         pulled += file_paths(settings, CANDIDATE_GED)
-    except NotFoundError:
-        pass
     return pulled, True
 
 
@@ -211,8 +210,9 @@ def reads_pulled_ged(settings: Settings, files: list[Path] | None = None) -> boo
 
 def analysis_data_ages(settings: Settings, *, pulled_events: bool) -> tuple[DataAge, ...]:
     """The publication dates and ages of the installed data sets an analysis reads: the
-    pulled GED (and candidate events) when its events are the ones read (``pulled_events``), the armed
-    conflicts, the designation lists, the EWP predictors and the evidence panel's files."""
+    pulled GED and its candidate events when they are the events read (``pulled_events``),
+    the armed conflicts, the designation lists, the EWP predictors and the evidence
+    panel's files."""
     events = ["ucdp-ged", CANDIDATE_GED] if pulled_events else []
     used = [*events, ACD_FILE[0], *LIST_DATASETS, "ewp"]
     return installed_data_ages(settings, [*used, *EVIDENCE_DATASETS])
