@@ -1,8 +1,8 @@
 """Benchmark: event CSV ingest with full validation, against the csv-module reader.
 
 The baseline is the reader as it was before the record splitter (``csv.reader`` building
-a list of lists, then the same column-wise fast path and per-record mapper), kept callable
-here only (``csv_module_reader.py``, ``csv_module_columns.py``). In one process, for
+a list of lists, then the same column-wise fast path and per-record mapper), loaded from
+git history by ``baseline_reader.py``. In one process, for
 
 - every GED file of the mirror (the largest, the CAR extract, is 1,848 events),
 - a GED file of 200,000 events (the CAR records repeated with fresh ids),
@@ -25,14 +25,17 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-import csv_module_reader as baseline
+from baseline_reader import load_baseline_reader
 
 from backchannel.events.readers import ReadResult, read_events
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.fixtures
 
 from tests.fixtures.acled import acled_rows, write_acled_csv
+
+baseline = load_baseline_reader()
 
 CAR = "ged231_central_african_republic.csv"
 GED_ROWS = 200_000
@@ -56,7 +59,7 @@ def write_ged_csv(source: Path, target: Path, rows: int) -> None:
             writer.writerow(row)
 
 
-def differences(old: baseline.ReadResult, new: ReadResult) -> list[str]:
+def differences(old: Any, new: ReadResult) -> list[str]:
     """What differs between the two readers' results (nothing, when they agree)."""
     found = []
     if not old.events.equals(new.events):
