@@ -162,10 +162,11 @@ class SplitFile:
     ) -> tuple[pa.Table, list[tuple[int, str]]]:
         """pyarrow's reading of the regular records; a large body is read in two halves at
         once (pyarrow lets go of the interpreter while it parses)."""
-        cut = len(spans.starts)
+        count = cut = len(spans.starts)
         if cut and spans.ends[-1] - spans.starts[0] >= halves_from:
             cut = int(np.searchsorted(spans.starts, (spans.starts[0] + spans.ends[-1]) // 2))
-        parts = [(0, cut), (cut, len(spans.starts))] if 0 < cut < len(spans.starts) else [(0, cut)]
+        # a cut at either end (one short record) leaves a single part: the whole body
+        parts = [(0, cut), (cut, count)] if 0 < cut < count else [(0, count)]
         longest = self._longest(spans)
 
         def parse(part: tuple[int, int]) -> tuple[pa.Table, list[tuple[int, str]]]:
