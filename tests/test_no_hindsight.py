@@ -111,8 +111,8 @@ def test_every_example_replayed_at_any_day_shows_nothing_later(
 def test_the_car_brief_as_of_31_august_2014_shows_nothing_later(
     installed_analysis_inputs: Any, tmp_path: Path
 ) -> None:
-    """The replay the issue names: no violation windows, relations, judgements or sources
-    from after the Brazzaville agreement's first month."""
+    """The CAR brief replayed at the end of the Brazzaville agreement's first month shows no
+    violation windows, relations, judgements or sources from after that day."""
     case = _case("central-african-republic-2013")
     day = dt.date(2014, 8, 31)
     _check(case, day, installed_analysis_inputs)

@@ -97,7 +97,9 @@ def area_key(name: str) -> str:
     ``"Ombella-M'Poko province"`` and ``"ombella m poko"`` share a key; so do ``"Kémo"``
     and ``"KEMO"``. A name that is only a designation ("Province") keeps it.
     """
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    # decomposed before and after case-folding: a compatibility form may decompose into a
+    # capital ("ᴮ" into "B"), and a folded letter may decompose again
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     words = re.findall(r"[^\W_]+", plain)
     if len(words) > 1 and words[-1] in AREA_DESIGNATIONS:
