@@ -18,7 +18,6 @@ Run: ``.venv/bin/python benchmarks/ingest.py [MIRROR] [ACLED_ROWS]``.
 
 from __future__ import annotations
 
-import csv
 import resource
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from typing import Any
 from baseline_reader import load_baseline_reader
 
 from backchannel.events.readers import ReadResult, read_events
+from events import write_ged_csv  # benchmarks/events.py, the events benchmark
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.fixtures
 
@@ -41,22 +41,6 @@ CAR = "ged231_central_african_republic.csv"
 GED_ROWS = 200_000
 ACLED_ROWS = 500_000
 GOAL = 200_000
-
-
-def write_ged_csv(source: Path, target: Path, rows: int) -> None:
-    """A GED CSV of ``rows`` rows: the source's rows repeated with fresh ids."""
-    with open(source, encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        body = list(reader)
-    id_column = header.index("id")
-    with open(target, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for n in range(rows):
-            row = list(body[n % len(body)])
-            row[id_column] = str(10_000_000 + n)
-            writer.writerow(row)
 
 
 def differences(old: Any, new: ReadResult) -> list[str]:
