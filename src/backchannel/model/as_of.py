@@ -10,9 +10,13 @@ A mediation team replaying a past decision must see only what was known that day
 - ends that lie after the day are unknown on the day: a relation's ``valid_to``, a
   commitment's ``end``, and an engagement still running (its end is dropped and its outcome
   reads ``continuing``);
-- a commitment reads the status known that day from its ``status_history``; a status
-  without a history is taken as known at the end of the case period (today for an open
-  case), so before then it reads ``unknown``;
+- a commitment reads the status known that day from its dated evidence (its
+  ``status_history`` and its monitoring entries, ``model.compliance``); monitoring entries
+  dated later are left out; a status without dated evidence is taken as known at the end
+  of the case period (today for an open case), so before then it reads ``unknown``;
+- the mandate is unknown before the day it was given, and its lapse date after the day is
+  dropped; approvals, red and bottom lines, Island of Agreement entries, positions and
+  common positions dated later are left out, and a position withdrawn later still stands;
 - free text written with the whole period in view (the context summary, notes on actors
   and relations, how a commitment was verified, the summary of an engagement still
   running) is held back in a replay, since it may tell what happened next.
@@ -34,6 +38,8 @@ from backchannel.model.case import (
     Engagement,
     Relation,
 )
+from backchannel.model.compliance import compliance_on
+from backchannel.model.negotiation import Mandate, Position
 from backchannel.model.vocabulary import CommitmentStatus, EngagementOutcome
 
 
@@ -49,6 +55,15 @@ class Withheld:
     commitments: tuple[str, ...] = ()
     judgements: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    red_lines: tuple[str, ...] = ()
+    bottom_lines: tuple[str, ...] = ()
+    island_of_agreement: tuple[str, ...] = ()
+    positions: tuple[str, ...] = ()
+    common_positions: tuple[str, ...] = ()
+    #: Monitoring entries dated after the day, per commitment id.
+    monitoring: dict[str, int] = field(default_factory=dict)
+    #: Whether the mandate was given after the day (so unknown on it).
+    mandate_later: bool = False
     undated_sources: tuple[str, ...] = ()
     #: Commitments whose status on the day differs from the one recorded now.
     statuses_then: dict[str, str] = field(default_factory=dict)
@@ -68,6 +83,12 @@ class Withheld:
             "commitments": len(self.commitments),
             "judgements": len(self.judgements),
             "sources": len(self.sources),
+            "red lines": len(self.red_lines),
+            "bottom lines": len(self.bottom_lines),
+            "Island of Agreement entries": len(self.island_of_agreement),
+            "positions": len(self.positions),
+            "common positions": len(self.common_positions),
+            "monitoring entries": sum(self.monitoring.values()),
         }
 
     def notes(self) -> list[str]:
@@ -79,6 +100,11 @@ class Withheld:
                 f"Recorded or begun after {self.as_of.isoformat()}, so left out: "
                 + ", ".join(left_out)
                 + "."
+            )
+        if self.mandate_later:
+            notes.append(
+                f"The mandate on record was given after {self.as_of.isoformat()}: on the day "
+                "there was none known."
             )
         if self.statuses_then:
             notes.append(
@@ -115,7 +141,14 @@ class Withheld:
                 "commitments": list(self.commitments),
                 "judgements": list(self.judgements),
                 "sources": list(self.sources),
+                "red_lines": list(self.red_lines),
+                "bottom_lines": list(self.bottom_lines),
+                "island_of_agreement": list(self.island_of_agreement),
+                "positions": list(self.positions),
+                "common_positions": list(self.common_positions),
             },
+            "monitoring_left_out": dict(self.monitoring),
+            "mandate_later": self.mandate_later,
             "statuses_then": dict(self.statuses_then),
             "undated_statuses": list(self.undated_statuses),
             "undated_sources": list(self.undated_sources),
@@ -140,10 +173,7 @@ def complete_on(case: Case, today: dt.date | None = None) -> dt.date:
 
 def status_on(commitment: Commitment, day: dt.date, complete: dt.date) -> CommitmentStatus:
     """The commitment's status as known on ``day`` (``complete``: when undated ones hold)."""
-    if commitment.status_history:
-        known = [c.status for c in commitment.status_history if c.date <= day]
-        return known[-1] if known else CommitmentStatus.UNKNOWN
-    return commitment.status if day >= complete else CommitmentStatus.UNKNOWN
+    return compliance_on(commitment, day, complete).status
 
 
 @dataclass
@@ -156,6 +186,7 @@ class _Cut:
     gone_actors: set[str]
     dropped_sources: set[str]
     open_ends: list[str] = field(default_factory=list)
+    later_monitoring: dict[str, int] = field(default_factory=dict)
 
     def refs(self, references: list[str]) -> list[str]:
         return [r for r in references if r not in self.dropped_sources]
@@ -201,9 +232,17 @@ class _Cut:
             for change in commitment.status_history
             if change.date <= self.day
         ]
+        monitoring = [
+            entry.model_copy(update={"references": self.refs(entry.references)})
+            for entry in commitment.monitoring
+            if entry.date <= self.day
+        ]
+        if len(monitoring) < len(commitment.monitoring):
+            self.later_monitoring[commitment.id] = len(commitment.monitoring) - len(monitoring)
         update: dict[str, Any] = {
             "status": status_on(commitment, self.day, self.complete),
             "status_history": history,
+            "monitoring": monitoring,
             "references": self.refs(commitment.references),
             "engagement": commitment.engagement if commitment.engagement in engagements else None,
         }
@@ -213,6 +252,35 @@ class _Cut:
         if self.replay:
             update["verification"] = None
         return commitment.model_copy(update=update)
+
+    def mandate(self, mandate: Mandate | None) -> Mandate | None:
+        if mandate is None or mandate.date > self.day:
+            return None
+        update: dict[str, Any] = {
+            "references": self.refs(mandate.references),
+            "approvals": [a for a in mandate.approvals if a.date <= self.day],
+        }
+        if mandate.valid_until is not None and mandate.valid_until > self.day:
+            update["valid_until"] = None
+        return mandate.model_copy(update=update)
+
+    def dated(self, record: Any) -> Any | None:
+        """A dated negotiation record as known on the day (``None``: recorded later)."""
+        day = getattr(record, "date", None)
+        if day is not None and day > self.day:
+            return None
+        gone = self.gone_actors
+        if getattr(record, "counterpart", None) in gone:
+            return None
+        update: dict[str, Any] = {"references": self.refs(record.references)}
+        if isinstance(record, Position) and record.withdrawn and record.withdrawn > self.day:
+            update["withdrawn"] = None
+        for name in ("engagers", "counterparts"):
+            if hasattr(record, name):
+                update[name] = [a for a in getattr(record, name) if a not in gone]
+        if len(update.get("engagers", [None, None])) < 2:
+            return None
+        return record.model_copy(update=update)
 
 
 def known_on(case: Case, day: dt.date, today: dt.date | None = None) -> KnownCase:
@@ -239,6 +307,36 @@ def known_on(case: Case, day: dt.date, today: dt.date | None = None) -> KnownCas
     # a review of a later suggestion cannot stand without the suggestion it reviews
     judgements = [j for j in judgements if j.reviews is None or j.reviews in kept_judgements]
     sources = [s for s in case.sources if s.id not in cut.dropped_sources]
+    negotiation = {
+        name: _kept(getattr(case, name), cut.dated)
+        for name in (
+            "red_lines",
+            "bottom_lines",
+            "island_of_agreement",
+            "positions",
+            "common_positions",
+        )
+    }
+    kept_lines = {line.id for line in negotiation["red_lines"]}
+    engagement_ids = {e.id for e in engagements}
+    negotiation["positions"] = [
+        p.model_copy(
+            update={
+                "crosses_red_lines": [r for r in p.crosses_red_lines if r in kept_lines],
+                "engagement": _kept_id(p.engagement, engagement_ids),
+            }
+        )
+        for p in negotiation["positions"]
+    ]
+    # an entry sourced only by an engagement that began later is not known on the day
+    negotiation["island_of_agreement"] = [
+        e.model_copy(
+            update={"engagement": e.engagement if e.engagement in engagement_ids else None}
+        )
+        for e in negotiation["island_of_agreement"]
+        if e.references or e.engagement in engagement_ids
+    ]
+    mandate = cut.mandate(case.mandate)
     context = case.context
     if cut.replay and context.summary:
         context = context.model_copy(update={"summary": ""})
@@ -257,6 +355,8 @@ def known_on(case: Case, day: dt.date, today: dt.date | None = None) -> KnownCas
             "engagements": engagements,
             "commitments": commitments,
             "judgements": judgements,
+            "mandate": mandate,
+            **negotiation,
         }
     )
     withheld = Withheld(
@@ -268,6 +368,9 @@ def known_on(case: Case, day: dt.date, today: dt.date | None = None) -> KnownCas
         commitments=_left_out(case.commitments, commitments),
         judgements=_left_out(case.judgements, judgements),
         sources=tuple(s.id for s in case.sources if s.id in cut.dropped_sources),
+        **{name: _left_out(getattr(case, name), kept) for name, kept in negotiation.items()},
+        monitoring=dict(cut.later_monitoring),
+        mandate_later=case.mandate is not None and mandate is None,
         undated_sources=tuple(s.id for s in sources if s.date is None),
         statuses_then=statuses_then,
         undated_statuses=tuple(
@@ -277,6 +380,11 @@ def known_on(case: Case, day: dt.date, today: dt.date | None = None) -> KnownCas
         text_withheld=cut.replay,
     )
     return KnownCase(known, withheld)
+
+
+def _kept_id(record_id: str | None, kept: set[str]) -> str | None:
+    """The id if the cut kept its record, else ``None``."""
+    return record_id if record_id in kept else None
 
 
 def _kept(records: list[Any], keep: Any) -> list[Any]:

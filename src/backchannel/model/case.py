@@ -1,12 +1,16 @@
 """The case: one context of possible dialogue with armed groups, and what is known of it.
 
-A case holds its context, the public sources it cites, and five collections: actors,
-relations, engagements, commitments and analyst judgements. Every record has an id that
-is unique in its collection; records point at each other and at sources by id.
+A case holds its context (with our role in it), the public sources it cites, its mandate,
+and its collections: actors, relations, engagements, commitments and analyst judgements,
+and for the negotiation itself (``model.negotiation``) the case's red lines and bottom
+lines, the Island of Agreement, the positions of each side and the positions agreed among
+engagers. Every record has an id that is unique in its collection; records point at each
+other and at sources by id.
 
-Fields marked sensitive (``SENSITIVE`` in their JSON Schema extra) are the ones the store
-encrypts at rest and redacted outputs mask: who took part in talks, what was said, notes
-on actors, commitment texts, judgement evidence, and the identity of intermediaries.
+Fields marked sensitive (``SENSITIVE`` in their JSON Schema extra) are the ones redacted
+outputs mask: who took part in talks, what was said, notes on actors, commitment texts,
+judgement evidence, the identity of intermediaries, the mandate, and every text of the
+negotiation. The store seals every record whole.
 
 Every input is bounded, whichever way it comes (case file, API, form), by the limits of
 ``model.limits``: names and free texts have a longest length, lists of names a most items,
@@ -16,28 +20,40 @@ no text holds a NUL character, and a moment in time (``Judgement.at``) carries i
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterator
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, ClassVar, Self
 
 from pydantic import (
-    ConfigDict,
     Field,
     ValidationInfo,
     model_validator,
 )
 
-from backchannel.errors import Problem
+from backchannel.model.base import (
+    SENSITIVE,
+    Record,
+    RecordId,
+    check_order,
+    sensitive,
+)
 from backchannel.model.limits import (
     MAX_EVENT_REFERENCES,
     MAX_LIST_ITEMS,
     MAX_URL_LENGTH,
-    RECORD_ID_PATTERN,
     AwareTime,
-    CheckedText,
     Label,
     Name,
     Text,
+)
+from backchannel.model.negotiation import (
+    MAX_POINTS,
+    CaseLine,
+    CommonPosition,
+    IslandEntry,
+    Mandate,
+    MonitoringEntry,
+    Position,
+    VerificationPlan,
 )
 from backchannel.model.vocabulary import (
     ActorKind,
@@ -49,22 +65,15 @@ from backchannel.model.vocabulary import (
     Finding,
     JudgementOrigin,
     Modality,
+    OurRole,
     RelationKind,
     Stance,
 )
 
 SCHEMA_VERSION = 1
 
-#: JSON Schema extra key that marks a field as sensitive.
-SENSITIVE = "x-sensitive"
+__all__ = ["SENSITIVE", "Record", "RecordId", "integrity_problems"]
 
-RecordId = Annotated[
-    str,
-    Field(
-        pattern=RECORD_ID_PATTERN,
-        description="Identifier: letters, digits and _ . : - (up to 80 characters).",
-    ),
-]
 CountryCode = Annotated[
     str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 country code.")
 ]
@@ -77,30 +86,8 @@ FRAMEWORK_PREFIX = "framework:"
 #: that each problem is reported at its own path and line).
 DEFER_INTEGRITY = "defer_integrity"
 
-
-def _sensitive(description: str) -> Any:
-    return {"description": description, "json_schema_extra": {SENSITIVE: True}}
-
-
-class Record(CheckedText):
-    """Base of every case record: strict about unknown fields, immutable once built."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
-
-    def sensitive_fields(self) -> frozenset[str]:
-        """Names of this record's fields that must be encrypted at rest and masked."""
-        return frozenset(
-            name
-            for name, info in type(self).model_fields.items()
-            if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get(SENSITIVE)
-        )
-
-
-def _check_order(
-    start: dt.date | None, end: dt.date | None, start_name: str, end_name: str
-) -> None:
-    if start is not None and end is not None and end < start:
-        raise ValueError(f"{end_name} {end.isoformat()} is before {start_name} {start.isoformat()}")
+_sensitive = sensitive
+_check_order = check_order
 
 
 class Source(Record):
@@ -141,6 +128,13 @@ class Context(Record):
     )
     period: Period
     summary: Text = ""
+    our_role: OurRole | None = Field(
+        default=None,
+        description="What our organisation is in this context: humanitarian_agency, "
+        "official_mediator, facilitator, insider_mediator, party or analyst. Unknown when absent.",
+    )
+
+    LATER_FIELDS: ClassVar[frozenset[str]] = frozenset({"our_role"})
 
 
 class Actor(Record):
@@ -234,7 +228,14 @@ class Engagement(Record):
     )
     summary: Text | None = Field(default=None, **_sensitive("What was discussed; sensitive."))
     outcome: EngagementOutcome = EngagementOutcome.UNKNOWN
+    asks: list[Text] = Field(
+        default_factory=list,
+        max_length=MAX_POINTS,
+        **_sensitive("What the engager asked of the counterparts; sensitive."),
+    )
     references: list[RecordId] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+
+    LATER_FIELDS: ClassVar[frozenset[str]] = frozenset({"asks"})
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Self:
@@ -271,11 +272,21 @@ class Commitment(Record):
     end: dt.date | None = None
     engagement: RecordId | None = Field(default=None, description="Engagement where it was made.")
     verification: Text | None = None
+    verification_plan: VerificationPlan | None = Field(
+        default=None, description="How its keeping is checked: methods, by whom, how often."
+    )
     status: CommitmentStatus = CommitmentStatus.UNKNOWN
     status_history: list[StatusChange] = Field(
         default_factory=list, description="Each status with the day it became known, oldest first."
     )
+    monitoring: list[MonitoringEntry] = Field(
+        default_factory=list,
+        max_length=MAX_LIST_ITEMS,
+        description="Dated observations of its keeping, each with the status it supports.",
+    )
     references: list[RecordId] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+
+    LATER_FIELDS: ClassVar[frozenset[str]] = frozenset({"verification_plan", "monitoring"})
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Self:
@@ -288,6 +299,12 @@ class Commitment(Record):
             )
         if days != sorted(days):
             raise ValueError("status_history must list its changes oldest first")
+        early = [m.date for m in self.monitoring if m.date < self.start]
+        if early:
+            raise ValueError(
+                f"a monitoring entry is dated {early[0].isoformat()}, before the commitment's "
+                f"start {self.start.isoformat()}"
+            )
         if self.status_history and self.status_history[-1].status is not self.status:
             raise ValueError(
                 f"status {self.status.value!r} differs from the last entry of status_history "
@@ -366,6 +383,15 @@ class Case(Record):
         "engagements",
         "commitments",
         "judgements",
+        "red_lines",
+        "bottom_lines",
+        "island_of_agreement",
+        "positions",
+        "common_positions",
+    )
+    LATER_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"mandate", "red_lines", "bottom_lines", "island_of_agreement", "positions"}
+        | {"common_positions"}
     )
 
     schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
@@ -377,6 +403,27 @@ class Case(Record):
     engagements: list[Engagement] = Field(default_factory=list)
     commitments: list[Commitment] = Field(default_factory=list)
     judgements: list[Judgement] = Field(default_factory=list)
+    mandate: Mandate | None = Field(
+        default=None, description="Who mandated our organisation, for what, within which limits."
+    )
+    red_lines: list[CaseLine] = Field(
+        default_factory=list, description="What this case's negotiators may never concede."
+    )
+    bottom_lines: list[CaseLine] = Field(
+        default_factory=list, description="The least this case's negotiators may accept."
+    )
+    island_of_agreement: list[IslandEntry] = Field(
+        default_factory=list,
+        description="Facts and norms agreed or disputed with each counterpart.",
+    )
+    positions: list[Position] = Field(
+        default_factory=list,
+        description="Each side's position, reasons and values, per counterpart (the Iceberg).",
+    )
+    common_positions: list[CommonPosition] = Field(
+        default_factory=list,
+        description="Positions agreed among the organisations engaging the counterparts.",
+    )
 
     @model_validator(mode="after")
     def _references_hold(self, info: ValidationInfo) -> Self:
@@ -395,119 +442,10 @@ class Case(Record):
         raise KeyError(actor_id)
 
     def records(self) -> Iterator[tuple[str, int, Record]]:
-        """Every record of the five collections as ``(collection, position, record)``."""
+        """Every record of the collections as ``(collection, position, record)``."""
         for collection in self.COLLECTIONS:
             for position, record in enumerate(getattr(self, collection)):
                 yield collection, position, record
 
 
-def integrity_problems(case: Case) -> list[Problem]:
-    """Cross-record checks: unique ids per collection, and every reference resolves."""
-    problems: list[Problem] = []
-    for collection in ("sources", *Case.COLLECTIONS):
-        records = getattr(case, collection)
-        counts = Counter(r.id for r in records)
-        first_seen: set[str] = set()
-        for position, record in enumerate(records):
-            if counts[record.id] > 1:
-                if record.id in first_seen:
-                    problems.append(
-                        Problem(
-                            f"{collection}[{position}].id",
-                            f"duplicate id {record.id!r}: ids must be unique among {collection}",
-                        )
-                    )
-                first_seen.add(record.id)
-
-    actor_ids = {a.id for a in case.actors}
-    source_ids = {s.id for s in case.sources}
-    engagement_ids = {e.id for e in case.engagements}
-
-    def expect(ids: set[str], value: str | None, location: str, what: str) -> None:
-        if value is not None and value not in ids:
-            problems.append(
-                Problem(location, f"{value!r} is not the id of any {what} in this case")
-            )
-
-    for i, relation in enumerate(case.relations):
-        expect(actor_ids, relation.source, f"relations[{i}].source", "actor")
-        expect(actor_ids, relation.target, f"relations[{i}].target", "actor")
-        if relation.source == relation.target:
-            problems.append(
-                Problem(f"relations[{i}].target", "a relation must join two different actors")
-            )
-    problems.extend(_duplicate_relations(case.relations))
-    for i, engagement in enumerate(case.engagements):
-        expect(actor_ids, engagement.by, f"engagements[{i}].by", "actor")
-        for j, counterpart in enumerate(engagement.counterparts):
-            expect(actor_ids, counterpart, f"engagements[{i}].counterparts[{j}]", "actor")
-    for i, commitment in enumerate(case.commitments):
-        expect(actor_ids, commitment.party, f"commitments[{i}].party", "actor")
-        expect(engagement_ids, commitment.engagement, f"commitments[{i}].engagement", "engagement")
-        for k, change in enumerate(commitment.status_history):
-            for j, reference in enumerate(change.references):
-                expect(
-                    source_ids,
-                    reference,
-                    f"commitments[{i}].status_history[{k}].references[{j}]",
-                    "source",
-                )
-    judgements = {j.id: j for j in case.judgements}
-    for i, judgement in enumerate(case.judgements):
-        if judgement.reviews is None:
-            continue
-        reviewed = judgements.get(judgement.reviews)
-        if reviewed is None:
-            expect(set(judgements), judgement.reviews, f"judgements[{i}].reviews", "judgement")
-        elif reviewed.origin is not JudgementOrigin.MACHINE:
-            problems.append(
-                Problem(
-                    f"judgements[{i}].reviews",
-                    f"{judgement.reviews!r} is an analyst's judgement; only machine-suggested "
-                    "judgements are reviewed (record a later judgement to revise an analyst's)",
-                )
-            )
-        elif reviewed.subject != judgement.subject:
-            problems.append(
-                Problem(
-                    f"judgements[{i}].subject",
-                    f"a review must judge the same subject as the suggestion it reviews "
-                    f"({reviewed.subject!r})",
-                )
-            )
-    for collection, position, record in case.records():
-        for j, reference in enumerate(getattr(record, "references", [])):
-            expect(source_ids, reference, f"{collection}[{position}].references[{j}]", "source")
-    return problems
-
-
-def _windows_overlap(a: Relation, b: Relation) -> bool:
-    start = max(a.valid_from or dt.date.min, b.valid_from or dt.date.min)
-    end = min(a.valid_to or dt.date.max, b.valid_to or dt.date.max)
-    return start <= end
-
-
-def _duplicate_relations(relations: list[Relation]) -> list[Problem]:
-    """Two relations of one kind between the same actors must not be in force together.
-
-    Such a pair would count one tie twice in every analysis; the analyst either merges them
-    or gives them disjoint validity windows (a tie that lapsed and was renewed).
-    """
-    problems = []
-    seen: dict[tuple[str, str, str], list[tuple[int, Relation]]] = {}
-    for i, relation in enumerate(relations):
-        key = (relation.source, relation.target, relation.kind.value)
-        for j, earlier in seen.get(key, []):
-            if _windows_overlap(earlier, relation):
-                problems.append(
-                    Problem(
-                        f"relations[{i}]",
-                        f"duplicate relation: {relation.kind.value} from {relation.source!r} to "
-                        f"{relation.target!r} is already recorded as relations[{j}] "
-                        f"({earlier.id!r}) for overlapping dates; merge the two or give them "
-                        "disjoint validity windows",
-                    )
-                )
-                break
-        seen.setdefault(key, []).append((i, relation))
-    return problems
+from backchannel.model.integrity import integrity_problems  # noqa: E402 - uses Case

@@ -96,7 +96,28 @@ class CommitmentKind(StrEnum):
     CANTONMENT = "cantonment"
     WITHDRAWAL = "withdrawal"
     POLITICAL_PROCESS = "political_process"
+    CHILD_RECRUITMENT = "child_recruitment"
+    ANTI_PERSONNEL_MINES = "anti_personnel_mines"
+    SEXUAL_VIOLENCE = "sexual_violence"
+    HEALTH_CARE = "health_care"
+    DISPLACEMENT = "displacement"
+    DETENTION = "detention"
     OTHER = "other"
+
+
+#: Commitment kinds that bind a party to a humanitarian norm (the subjects of Geneva Call's
+#: Deeds of Commitment and of the rules on displacement and detention), as against the
+#: kinds that settle access, fighting or the political process.
+NORM_KINDS = frozenset(
+    {
+        CommitmentKind.CHILD_RECRUITMENT,
+        CommitmentKind.ANTI_PERSONNEL_MINES,
+        CommitmentKind.SEXUAL_VIOLENCE,
+        CommitmentKind.HEALTH_CARE,
+        CommitmentKind.DISPLACEMENT,
+        CommitmentKind.DETENTION,
+    }
+)
 
 
 class CommitmentStatus(StrEnum):
@@ -131,3 +152,38 @@ class JudgementOrigin(StrEnum):
 
     ANALYST = "analyst"
     MACHINE = "machine"
+
+
+class OurRole(StrEnum):
+    """What our organisation is in the context, which decides what it may pursue."""
+
+    HUMANITARIAN_AGENCY = "humanitarian_agency"
+    OFFICIAL_MEDIATOR = "official_mediator"
+    FACILITATOR = "facilitator"
+    INSIDER_MEDIATOR = "insider_mediator"
+    PARTY = "party"
+    ANALYST = "analyst"
+
+
+class AgreementKind(StrEnum):
+    """The four quadrants of an Island of Agreement (CCHN Field Manual, tool 2)."""
+
+    AGREED_FACT = "agreed_fact"
+    CONVERGENT_NORM = "convergent_norm"
+    DIVERGENT_FACT = "divergent_fact"
+    DIVERGENT_NORM = "divergent_norm"
+
+
+class Side(StrEnum):
+    """Whose position an Iceberg entry describes: the counterpart's or ours."""
+
+    THEM = "them"
+    US = "us"
+
+
+class VerificationMethod(StrEnum):
+    """How compliance with a commitment is checked."""
+
+    SELF_REPORTING = "self_reporting"
+    FIELD_MISSION = "field_mission"
+    THIRD_PARTY_REPORT = "third_party_report"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backchannel.errors import InvalidInputError, Problem
+from backchannel.model.base import stored_form
 from backchannel.model.case import Case
 from backchannel.store.crypto import Keyed
 
@@ -76,12 +77,16 @@ class ChangeSummary:
 
 
 def context_part(case: Case) -> dict[str, Any]:
-    """The part of a case that is not a record: schema version, context and sources."""
-    return {
+    """The part of a case that is not a record: schema version, context, sources and the
+    mandate (left out when there is none, as in cases stored before it existed)."""
+    part: dict[str, Any] = {
         "schema_version": case.schema_version,
-        "context": case.context.model_dump(mode="json"),
-        "sources": [s.model_dump(mode="json") for s in case.sources],
+        "context": stored_form(case.context),
+        "sources": [stored_form(s) for s in case.sources],
     }
+    if case.mandate is not None:
+        part["mandate"] = stored_form(case.mandate)
+    return part
 
 
 def content(keyed: Keyed, case: Case) -> dict[str, Any]:
@@ -91,7 +96,7 @@ def content(keyed: Keyed, case: Case) -> dict[str, Any]:
         "records": {
             collection: {
                 keyed.record_ref(case.id, collection, str(getattr(record, "id"))): keyed.digest(  # noqa: B009
-                    record.model_dump(mode="json")
+                    stored_form(record)
                 )
                 for record in getattr(case, collection)
             }
@@ -102,7 +107,7 @@ def content(keyed: Keyed, case: Case) -> dict[str, Any]:
 
 def case_digest(keyed: Keyed, case: Case | None) -> str | None:
     """A keyed digest of the whole case; ``None`` for a case that does not exist."""
-    return None if case is None else keyed.digest(case.model_dump(mode="json"))
+    return None if case is None else keyed.digest(stored_form(case))
 
 
 def compare(before: Case | None, after: Case | None) -> ChangeSummary:

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from backchannel.errors import IntegrityError, NotFoundError
+from backchannel.model.base import stored_form
 from backchannel.model.case import Case
 from backchannel.store.case_changes import (
     CaseSummary,
@@ -80,7 +81,10 @@ class CaseRepository:
         if row.layout == LAYOUT_FIELDS:
             return read_legacy_case(self.session, self.cipher, row)
         sealed = self._case_value(row)
-        document: dict[str, Any] = {"id": case_id, **{k: sealed[k] for k in _CONTEXT_KEYS}}
+        document: dict[str, Any] = {
+            "id": case_id,
+            **{k: sealed[k] for k in _CONTEXT_KEYS if k in sealed or k not in _LATER_KEYS},
+        }
         manifest: dict[str, list[list[str]]] = sealed["records"]
         for collection, table in RECORD_TABLES.items():
             document[collection] = self._records(case_id, collection, table, manifest)
@@ -248,7 +252,7 @@ class CaseRepository:
             table = RECORD_TABLES[collection]
             record_id = str(getattr(record, "id"))  # noqa: B009 - every collection record has an id
             ref = self.keyed.record_ref(case.id, collection, record_id)
-            content = record.model_dump(mode="json")
+            content = stored_form(record)
             manifest.setdefault(collection, []).append([ref, self.keyed.digest(content)])
             kind = getattr(record, "kind", None)
             self.session.add(
@@ -268,7 +272,9 @@ class CaseRepository:
 
 
 #: The keys of a case row's sealed value that are the case's own fields.
-_CONTEXT_KEYS = ("schema_version", "context", "sources")
+_CONTEXT_KEYS = ("schema_version", "context", "sources", "mandate")
+#: Those a case stored before they existed does not have.
+_LATER_KEYS = frozenset({"mandate"})
 
 
 def legacy_case_ids(session: Session) -> list[str]:

@@ -1,6 +1,6 @@
 """The relational schema of the case store (SQLAlchemy 2 declarative).
 
-A case is one ``cases`` row plus one row per record in five record tables. Each row's
+A case is one ``cases`` row plus one row per record in ten record tables. Each row's
 whole content is one sealed value (``sealed``); what stays in clear is listed in the
 README: the case id and country, opaque keyed record ids, record kinds, positions,
 revisions, timestamps and user names. ``layout`` tells rows written that way (2) from
@@ -55,7 +55,7 @@ class CaseRow(Base):
 
 
 class RecordRow(Base):
-    """Columns shared by the five record tables."""
+    """Columns shared by the record tables."""
 
     __abstract__ = True
 
@@ -100,6 +100,36 @@ class JudgementRow(RecordRow):
     __tablename__ = "case_judgements"
 
 
+class RedLineRow(RecordRow):
+    """A red line of a case."""
+
+    __tablename__ = "case_red_lines"
+
+
+class BottomLineRow(RecordRow):
+    """A bottom line of a case."""
+
+    __tablename__ = "case_bottom_lines"
+
+
+class IslandEntryRow(RecordRow):
+    """An Island of Agreement entry of a case (its quadrant is the kind)."""
+
+    __tablename__ = "case_island_entries"
+
+
+class PositionRow(RecordRow):
+    """A position of one side towards a counterpart."""
+
+    __tablename__ = "case_positions"
+
+
+class CommonPositionRow(RecordRow):
+    """A position agreed among the engagers of a case."""
+
+    __tablename__ = "case_common_positions"
+
+
 #: Which table holds which collection of ``Case``.
 RECORD_TABLES: dict[str, type[RecordRow]] = {
     "actors": ActorRow,
@@ -107,6 +137,11 @@ RECORD_TABLES: dict[str, type[RecordRow]] = {
     "engagements": EngagementRow,
     "commitments": CommitmentRow,
     "judgements": JudgementRow,
+    "red_lines": RedLineRow,
+    "bottom_lines": BottomLineRow,
+    "island_of_agreement": IslandEntryRow,
+    "positions": PositionRow,
+    "common_positions": CommonPositionRow,
 }
 
 
