@@ -10,7 +10,9 @@ before it produced:
 5. evaluate the exit criteria and decide the status (``decision``): proceed, conditional
    or hold, failing closed;
 6. attach the objectives, safeguards, triggers, red lines and the trust-building plan with
-   the stage reached (``plan``), and list what to do first.
+   the stage reached (``plan``), and list what to do first;
+7. set out the negotiation itself (``negotiation``): mandate, our role, lines, Island of
+   Agreement, positions, other engagers and how commitments are kept.
 
 Every item names the rule that produced it, the facts it read and its sources. The result
 is one typed model; ``Strategy.as_dict`` is the JSON contract of ``backchannel assess``,
@@ -35,6 +37,7 @@ from backchannel.dialogue.facts import case_facts, counterpart_alerts
 from backchannel.dialogue.inputs import StrategyInputs
 from backchannel.dialogue.legal_clearance import ActivityVerdict, activity_verdicts
 from backchannel.dialogue.modality import RuleRead, choose_modality
+from backchannel.dialogue.negotiation import NegotiationView, negotiation_view
 from backchannel.dialogue.plan import (
     AppliedItem,
     TriggerState,
@@ -123,6 +126,7 @@ class Strategy(BaseModel):
     risks: list[RatedRisk]
     plan: TrustPlan
     evidence: dict[str, Any] | None
+    negotiation: NegotiationView
     missing_inputs: list[str]
     facts: dict[str, Any]
     notes: list[str]
@@ -193,6 +197,7 @@ def recommend(inputs: StrategyInputs, rules: DialogueRules | None = None) -> Str
         risks=risks,
         plan=plan,
         evidence=None if inputs.evidence is None else inputs.evidence.as_dict(),
+        negotiation=negotiation_view(inputs),
         missing_inputs=inputs.missing(),
         facts={k: _plain(v) for k, v in sorted(facts.items())},
         notes=list(inputs.notes),
