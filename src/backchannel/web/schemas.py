@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backchannel.auth import Role
 from backchannel.dialogue.conditions import Readiness
+from backchannel.dialogue.negotiation import NegotiationView
 from backchannel.dialogue.plan import TrustPlan
 from backchannel.dialogue.risks import RatedRisk
 from backchannel.dialogue.strategy import Confidence, Counterpart, FirstStep, Recommendation
@@ -136,6 +137,10 @@ class AssessmentOut(_Out):
     risks: list[RatedRisk]
     plan: TrustPlan
     evidence: dict[str, Any] | None
+    negotiation: NegotiationView = Field(
+        description="Mandate, our role, the case's lines, Island of Agreement, positions, "
+        "other engagers and compliance by norm; texts withheld when redacted."
+    )
     withheld: dict[str, Any] = Field(description="What the cut at the as-of date held back.")
     data_ages: list[dict[str, Any]] = Field(
         default_factory=list,
