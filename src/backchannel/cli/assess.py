@@ -25,6 +25,7 @@ from backchannel.errors import NotFoundError
 from backchannel.model.case import Judgement
 
 if TYPE_CHECKING:
+    from backchannel.dialogue.negotiation import NegotiationView
     from backchannel.reports.case_analysis import CaseAnalysis
 
 
@@ -151,6 +152,7 @@ def _print_assessment(analysis: CaseAnalysis) -> None:
     for number, step in enumerate(strategy.first_steps, 1):
         out.print(f"first step {number}: {step.step}", highlight=False)
     out.print(strategy.confidence.text, highlight=False)
+    _print_negotiation(strategy.negotiation)
     out.print(f"\nstage [bold]{result.stage or 'unknown'}[/]", highlight=False)
     print_table(
         "Why",
@@ -202,6 +204,26 @@ def _print_assessment(analysis: CaseAnalysis) -> None:
         out.print(note, highlight=False)
     for missing in strategy.missing_inputs:
         out.print(f"missing input: {missing}", highlight=False)
+
+
+def _print_negotiation(negotiation: NegotiationView) -> None:
+    """Our role, the mandate, and what we ask, can offer and already agree on."""
+    role = (negotiation.our_role or "unknown (not recorded)").replace("_", " ")
+    mandate = negotiation.mandate
+    if mandate is None:
+        given = "none on record"
+    else:
+        state = "in force" if mandate.in_force else "lapsed"
+        given = f"given by {mandate.mandator} on {mandate.date}, {state}"
+    out.print(f"\nour role: {role}; mandate: {given}", highlight=False)
+    page = negotiation.page_one
+    for label, items, empty in (
+        ("we ask", page.we_ask, "no position of ours recorded"),
+        ("we can offer", page.we_offer, "nothing recorded"),
+        ("already agreed", page.we_agree, "nothing recorded"),
+        ("red lines of this case", page.red_lines, "none recorded"),
+    ):
+        out.print(f"{label}: {'; '.join(items) if items else empty}", highlight=False)
 
 
 def suggestions_yaml(suggestions: list[Judgement]) -> str:
