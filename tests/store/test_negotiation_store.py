@@ -15,7 +15,7 @@ from backchannel.errors import IntegrityError
 from backchannel.model.base import stored_form
 from backchannel.model.case import Case
 from backchannel.settings import Settings
-from backchannel.store.schema import RECORD_TABLES, PositionRow
+from backchannel.store.schema import RECORD_TABLES, CommitmentRow, IslandEntryRow, PositionRow
 from backchannel.store.service import CaseStore
 from tests.negotiation_records import (
     AGREED_FACT,
@@ -181,3 +181,13 @@ def _without_later(document: dict[str, Any]) -> dict[str, Any]:
 
 def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def test_an_island_entrys_quadrant_stays_sealed(store: CaseStore, negotiated: Case) -> None:
+    store.save_case(negotiated)
+    with Session(store.engine) as session:
+        island = session.query(IslandEntryRow).all()
+        commitments = session.query(CommitmentRow).all()
+    assert len(island) == 2 and {row.kind for row in island} == {None}
+    # commitment kinds stay in clear, as the README says
+    assert "child_recruitment" in {row.kind for row in commitments}

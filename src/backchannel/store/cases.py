@@ -130,8 +130,8 @@ class CaseRepository:
                     f"{where}: not the version the case was saved with "
                     "(replaced by an older or another copy)"
                 )
-            sealed_kind = record.get("kind")
-            if row.kind != (None if sealed_kind is None else str(sealed_kind)):
+            sealed_kind = _clear_kind(collection, record.get("kind"))
+            if row.kind != sealed_kind:
                 raise IntegrityError(
                     f"{where}: its kind column says {row.kind!r} but its sealed content says "
                     f"{sealed_kind!r} (edited in the database)"
@@ -254,13 +254,12 @@ class CaseRepository:
             ref = self.keyed.record_ref(case.id, collection, record_id)
             content = stored_form(record)
             manifest.setdefault(collection, []).append([ref, self.keyed.digest(content)])
-            kind = getattr(record, "kind", None)
             self.session.add(
                 table(
                     case_id=case.id,
                     record_id=ref,
                     position=position,
-                    kind=str(kind) if kind is not None else None,
+                    kind=_clear_kind(collection, getattr(record, "kind", None)),
                     public={},
                     sealed={
                         RECORD_VALUE: self.cipher.seal(content, record_place(table, case.id, ref))
@@ -269,6 +268,18 @@ class CaseRepository:
             )
         self.session.flush()
         return manifest
+
+
+#: Collections whose records' kind stays sealed: an Island of Agreement entry's quadrant
+#: would tell, in clear, how far talks with a counterpart have come.
+_SEALED_KINDS = frozenset({"island_of_agreement"})
+
+
+def _clear_kind(collection: str, kind: Any) -> str | None:
+    """The kind a record row shows in clear (``None`` where it stays sealed)."""
+    if kind is None or collection in _SEALED_KINDS:
+        return None
+    return str(kind)
 
 
 #: The keys of a case row's sealed value that are the case's own fields.
