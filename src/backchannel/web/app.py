@@ -28,6 +28,7 @@ from backchannel.web.routes import (
     api,
     api_writes,
     auth,
+    negotiation,
     new_case,
     pages,
     records,
@@ -113,6 +114,7 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(new_case.router)  # before the others: /cases/new is not a case id
     app.include_router(records.router)
+    app.include_router(negotiation.router)
     app.include_router(screening.router)
     app.include_router(screening_shares.router)
     app.include_router(pages.router)

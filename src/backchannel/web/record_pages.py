@@ -21,6 +21,7 @@ from backchannel.errors import InvalidInputError
 from backchannel.model.case import Case, Record
 from backchannel.model.vocabulary import (
     ActorKind,
+    AgreementKind,
     Channel,
     CommitmentKind,
     CommitmentStatus,
@@ -28,8 +29,11 @@ from backchannel.model.vocabulary import (
     EngagementOutcome,
     Finding,
     Modality,
+    OurRole,
     RelationKind,
+    Side,
     Stance,
+    VerificationMethod,
 )
 from backchannel.web.case_views import shown_case, viewer_disclosure
 from backchannel.web.dependencies import CaseAccess
@@ -52,7 +56,14 @@ CHOICES: dict[str, list[str]] = {
     "commitment_status": [s.value for s in CommitmentStatus],
     "status": [f.value for f in Finding],
     "confidence": [c.value for c in Confidence],
+    "our_role": [r.value for r in OurRole],
+    "agreement_kind": [k.value for k in AgreementKind],
+    "side": [s.value for s in Side],
+    "verification_method": [m.value for m in VerificationMethod],
 }
+#: The action that writes the negotiation records (mandate, role, lines, Island of
+#: Agreement, positions): any member who may write the case's records may write these.
+NEGOTIATE = Action.CASE_WRITE
 #: The status of a page shown again because its form was refused.
 INVALID = 422
 
@@ -115,6 +126,7 @@ def record_page(
         may_log=access.allows(Action.ENGAGEMENT_WRITE),
         may_track=access.allows(Action.COMMITMENT_WRITE),
         may_assess=access.allows(Action.ASSESSMENT_RUN),
+        may_negotiate=access.allows(NEGOTIATE),
         **extra,
     )
 

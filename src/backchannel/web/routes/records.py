@@ -1,5 +1,7 @@
 """The record pages of a case: its actors and relations, judgements, engagement log and
-commitments, each with the form that adds to it.
+commitments, each with the form that adds to it. The commitment tracker also records each
+commitment's status changes, its verification plan and the observations of its keeping,
+and shows where its dated evidence puts it today (``negotiation_views.standings``).
 
 Every page goes through ``case_access`` with the action it needs: reading for the pages,
 the write action of the record's kind for their forms. A viewer sees the pages without
@@ -19,11 +21,15 @@ from starlette.datastructures import FormData
 
 from backchannel.auth import Action
 from backchannel.errors import InvalidInputError
+from backchannel.model.negotiation import MonitoringEntry, VerificationPlan
 from backchannel.model.vocabulary import CommitmentStatus
 from backchannel.web.case_views import viewer_disclosure
 from backchannel.web.dependencies import CaseAccess, case_access
 from backchannel.web.forms import FieldError, form_data, form_values, integrity_errors
 from backchannel.web.inputs import ActorIn, CommitmentIn, EngagementIn, JudgementIn, RelationIn
+from backchannel.web.negotiation_forms import checked, monitoring_values, plan_values
+from backchannel.web.negotiation_views import standings
+from backchannel.web.negotiation_writes import add_monitoring_entry, set_verification_plan
 from backchannel.web.record_pages import (
     INVALID,
     add_from_form,
@@ -37,6 +43,7 @@ from backchannel.web.record_views import (
     shown_records,
     subject_groups,
     subject_labels,
+    today_utc,
 )
 from backchannel.web.writes import (
     actor_from,
@@ -219,6 +226,7 @@ def _commitments_page(request: Request, access: CaseAccess, **values: Any) -> Re
         "commitments.html",
         case=case,
         commitments=newest_first(shown_records(case.commitments, shown), "start"),
+        standings=standings(case, shown, today_utc()),
         engagement_ids=[] if shown else [e.id for e in case.engagements],
         **values,
     )
@@ -226,7 +234,8 @@ def _commitments_page(request: Request, access: CaseAccess, **values: Any) -> Re
 
 @router.get("/cases/{case_id}/commitments", name="case_commitments", response_class=HTMLResponse)
 def commitments_page(request: Request, access: ReadAccess, added: Added = None) -> Response:
-    """The commitment tracker: each commitment and where it stands, and the form to add one."""
+    """The commitment tracker: each commitment and where its dated evidence puts it today,
+    how its keeping is checked and what was observed, and the forms that record them."""
     return _commitments_page(request, access, added=added)
 
 
@@ -280,3 +289,61 @@ def commitment_status(
             request, access, status=INVALID, form=f"status-{commitment_id}", errors=problems
         )
     return see_other(added_path(request, "case_commitments", access.case_id, commitment_id))
+
+
+@router.post(
+    "/cases/{case_id}/commitments/{commitment_id}/verification-plan",
+    name="case_commitment_plan",
+    response_class=HTMLResponse,
+)
+def commitment_plan(
+    request: Request, commitment_id: str, access: CommitmentAccess, form: Posted
+) -> Response:
+    """Say how a commitment's keeping is checked: the methods, by whom, how often
+    (``commitment.verification_plan``); it replaces any earlier plan."""
+    values = plan_values(form)
+    plan, problems = checked(VerificationPlan, values)
+    if plan is not None:
+        try:
+            set_verification_plan(access.store, access.case_id, commitment_id, plan)
+        except InvalidInputError as invalid:
+            problems = integrity_errors(invalid)
+        else:
+            return see_other(added_path(request, "case_commitments", access.case_id, commitment_id))
+    return _commitments_page(
+        request,
+        access,
+        status=INVALID,
+        form=f"plan-{commitment_id}",
+        errors=problems,
+        values=values,
+    )
+
+
+@router.post(
+    "/cases/{case_id}/commitments/{commitment_id}/monitoring",
+    name="case_commitment_monitor",
+    response_class=HTMLResponse,
+)
+def commitment_monitor(
+    request: Request, commitment_id: str, access: CommitmentAccess, form: Posted
+) -> Response:
+    """Record an observation of whether a commitment is kept: when it became known, how,
+    by whom, what was seen and the status it supports (``commitment.monitor``)."""
+    values = monitoring_values(form)
+    entry, problems = checked(MonitoringEntry, values)
+    if entry is not None:
+        try:
+            add_monitoring_entry(access.store, access.case_id, commitment_id, entry)
+        except InvalidInputError as invalid:
+            problems = integrity_errors(invalid)
+        else:
+            return see_other(added_path(request, "case_commitments", access.case_id, commitment_id))
+    return _commitments_page(
+        request,
+        access,
+        status=INVALID,
+        form=f"monitor-{commitment_id}",
+        errors=problems,
+        values=values,
+    )
