@@ -225,9 +225,15 @@ def test_every_signal_is_described_with_the_basis_of_its_numbers() -> None:
     assert RULES.conditions.levels.basis.strip()
 
 
-def test_only_signals_of_our_own_ties_may_raise_a_condition() -> None:
+def test_only_signals_of_our_own_ties_and_records_may_raise_a_condition() -> None:
     direct = {s.id for s in RULES.signals.signals if s.direct}
-    assert direct == {"own_channel", "own_channel_trust"}
+    assert direct == {
+        "own_channel",
+        "own_channel_trust",
+        "mandate_record",
+        "mandate_lapse",
+        "red_lines_record",
+    }
 
 
 def test_a_number_in_signals_yaml_is_what_the_engine_uses(tmp_path: Path) -> None:

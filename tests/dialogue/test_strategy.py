@@ -205,20 +205,27 @@ def test_one_changed_input_moves_the_decision_as_the_rules_say(
 
 
 def test_somalia_as_packaged_holds_for_stated_reasons() -> None:
-    """Security lacking and two broken access commitments: no contact now, whatever kind."""
+    """Security lacking, two broken access commitments and a standing fee demand that
+    crosses our red line: no contact now, whatever kind."""
     document = _strategy(_example("somalia-2011")).as_dict()
     recommendation = document["recommendation"]
     assert recommendation["status"] == "hold"
     assert recommendation["headline"].startswith("Hold:")
     assert "security is lacking" in recommendation["headline"]
-    assert [e["id"] for e in recommendation["exit_criteria_met"]] == ["exit-repeated-breach"]
+    assert [e["id"] for e in recommendation["exit_criteria_met"]] == [
+        "exit-repeated-breach",
+        "exit-red-line",
+    ]
     assert set(recommendation["pending"]) >= {"security", "mandate", "legal_clearance"}
     conditions = {c["id"]: c for c in document["readiness"]["conditions"]}
     # the ICRC's contact is someone else's channel: ours is unknown, so preparatory work
     assert conditions["access_channel"]["level"] == "unknown"
     assert document["modality"] == "preparatory"
     assert conditions["security"]["basis"] == "data"  # UN Framework factor 14, severity 3
-    assert all(c["level"] == "unknown" for c in conditions.values() if c["group"] == "own")
+    # of our own readiness only the red lines are on record (the case sets two)
+    own = {c["id"]: (c["level"], c["basis"]) for c in conditions.values() if c["group"] == "own"}
+    assert own.pop("red_lines") == ("in_place", "data")
+    assert set(own.values()) == {("unknown", "none")}
     risks = {r["id"]: r for r in document["risks"]}
     assert risks["buying_time"]["level"] == "high"
     assert "Talk now" not in str(document)

@@ -12,7 +12,8 @@ The modality says what kind of dialogue fits; the status says whether to start i
 Exit criteria (``dialogue_plan.yaml``) are evaluated, not only printed: each is met by the
 facts its ``met_when`` clauses read, or by an analyst's judgement on ``exit:<id>`` whose
 status is present (absent clears it). A criterion that neither can decide is shown as not
-evaluable, never as not met.
+evaluable, never as not met. A criterion met on the facts names the records that meet it
+(which commitments read as broken and on what evidence, which positions cross a red line).
 """
 
 from __future__ import annotations
@@ -103,11 +104,20 @@ def evaluate_exit_criteria(
                 ExitCriterion(id=item.id, text=text, met=None, basis="none", evidence=[])
             )
             continue
-        evidence = [fill(item.evidence, facts)] if result.holds and item.evidence else []
+        evidence = _evidence(item, facts) if result.holds else []
         results.append(
             ExitCriterion(id=item.id, text=text, met=result.holds, basis="data", evidence=evidence)
         )
     return results
+
+
+def _evidence(item: PlanItem, facts: Mapping[str, Any]) -> list[str]:
+    """What the facts show of a met criterion: its evidence text, then one line per record
+    behind it (``evidence_items``), so the reader sees which records meet it and why."""
+    lines = [fill(item.evidence, facts)] if item.evidence else []
+    if item.evidence_items is not None:
+        lines += [str(line) for line in facts.get(item.evidence_items) or []]
+    return lines
 
 
 def _exit_judgements(inputs: StrategyInputs) -> dict[str, tuple[Finding, str]]:

@@ -4,7 +4,9 @@
 readings into one mapping of names to values; a value is ``None`` when its input is
 missing, so a rule on it does not fire. ``FACT_SOURCES`` documents where every fact comes
 from; the brief's annex shows it beside each rule's inputs. The numbers it computes with
-(windows in days) come from ``facts.yaml``.
+(windows in days) come from ``facts.yaml``. A fact ending in ``_evidence`` holds one line
+per record behind a count (which commitment, on what evidence), which an exit criterion
+shows as its evidence.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ from backchannel.dialogue.legal_clearance import (
 from backchannel.dialogue.rules import FactRules
 from backchannel.events.alerts import Alert
 from backchannel.model.case import Commitment
-from backchannel.model.vocabulary import Channel, CommitmentStatus
+from backchannel.model.compliance import breach_known_on, compliance_on
+from backchannel.model.vocabulary import NORM_KINDS, Channel, CommitmentKind, CommitmentStatus, Side
 
 #: Alert kinds about conduct during talks or inside commitments.
 TALKS_ALERTS = ("buying_time", "conduct_during_talks", "commitment_violation")
 ALERT_KINDS = ("buying_time", "conduct_during_talks", "commitment_violation", "escalation")
+#: Commitment kinds that show the case concerns detention.
+DETENTION_KINDS = frozenset({CommitmentKind.RELEASE_OF_DETAINEES, CommitmentKind.DETENTION})
 #: Commitment statuses that say whether a party kept its word.
 JUDGED = (
     CommitmentStatus.HONOURED,
@@ -51,6 +56,20 @@ FACT_SOURCES = {
     "commitments.broken_share": "violated among the judged commitments (0-1)",
     "commitments.broken_recent": "commitments known as violated within the last year",
     "commitments.broken_unremedied": "commitments whose latest known status is violated",
+    "commitments.broken_evidence": "for each of those, its id and the evidence that decided "
+    "it (model/compliance.py): how it became known and when",
+    "commitments.norms_violated": "counterpart commitments to a humanitarian norm (children, "
+    "mines, sexual violence, health care, displacement, detention) known as violated",
+    "commitments.concern_detention": "a commitment of the case, by any party, on release of "
+    "detainees or on detention, as known that day",
+    "our_role": "what our organisation is in the context (context.our_role); None = unknown",
+    "mandate.recorded": "a mandate given by the day is on record",
+    "mandate.in_force": "that mandate had not lapsed on the day; None without a mandate",
+    "red_lines.recorded": "the case's own red lines set by the day",
+    "positions.crossing_red_lines": "counterpart positions held on the day that cross a red "
+    "line of the case; None when the case records no red line or no counterpart position",
+    "positions.crossing_red_lines_evidence": "for each of those, the counterpart, the day "
+    "it was stated and how many red lines it crosses",
     "alerts.<kind>": "event alerts of that kind for a counterpart in the last year",
     "alerts.<kind>_strong": "those alerts with strong evidence",
     "alerts.talks": "buying-time, conduct-during-talks and commitment-violation alerts",
@@ -86,6 +105,10 @@ def case_facts(inputs: StrategyInputs, readiness: Readiness, rules: FactRules) -
         or readiness.condition("mandate").level == "lacking"
     )
     facts.update(commitment_facts(inputs.counterpart_commitments(), inputs.as_of, rules))
+    facts["commitments.concern_detention"] = any(
+        c.kind in DETENTION_KINDS for c in inputs.case.commitments if c.start <= inputs.as_of
+    )
+    facts.update(negotiation_facts(inputs))
     facts.update(_alert_facts(inputs, rules))
     facts.update(_legal_facts(inputs))
     facts["engagements.ours"] = len(inputs.our_engagements())
@@ -104,7 +127,12 @@ def case_facts(inputs: StrategyInputs, readiness: Readiness, rules: FactRules) -
 def commitment_facts(
     commitments: list[Commitment], as_of: dt.date, rules: FactRules
 ) -> dict[str, Any]:
-    """How the counterparts kept their word, as known on ``as_of`` (statuses already cut)."""
+    """How the counterparts kept their word, as known on ``as_of`` (statuses already cut).
+
+    The case handed in is cut at ``as_of``, so what it holds was known that day: the day a
+    breach became known is the date of the evidence that decided it (a dated status, a
+    monitoring entry), read as on that day.
+    """
     judged = [c for c in commitments if c.status in JUDGED]
     violated = [c for c in judged if c.status is CommitmentStatus.VIOLATED]
     recent = as_of - rules.days("recent_breach_days")
@@ -113,18 +141,60 @@ def commitment_facts(
         "commitments.violated": len(violated),
         "commitments.honoured": sum(c.status is CommitmentStatus.HONOURED for c in judged),
         "commitments.broken_share": round(len(violated) / len(judged), 2) if judged else None,
-        "commitments.broken_recent": sum(breach_known_on(c) >= recent for c in violated),
+        "commitments.broken_recent": sum(
+            breach_known_on(c, as_of, as_of) >= recent for c in violated
+        ),
         "commitments.broken_unremedied": len(violated),
+        "commitments.broken_evidence": [breach_evidence(c, as_of) for c in violated],
+        "commitments.norms_violated": sum(c.kind in NORM_KINDS for c in violated),
     }
 
 
-def breach_known_on(commitment: Commitment) -> dt.date:
-    """The day the commitment's breach became known: its dated change to violated, else
-    (an undated status) its end or start."""
-    for change in reversed(commitment.status_history):
-        if change.status is CommitmentStatus.VIOLATED:
-            return change.date
-    return commitment.end or commitment.start
+def breach_evidence(commitment: Commitment, as_of: dt.date) -> str:
+    """``c-x: third party report, 2014-09-02``: the commitment and the evidence that made
+    it read as broken on ``as_of``, without who reported it (that is sensitive)."""
+    decided = compliance_on(commitment, as_of, as_of).decided_by
+    if decided is None:
+        return f"{commitment.id}: no dated evidence"
+    if decided.kind == "monitoring" and decided.method is not None:
+        how = decided.method.value.replace("_", " ")
+    elif decided.kind == "history":
+        how = "status recorded"
+    else:
+        how = "status recorded without a date"
+    when = f", {decided.date.isoformat()}" if decided.date is not None else ""
+    return f"{commitment.id}: {how}{when}"
+
+
+def negotiation_facts(inputs: StrategyInputs) -> dict[str, Any]:
+    """Our role, the mandate, the case's red lines and the counterpart positions that cross
+    them, as known on the day. A count that cannot be read (no red line, or no position of
+    the counterpart, on record) is ``None``: no exit criterion is judged not met on it."""
+    case, day = inputs.case, inputs.as_of
+    mandate = case.mandate if case.mandate is not None and case.mandate.date <= day else None
+    lines = {line.id for line in case.red_lines if line.date is None or line.date <= day}
+    wanted = set(inputs.counterparts)
+    theirs = [
+        p
+        for p in case.positions
+        if p.side is Side.THEM and p.date <= day and (not wanted or p.counterpart in wanted)
+    ]
+    crossing = [p for p in theirs if p.held_on(day) and lines.intersection(p.crosses_red_lines)]
+    names = {a.id: a.name for a in case.actors}
+    readable = bool(lines) and bool(theirs)
+    return {
+        "our_role": case.context.our_role.value if case.context.our_role else None,
+        "mandate.recorded": mandate is not None,
+        "mandate.in_force": mandate.in_force(day) if mandate is not None else None,
+        "red_lines.recorded": len(lines),
+        "positions.crossing_red_lines": len(crossing) if readable else None,
+        "positions.crossing_red_lines_evidence": [
+            f"{names.get(p.counterpart, p.counterpart)}, position stated on "
+            f"{p.date.isoformat()} and not withdrawn by {day.isoformat()}: crosses "
+            f"{len(lines.intersection(p.crosses_red_lines))} red line(s) of the case"
+            for p in sorted(crossing, key=lambda p: (p.date, p.id))
+        ],
+    }
 
 
 def counterpart_alerts(inputs: StrategyInputs, rules: FactRules) -> list[Alert]:

@@ -1,6 +1,12 @@
 """What goes with a modality: objectives, safeguards, red lines and the trust-building plan.
 
-Items of ``dialogue_plan.yaml`` apply when their modality matches and their clauses hold.
+Items of ``dialogue_plan.yaml`` apply when their modality matches, when they fit our role
+(an item with ``roles`` applies only to those roles, so while our role is unknown only the
+items that fit any role apply) and when their clauses hold. The objectives of the mandate
+in force lead the objectives (``mandate_objectives``). The red lines are the case's own
+(``case_red_lines``); the generic red lines of the rule file are a checklist to adopt from
+(``red_line_checklist``), never a stand-in for lines nobody set.
+
 The plan's stages are the ones for the modality; the current stage is read from *our own*
 record with the counterpart (no channel of ours, no contact of ours yet, contact but no
 commitment made to us, commitments to us on record, commitments kept). Others' talks are
@@ -111,27 +117,113 @@ class TrustPlan(BaseModel):
         return next(s for s in self.stages if s.status == "current")
 
 
+class ChecklistItem(AppliedItem):
+    """A generic red line that applies to the modality, and whether the case adopted it."""
+
+    adopted: bool
+
+
 def applicable_items(
-    items: Sequence[PlanItem], modality: str, facts: Mapping[str, Any], words: Placeholders
+    items: Sequence[PlanItem],
+    modality: str,
+    facts: Mapping[str, Any],
+    words: Placeholders,
+    role: str | None = None,
 ) -> list[AppliedItem]:
-    """The items that apply to the modality whose clauses hold, with why they apply."""
+    """The items that apply to the modality and fit our ``role`` (``None``: unknown) whose
+    clauses hold, with why they apply (our role among the reasons when it decided)."""
     chosen = []
     for item in items:
         if item.modalities is not None and modality not in item.modalities:
             continue
+        if not item.fits_role(role):
+            continue
         result = evaluate(item.when, facts)
         if not result.holds:
             continue
+        because = ({"our_role": role} if item.roles is not None else {}) | result.read
         chosen.append(
             AppliedItem(
                 id=item.id,
                 kind=item.kind,
                 text=words.fill(item.text),
-                applies_because=result.read or None,
+                applies_because=because or None,
                 sources=list(item.sources),
             )
         )
     return chosen
+
+
+def mandate_objectives(inputs: StrategyInputs) -> list[AppliedItem]:
+    """The objectives of the mandate in force on the day, in the mandator's order.
+
+    A lapsed mandate, or one given later, states no objective for the day: pursuing what
+    nobody mandates any longer is the very thing the mandate condition guards against.
+    """
+    mandate = inputs.case.mandate
+    if mandate is None or mandate.date > inputs.as_of or not mandate.in_force(inputs.as_of):
+        return []
+    return [
+        AppliedItem(
+            id=f"mandate-objective-{number}",
+            kind="mandate",
+            text=" ".join(objective.split()),
+            applies_because={"mandate_given": mandate.date.isoformat(), "in_force": True},
+            sources=[],
+        )
+        for number, objective in enumerate(mandate.objectives, start=1)
+        if objective.strip()
+    ]
+
+
+def case_red_lines(inputs: StrategyInputs, generic: Sequence[PlanItem]) -> list[AppliedItem]:
+    """The case's own red lines set by the day, each with who set it and the generic line
+    it adopts; an adopted line carries that line's sources. Empty when the case records
+    none: the generic list is never put in their place."""
+    by_id = {item.id: item for item in generic}
+    lines = [
+        line for line in inputs.case.red_lines if line.date is None or line.date <= inputs.as_of
+    ]
+    items = []
+    for line in lines:
+        adopted = by_id.get(line.adopted_from or "")
+        items.append(
+            AppliedItem(
+                id=line.id,
+                kind="case",
+                text=" ".join(line.text.split()),
+                applies_because={
+                    "set_by": line.set_by,
+                    "adopted_from": line.adopted_from,
+                    "date": line.date.isoformat() if line.date else None,
+                    "references": list(line.references),
+                },
+                sources=list(adopted.sources) if adopted else [],
+            )
+        )
+    return items
+
+
+def red_line_checklist(
+    generic: Sequence[PlanItem],
+    modality: str,
+    facts: Mapping[str, Any],
+    words: Placeholders,
+    inputs: StrategyInputs,
+    *,
+    role: str | None = None,
+) -> list[ChecklistItem]:
+    """Each generic red line that applies to the modality, marked adopted when a red line
+    of the case (set by the day) names it in ``adopted_from``."""
+    adopted = {
+        line.adopted_from
+        for line in inputs.case.red_lines
+        if line.adopted_from and (line.date is None or line.date <= inputs.as_of)
+    }
+    return [
+        ChecklistItem(**item.model_dump(), adopted=item.id in adopted)
+        for item in applicable_items(generic, modality, facts, words, role)
+    ]
 
 
 def monitoring_triggers(

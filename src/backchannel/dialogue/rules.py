@@ -5,7 +5,8 @@ words and the sources it rests on (``dialogue_sources.yaml``): the conditions fo
 (``conditions.yaml``) and the data signals that read them (``signals.yaml``), the modality
 rules and the decision statuses (``modality.yaml``), the engagement risks
 (``engagement_risks.yaml``), the objectives, safeguards, exit criteria, red lines and
-trust-building plan (``dialogue_plan.yaml``), and the windows the facts are computed with
+trust-building plan (``dialogue_plan.yaml``, its items fitted to modalities and to our
+role), and the windows the facts are computed with
 (``facts.yaml``). Every number carries its basis. Loading checks them all, and
 ``citation_problems`` refuses any rule whose source is missing or unknown, so no
 recommendation can rest on an unexplained rule.
@@ -23,13 +24,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backchannel.dialogue.signals import SIGNALS, SignalRules
 from backchannel.errors import Problem
-from backchannel.model.vocabulary import Modality
+from backchannel.model.vocabulary import Modality, OurRole
 from backchannel.rulefiles.clauses import Clause
 from backchannel.rulefiles.yaml_source import YamlDocument, read_packaged_yaml, read_yaml_file
 
 #: The four recommendations: the three dialogue modalities of the case model and a hold.
 MODALITIES: tuple[str, ...] = (*(m.value for m in Modality), "do_not_engage_yet")
 GROUPS = ("counterpart", "context", "own")
+#: The roles of our organisation a plan item may be fitted to.
+ROLES = frozenset(role.value for role in OurRole)
 LEVELS = ("in_place", "partial", "lacking", "unknown")
 
 Text = Field(min_length=1)
@@ -175,12 +178,18 @@ class RiskRules(Strict):
 
 
 class PlanItem(Cited):
-    """An objective, safeguard, exit criterion or red line, for some modalities or all."""
+    """An objective, safeguard, exit criterion or red line, for some modalities or all, and
+    for some roles of ours or any (``roles`` absent: the item fits whatever our role)."""
 
     id: str = Text
     text: str = Text
     kind: str | None = None
     modalities: list[str] | None = None
+    roles: list[str] | None = Field(
+        default=None,
+        description="The roles of our organisation (OurRole values) the item fits; absent, "
+        "it fits any role, and it is the only kind that applies while our role is unknown.",
+    )
     when: list[Clause] = Field(default_factory=list)
     met_when: list[Clause] = Field(
         default_factory=list,
@@ -189,6 +198,18 @@ class PlanItem(Cited):
     evidence: str | None = Field(
         default=None, description="For exit criteria: what the facts show, with placeholders."
     )
+    evidence_items: str | None = Field(
+        default=None,
+        description="For exit criteria: a fact holding one line of evidence per record "
+        "(which commitment, on what evidence), each shown after the evidence text.",
+    )
+
+    def fits_role(self, role: str | None) -> bool:
+        """Whether the item applies to our role (``None``: our role is unknown, so only an
+        item that fits any role applies)."""
+        if self.roles is None:
+            return True
+        return role is not None and role in self.roles
 
 
 class Trigger(Cited):
@@ -373,6 +394,16 @@ def rule_problems(rules: DialogueRules) -> list[Problem]:
                     Problem(
                         f"dialogue_plan.yaml: {section}[{index}].modalities",
                         f"unknown modalities {sorted(unknown)}",
+                    )
+                )
+            roles = set(item.roles or ()) - ROLES
+            if roles or item.roles == []:
+                problems.append(
+                    Problem(
+                        f"dialogue_plan.yaml: {section}[{index}].roles",
+                        f"unknown roles {sorted(roles)}; roles are {sorted(ROLES)}"
+                        if roles
+                        else "an empty list fits no role: leave roles out to fit any role",
                     )
                 )
     for index, stage in enumerate(rules.plan.plan):

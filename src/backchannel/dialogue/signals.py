@@ -6,8 +6,9 @@ analysis (actor map, framework judgements, screening) and turns them into a scor
 signal that has nothing to read returns ``None``: the absence of data is never evidence.
 
 Every number a signal uses comes from its rule in ``signals.yaml`` (``values``, with their
-``basis``). A signal marked ``direct`` reads our own organisation's ties and contacts: only
-such a signal may put a condition in place (``conditions.py`` enforces it). A signal marked
+``basis``). A signal marked ``direct`` reads our own organisation's ties, contacts and
+records (the mandate and red lines, ``own_record_signals``): only such a signal may put a
+condition in place (``conditions.py`` enforces it). A signal marked
 ``caps`` sets the most its condition can read, whatever the basis: not even an analyst's
 judgement lifts the condition above it (a legal clearance resting on a stale list).
 ``SIGNALS`` is the registry the names in ``conditions.yaml`` and ``signals.yaml`` resolve in.
@@ -16,15 +17,15 @@ judgement lifts the condition above it (a legal clearance resting on a stale lis
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from statistics import fmean
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from backchannel.actors.graph import relation_holds
 from backchannel.dialogue.inputs import StrategyInputs
 from backchannel.dialogue.legal_clearance import activity_verdicts, worst_verdict
+from backchannel.dialogue.own_record_signals import mandate_lapse, mandate_record, red_lines_record
+from backchannel.dialogue.signal_types import Signal, SignalFunction, SignalRule, SignalRules
 from backchannel.model.attribution import TALKING_KINDS
 from backchannel.model.case import Relation
 from backchannel.model.vocabulary import (
@@ -34,59 +35,9 @@ from backchannel.model.vocabulary import (
     Stance,
 )
 
-
-class SignalRule(BaseModel):
-    """One signal as ``signals.yaml`` describes it: its numbers and their basis."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str = Field(min_length=1)
-    description: str = Field(min_length=1)
-    direct: bool
-    caps: bool = False
-    values: dict[str, float] = Field(default_factory=dict)
-    basis: str = Field(min_length=1)
-
-    def value(self, name: str) -> float:
-        """One of the rule's numbers; ``KeyError`` naming the rule if the file lacks it."""
-        try:
-            return self.values[name]
-        except KeyError:
-            raise KeyError(f"signals.yaml: {self.id} has no value {name!r}") from None
-
-
-class SignalRules(BaseModel):
-    """``signals.yaml``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    signals: list[SignalRule] = Field(min_length=1)
-
-    def rule(self, signal_id: str) -> SignalRule:
-        """The rule of one signal."""
-        for rule in self.signals:
-            if rule.id == signal_id:
-                return rule
-        raise KeyError(signal_id)
-
-
-class Signal(BaseModel):
-    """One data reading on one condition."""
-
-    model_config = ConfigDict(frozen=True)
-
-    signal: str
-    score: float
-    text: str
-    read: dict[str, Any] = Field(default_factory=dict)
-    direct: bool = False
-    caps: bool = False
-    #: For a capping signal: what holds the condition down, in a few words; the
-    #: condition's action opens with it.
-    reason: str = ""
-
-
-SignalFunction = Callable[[StrategyInputs, SignalRule], Signal | None]
+#: The shapes of signals are defined in ``signal_types``; the rule loader and the condition
+#: reader take them from here, beside the registry.
+__all__ = ["SIGNALS", "Signal", "SignalFunction", "SignalRule", "SignalRules"]
 
 CONSTITUENCY_KINDS = {
     ActorKind.COMMUNITY_LEADER,
@@ -483,5 +434,8 @@ SIGNALS: dict[str, SignalFunction] = {
         list_currency,
         engaged_third_parties,
         own_partiality,
+        mandate_record,
+        mandate_lapse,
+        red_lines_record,
     )
 }

@@ -9,8 +9,9 @@ before it produced:
 4. choose the modality with the first rule that holds (``modality``);
 5. evaluate the exit criteria and decide the status (``decision``): proceed, conditional
    or hold, failing closed;
-6. attach the objectives, safeguards, triggers, red lines and the trust-building plan with
-   the stage reached (``plan``), and list what to do first;
+6. attach the objectives (the mandate's first, then those fitting the modality and our
+   role), safeguards, triggers, the case's red lines with the generic checklist, and the
+   trust-building plan with the stage reached (``plan``), and list what to do first;
 7. set out the negotiation itself (``negotiation``): mandate, our role, lines, Island of
    Agreement, positions, other engagers and how commitments are kept.
 
@@ -40,11 +41,15 @@ from backchannel.dialogue.modality import RuleRead, choose_modality
 from backchannel.dialogue.negotiation import NegotiationView, negotiation_view
 from backchannel.dialogue.plan import (
     AppliedItem,
+    ChecklistItem,
     TriggerState,
     TrustPlan,
     applicable_items,
+    case_red_lines,
+    mandate_objectives,
     monitoring_triggers,
     placeholders,
+    red_line_checklist,
     trust_plan,
 )
 from backchannel.dialogue.risks import RatedRisk, rate_risks
@@ -76,10 +81,46 @@ class Recommendation(BaseModel):
     legal_split: list[ActivityVerdict] | None = Field(
         description="Each planned activity's legal verdict; null when nothing was screened."
     )
-    objectives: list[AppliedItem]
+    objectives: list[AppliedItem] = Field(
+        description="The mandate's own objectives first (kind mandate), then those of "
+        "dialogue_plan.yaml that fit the modality and our role."
+    )
     safeguards: list[AppliedItem]
     monitoring_triggers: list[TriggerState]
-    red_lines: list[AppliedItem]
+    red_lines: list[AppliedItem] = Field(
+        description="The case's own red lines (kind case), with who set them and the generic "
+        "line each adopts; empty when the case records none."
+    )
+    red_line_checklist: list[ChecklistItem] = Field(
+        description="The generic red lines that apply to the modality, each marked adopted "
+        "when a red line of the case adopts it."
+    )
+
+    def withheld(self, marker: str) -> Recommendation:
+        """The recommendation as a redacted output shows it: the case's own texts (its red
+        lines, the mandate's objectives) each replaced by ``marker``, who set a line
+        withheld, and the case red lines' ids replaced by opaque labels in case order
+        ("red-line-1"), as the withheld negotiation labels them. Everything written by the
+        rules stays."""
+
+        def objective(item: AppliedItem) -> AppliedItem:
+            if item.kind != "mandate":
+                return item
+            return item.model_copy(update={"text": marker})
+
+        def line(number: int, item: AppliedItem) -> AppliedItem:
+            because = dict(item.applies_because or {})
+            because["set_by"] = marker
+            return item.model_copy(
+                update={"id": f"red-line-{number}", "text": marker, "applies_because": because}
+            )
+
+        return self.model_copy(
+            update={
+                "objectives": [objective(item) for item in self.objectives],
+                "red_lines": [line(n, item) for n, item in enumerate(self.red_lines, start=1)],
+            }
+        )
 
 
 class FirstStep(BaseModel):
@@ -155,6 +196,7 @@ def recommend(inputs: StrategyInputs, rules: DialogueRules | None = None) -> Str
         readiness, modality, choice.decided_by.hold_reason, exits, rules.modality.statuses
     )
     words = placeholders(inputs)
+    role = inputs.case.context.our_role.value if inputs.case.context.our_role else None
     plan = trust_plan(rules.plan, modality, inputs, facts)
     legal = (
         activity_verdicts(inputs.screening, inputs.counterparts)
@@ -176,12 +218,18 @@ def recommend(inputs: StrategyInputs, rules: DialogueRules | None = None) -> Str
         decided_by=choice.decided_by,
         rules_read=[*choice.passed_over, choice.decided_by],
         legal_split=legal,
-        objectives=applicable_items(rules.plan.objectives, modality, facts, words),
-        safeguards=applicable_items(rules.plan.safeguards, modality, facts, words),
+        objectives=[
+            *mandate_objectives(inputs),
+            *applicable_items(rules.plan.objectives, modality, facts, words, role),
+        ],
+        safeguards=applicable_items(rules.plan.safeguards, modality, facts, words, role),
         monitoring_triggers=monitoring_triggers(
             rules.plan, counterpart_alerts(inputs, rules.facts), inputs.alerts is not None
         ),
-        red_lines=applicable_items(rules.plan.red_lines, modality, facts, words),
+        red_lines=case_red_lines(inputs, rules.plan.red_lines),
+        red_line_checklist=red_line_checklist(
+            rules.plan.red_lines, modality, facts, words, inputs, role=role
+        ),
     )
     names = {a.id: a.name for a in inputs.case.actors}
     return Strategy(
@@ -191,7 +239,12 @@ def recommend(inputs: StrategyInputs, rules: DialogueRules | None = None) -> Str
         recommendation=recommendation,
         confidence=confidence_of(inputs, readiness, decision),
         first_steps=_first_steps(
-            readiness, risks, plan, decision, ours=bool(facts["engagements.ours"])
+            readiness,
+            risks,
+            plan,
+            decision,
+            ours=bool(facts["engagements.ours"]),
+            role_known=role is not None,
         ),
         readiness=readiness,
         risks=risks,
@@ -248,10 +301,13 @@ def _first_steps(
     risks: list[RatedRisk],
     plan: TrustPlan,
     decision: Decision,
+    *,
     ours: bool,
+    role_known: bool = True,
 ) -> list[FirstStep]:
-    """What to do first: exit criteria met, blocking gaps, the current stage's milestones,
-    other critical gaps, then the first mitigation of each high risk."""
+    """What to do first: exit criteria met, blocking gaps, recording our role when it is
+    unknown, the current stage's milestones, other critical gaps, then the first
+    mitigation of each high risk."""
     steps: list[FirstStep] = []
 
     def add(text: str, why: str, origin: str) -> None:
@@ -271,6 +327,14 @@ def _first_steps(
     for action in readiness.actions:
         if action.critical and action.level == "lacking":
             add(action.action, f"{action.name} is lacking.", f"condition:{action.condition}")
+    if not role_known:
+        add(
+            "Record what our organisation is in this context: humanitarian agency, official "
+            "mediator, facilitator, insider mediator, party or analyst.",
+            "Our role is not recorded, so only the objectives and safeguards that fit any "
+            "role are listed; what we may pursue depends on it.",
+            "negotiation:our_role",
+        )
     current = plan.current()
     for milestone in current.milestones[:2]:
         add(

@@ -39,6 +39,7 @@ from backchannel.reports.actor_section import build_actor_section
 from backchannel.reports.case_report import CaseReport, build_case_report
 from backchannel.reports.event_signals import EventSignals, event_signals, no_event_signals
 from backchannel.reports.legal_section import LegalSection, build_legal_section
+from backchannel.reports.negotiation_section import build_negotiation_section
 from backchannel.reports.strategy_section import build_strategy_section
 from backchannel.reports.structural import StructuralSection, structural_section
 from backchannel.risk.assessment import CaseAssessment, assess_case
@@ -168,7 +169,8 @@ def analyse_for_brief(
 
 
 def brief_report(analysis: CaseAnalysis, *, redacted: bool = False) -> CaseReport:
-    """The report model of the brief, full or redacted (masked by ``analysis.disclosure``)."""
+    """The report model of the brief, full or redacted (masked by ``analysis.disclosure``;
+    the negotiation's texts withheld)."""
     case = analysis.case
     shown = analysis.disclosure
     events = analysis.events
@@ -190,6 +192,7 @@ def brief_report(analysis: CaseAnalysis, *, redacted: bool = False) -> CaseRepor
         strategy=build_strategy_section(
             case, analysis.strategy, analysis.legal, redacted=redacted, disclosure=shown
         ),
+        negotiation=build_negotiation_section(analysis.strategy.negotiation, redacted=redacted),
         withheld=analysis.withheld,
     )
     return report.model_copy(update={"data_ages": [a.as_dict() for a in analysis.data_ages]})

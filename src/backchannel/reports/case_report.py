@@ -22,6 +22,7 @@ from backchannel.redaction import WITHHELD, Disclosure
 from backchannel.reports.actor_section import ActorSection
 from backchannel.reports.event_signals import EventSignals
 from backchannel.reports.legal_section import LegalSection
+from backchannel.reports.negotiation_section import NegotiationSection
 from backchannel.reports.strategy_section import StrategySection
 from backchannel.reports.structural import StructuralSection
 
@@ -68,6 +69,9 @@ class CaseReport(BaseModel):
     actors_map: ActorSection | None = None
     legal: LegalSection | None = None
     strategy: StrategySection | None = None
+    #: The negotiation (page 1's block, the body's section and the annex), its texts
+    #: withheld in a redacted report.
+    negotiation: NegotiationSection | None = None
     #: What a replay held back (JSON form of ``model.as_of.Withheld``); None when not cut.
     withheld: dict[str, Any] | None = None
     #: The installed data sets the analysis read, with publication date, age and whether
@@ -86,6 +90,7 @@ def build_case_report(
     actors_map: ActorSection | None = None,
     legal: LegalSection | None = None,
     strategy: StrategySection | None = None,
+    negotiation: NegotiationSection | None = None,
     withheld: Withheld | None = None,
     disclosure: Disclosure | None = None,
 ) -> CaseReport:
@@ -178,6 +183,7 @@ def build_case_report(
         actors_map=actors_map,
         legal=legal,
         strategy=strategy,
+        negotiation=negotiation,
         withheld=None if withheld is None else withheld.as_dict(),
         **text,
     )

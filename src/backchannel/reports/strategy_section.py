@@ -4,7 +4,9 @@ Built from the strategy engine's JSON document, so the brief shows exactly what
 ``backchannel assess --format json`` says, plus two charts (the readiness bars and the risk
 matrix) and the legal constraints drawn from the screening. In a redacted brief every
 masked actor is shown by its label and every record id by an opaque one, in every text, as
-on the actor map (``redaction.Disclosure``).
+on the actor map (``redaction.Disclosure``), and the case's own texts the strategy carries
+(the negotiation's, the case's red lines, the mandate's objectives) are withheld
+(``redaction.negotiation``): the JSON brief carries the document as it is.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from backchannel.dialogue.strategy import Strategy
 from backchannel.model.case import Case
 from backchannel.redaction import Disclosure
+from backchannel.redaction.negotiation import withheld_strategy
 from backchannel.reports.legal_section import LegalSection
 from backchannel.reports.readiness_chart import readiness_chart
 from backchannel.reports.strategy_charts import risk_matrix_chart
@@ -53,9 +56,9 @@ def build_strategy_section(
     """The section from a strategy; ``legal`` adds the constraints of the planned activities.
 
     A redacted section masks by ``disclosure`` (made from the whole case), or by one made
-    from ``case``.
+    from ``case``, and withholds the case's own texts the strategy carries.
     """
-    document = strategy.as_dict()
+    document = (withheld_strategy(strategy) if redacted else strategy).as_dict()
     constraints = legal_constraints(legal, [c.id for c in strategy.counterparts], case)
     split = [v.text for v in strategy.recommendation.legal_split or []]
     if redacted:

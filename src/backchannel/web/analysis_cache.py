@@ -12,13 +12,16 @@ An analysis is also keyed by the day, since an open-ended case is assessed as of
 What is kept is what the server process holds in memory while it serves the case anyway;
 it never reaches a disk. Access is checked before anything here is asked for.
 
-A redacted assessment document is masked by the case's ``redaction.Disclosure`` (kept per
-version too) and read back before it is kept: if a sensitive form is still in it,
-``RedactionLeakError`` is raised and nothing is kept or shown.
+A redacted assessment document withholds every text of the negotiation and the case's
+own texts the recommendation carries (``redaction.negotiation``), is masked by the case's
+``redaction.Disclosure`` (kept per version too) and read back before it is kept: if a
+sensitive form is still in it, ``RedactionLeakError`` is raised and nothing is kept or
+shown.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from collections import OrderedDict
@@ -31,6 +34,7 @@ from backchannel.errors import NotFoundError
 from backchannel.model.case import Case
 from backchannel.redaction import Disclosure, ensure_redacted
 from backchannel.redaction.leaks import json_pieces
+from backchannel.redaction.negotiation import withheld_strategy
 from backchannel.reports.case_analysis import CaseAnalysis, analyse_for_brief
 from backchannel.store.case_changes import CaseVersion
 from backchannel.store.service import CaseStore
@@ -153,7 +157,8 @@ class AnalysisCache:
     def assessment(
         self, store: CaseStore, case_id: str, *, redacted: bool, refresh: bool = False
     ) -> tuple[Case, dict[str, Any]]:
-        """The case and its assessment document, masked when ``redacted``.
+        """The case and its assessment document, masked (and the case's own texts of the
+        strategy withheld) when ``redacted``.
 
         Treat the document as read-only: the same one is handed to every request. A
         redacted document that still holds a sensitive form raises ``RedactionLeakError``.
@@ -164,7 +169,8 @@ class AnalysisCache:
             full = {**analysis.as_dict(), "alerts": alerts_document(analysis)}
             if not redacted:
                 return full
-            masked = analysis.disclosure.redact(full)
+            withheld = dataclasses.replace(analysis, strategy=withheld_strategy(analysis.strategy))
+            masked = analysis.disclosure.redact({**full, **withheld.as_dict()})
             ensure_redacted(analysis.disclosure, "assessment", json_pieces(masked))
             return masked
 

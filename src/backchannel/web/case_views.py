@@ -19,9 +19,11 @@ from typing import Any
 import pycountry
 
 from backchannel.auth import Action
+from backchannel.dialogue.negotiation import NegotiationView
 from backchannel.errors import RedactionLeakError
 from backchannel.model.case import Case
 from backchannel.redaction import Disclosure
+from backchannel.reports.negotiation_section import NegotiationSection, build_negotiation_section
 from backchannel.web.analysis_cache import AnalysisCache
 from backchannel.web.dependencies import CaseAccess
 from backchannel.web.errors import WebRefusal
@@ -98,6 +100,13 @@ def assessed_case(
             access.store, access.case_id, redacted=redacted, refresh=refresh
         )
     return AssessedCase(case, document, redacted)
+
+
+def negotiation_of(assessed: AssessedCase) -> NegotiationSection:
+    """The negotiation as the dashboard shows it, read from the assessment document the
+    user is given (its texts already withheld when that document is redacted)."""
+    view = NegotiationView.model_validate(assessed.document["negotiation"])
+    return build_negotiation_section(view, redacted=assessed.redacted)
 
 
 def country_name(code: str) -> str:

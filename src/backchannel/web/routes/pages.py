@@ -26,6 +26,7 @@ from backchannel.web.alert_news import new_alerts_view
 from backchannel.web.case_views import (
     assessed_case,
     country_name,
+    negotiation_of,
     refused_if_leaking,
     run_assessment,
     sees_sensitive_names,
@@ -66,9 +67,10 @@ def case_list(request: Request, session: SignedIn, case_store: StoreDep) -> Resp
 
 @router.get("/cases/{case_id}", name="case", response_class=HTMLResponse)
 def case_dashboard(request: Request, access: ReadAccess, cache: Analyses) -> Response:
-    """A case at a glance: its stage with reasons and disagreements, and the recommendation,
-    and the alerts monitoring recorded since the user's last visit (which moves once the
-    page is made)."""
+    """A case at a glance: the recommendation, the negotiation as page 1 of the brief opens
+    it (with what its record lacks), the stage with reasons and disagreements, and the
+    alerts monitoring recorded since the user's last visit (which moves once the page is
+    made)."""
     assessed = assessed_case(access, cache)
     disclosure = viewer_disclosure(access)
     context = assessed.case.context
@@ -81,6 +83,7 @@ def case_dashboard(request: Request, access: ReadAccess, cache: Analyses) -> Res
         case=shown_case(assessed.case, disclosure),
         country=country_name(context.country),
         assessment=assessed.document,
+        negotiation=negotiation_of(assessed),
         redacted=assessed.redacted,
         role=access.role,
         may_get_full_brief=sees_sensitive_names(access),
