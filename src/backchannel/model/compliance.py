@@ -4,8 +4,9 @@ The evidence is the commitment's ``status_history`` and those of its ``monitorin
 entries whose method may establish the status they support (``rules/monitoring.yaml``: a
 party's own report of compliance awaits verification; its report of a breach counts at
 once). The latest evidence known on the day decides; on one day the more cautious status
-wins (of two recorded changes that day, the later in the list). A commitment with no dated evidence keeps its recorded, undated status, known only
-from the day the case file was complete (before then it reads unknown).
+wins (of two recorded changes that day, the later in the list). A commitment with no
+dated evidence keeps its recorded, undated status, known only from the day the case file
+was complete (before then it reads unknown).
 
 ``compliance_on`` returns the status with the evidence that decided it and the entries
 still awaiting verification, so a brief can show why a commitment stands where it does.
