@@ -44,7 +44,14 @@ from tests.conftest import EXAMPLES
 SOMALIA = EXAMPLES / "somalia-2011.yaml"
 #: The first judgement's moment in the Somalia example, and the line it is written on.
 SOMALIA_AT = "    at: 2011-08-20T12:00:00Z\n"
-SOMALIA_AT_LINE = 434
+
+
+def line_of(text: str, piece: str) -> int:
+    """The 1-based line on which ``piece`` starts in ``text`` (its first occurrence)."""
+    return text[: text.index(piece)].count("\n") + 1
+
+
+SOMALIA_AT_LINE = line_of(SOMALIA.read_text(encoding="utf-8"), SOMALIA_AT)
 
 runner = CliRunner()
 
@@ -145,7 +152,13 @@ def test_any_aware_moment_round_trips_through_a_case_file(moment: dt.datetime) -
 @pytest.mark.parametrize(
     ("old", "new", "line", "location", "words"),
     [
-        ("    end: 2012-02-29\n", "    end: 2011-02-30\n", 33, "context.period.end", "day is out"),
+        (
+            "    end: 2012-02-29\n",
+            "    end: 2011-02-30\n",
+            line_of(SOMALIA.read_text(encoding="utf-8"), "    end: 2012-02-29\n"),
+            "context.period.end",
+            "day is out",
+        ),
         (
             SOMALIA_AT,
             "    at: 2021-13-01T00:00:00Z\n",
@@ -315,7 +328,7 @@ def test_a_nul_in_a_case_file_is_a_located_problem() -> None:
     problems = problems_of(text)
     assert len(problems) == 1
     line, location, message = problems[0]
-    assert (line, location) == (116, "actors[0].name")
+    assert (line, location) == (line_of(text, '    name: "Harakat'), "actors[0].name")
     assert "NUL character" in message
 
 
@@ -382,11 +395,13 @@ def test_a_text_no_field_limits_is_still_bounded() -> None:
 
 def test_a_long_text_in_a_case_file_is_located_and_not_quoted_whole() -> None:
     text = somalia_text()
-    start = text.index("    notes: >-\n")  # al-Shabaab's, on line 121
+    start = text.index("    notes: >-\n")  # al-Shabaab's
     end = text.index("    references: [hpg-2013")
     long_notes = "x" * (MAX_TEXT_LENGTH + 1)
     problems = problems_of(text[:start] + f"    notes: {long_notes}\n" + text[end:])
-    assert [(line, where) for line, where, _ in problems] == [(121, "actors[0].notes")]
+    assert [(line, where) for line, where, _ in problems] == [
+        (line_of(text, "    notes: >-\n"), "actors[0].notes")
+    ]
     message = problems[0][2]
     assert f"at most {MAX_TEXT_LENGTH} characters" in message
     assert len(message) < 300  # the value is quoted cut short

@@ -13,16 +13,19 @@ says how forms answer.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 from starlette.datastructures import FormData
 
 from backchannel.auth import Action
 from backchannel.errors import InvalidInputError
 from backchannel.model.negotiation import MonitoringEntry, VerificationPlan
 from backchannel.model.vocabulary import CommitmentStatus
+from backchannel.store.service import CaseStore
 from backchannel.web.case_views import viewer_disclosure
 from backchannel.web.dependencies import CaseAccess, case_access
 from backchannel.web.forms import FieldError, form_data, form_values, integrity_errors
@@ -53,6 +56,8 @@ from backchannel.web.writes import (
     relation_from,
     set_commitment_status,
 )
+
+M = TypeVar("M", bound=BaseModel)
 
 router = APIRouter(include_in_schema=False)
 
@@ -301,22 +306,14 @@ def commitment_plan(
 ) -> Response:
     """Say how a commitment's keeping is checked: the methods, by whom, how often
     (``commitment.verification_plan``); it replaces any earlier plan."""
-    values = plan_values(form)
-    plan, problems = checked(VerificationPlan, values)
-    if plan is not None:
-        try:
-            set_verification_plan(access.store, access.case_id, commitment_id, plan)
-        except InvalidInputError as invalid:
-            problems = integrity_errors(invalid)
-        else:
-            return see_other(added_path(request, "case_commitments", access.case_id, commitment_id))
-    return _commitments_page(
+    return _change_commitment(
         request,
         access,
-        status=INVALID,
+        commitment_id,
+        model=VerificationPlan,
+        values=plan_values(form),
+        write=set_verification_plan,
         form=f"plan-{commitment_id}",
-        errors=problems,
-        values=values,
     )
 
 
@@ -330,20 +327,37 @@ def commitment_monitor(
 ) -> Response:
     """Record an observation of whether a commitment is kept: when it became known, how,
     by whom, what was seen and the status it supports (``commitment.monitor``)."""
-    values = monitoring_values(form)
-    entry, problems = checked(MonitoringEntry, values)
-    if entry is not None:
+    return _change_commitment(
+        request,
+        access,
+        commitment_id,
+        model=MonitoringEntry,
+        values=monitoring_values(form),
+        write=add_monitoring_entry,
+        form=f"monitor-{commitment_id}",
+    )
+
+
+def _change_commitment(
+    request: Request,
+    access: CaseAccess,
+    commitment_id: str,
+    *,
+    model: type[M],
+    values: dict[str, Any],
+    write: Callable[[CaseStore, str, str, M], Any],
+    form: str,
+) -> Response:
+    """Check ``values`` against ``model`` and apply it to the commitment with ``write``; back
+    to the commitment on success, else the page again with the problems beside the form."""
+    record, problems = checked(model, values)
+    if record is not None:
         try:
-            add_monitoring_entry(access.store, access.case_id, commitment_id, entry)
+            write(access.store, access.case_id, commitment_id, record)
         except InvalidInputError as invalid:
             problems = integrity_errors(invalid)
         else:
             return see_other(added_path(request, "case_commitments", access.case_id, commitment_id))
     return _commitments_page(
-        request,
-        access,
-        status=INVALID,
-        form=f"monitor-{commitment_id}",
-        errors=problems,
-        values=values,
+        request, access, status=INVALID, form=form, errors=problems, values=values
     )
