@@ -391,10 +391,11 @@ def test_the_examples_monitoring_agrees_with_the_recorded_status() -> None:
 
 
 @pytest.fixture
-def env(tmp_path: Path, database_url: str) -> dict[str, str]:
+def env(tmp_path: Path) -> dict[str, str]:
+    """A store on SQLite: the round trip is the case file's, the store's own tests cover both."""
     return {
         "BACKCHANNEL_DATA_DIR": str(tmp_path / "data"),
-        "BACKCHANNEL_DATABASE_URL": database_url,
+        "BACKCHANNEL_DATABASE_URL": f"sqlite:///{tmp_path / 'cases.sqlite'}",
         "BACKCHANNEL_USER": "cli-tester",
     }
 

@@ -30,6 +30,10 @@ from tests.web.test_negotiation_pages import (
 )
 from tests.web.test_pages import assert_accessible_basics
 
+#: What these tests check is decided before the store is reached, or is the same on either
+#: database (the store's own tests cover both): SQLite alone keeps the suite quick.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 @pytest.mark.parametrize(
     ("path", "data", "form", "field", "message"),
