@@ -4,6 +4,7 @@ recorded."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -40,3 +41,23 @@ def test_the_terminal_summary_names_what_is_not_recorded(tmp_path: Path) -> None
     assert "our role: unknown (not recorded); mandate: none on record" in result.output
     assert "we ask: no position of ours recorded" in result.output
     assert "red lines of this case: none recorded" in result.output
+
+
+def test_a_text_agreed_with_both_signatories_is_said_once_on_page_one() -> None:
+    """The Brazzaville cessation of hostilities is a convergent norm with the ex-Séléka and
+    with the anti-balaka alike: page 1 says it once."""
+    result = runner.invoke(
+        app, ["assess", str(EXAMPLES / "central-african-republic-2013.yaml"), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    negotiation = json.loads(result.output)["negotiation"]
+    texts = [
+        item["text"]
+        for island in negotiation["island_of_agreement"]
+        for item in island["convergent_norms"]
+    ]
+    shared = {t for t in texts if texts.count(t) > 1}
+    assert shared  # the example records the same norm with both groups
+    agreed = negotiation["page_one"]["we_agree"]
+    assert len(agreed) == len(set(agreed))
+    assert shared <= set(agreed)

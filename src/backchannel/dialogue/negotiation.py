@@ -204,12 +204,15 @@ def negotiation_view(inputs: StrategyInputs) -> NegotiationView:
     ]
     ours = [p for p in toward if p.side == Side.US.value]
     theirs = [p for p in toward if p.side == Side.THEM.value]
-    agreed = [
-        item.text
-        for island in islands
-        if not counterparts or island.counterpart in counterparts
-        for item in (*island.agreed_facts, *island.convergent_norms)
-    ]
+    # one text agreed with several counterparts (a joint agreement) is said once
+    agreed = list(
+        dict.fromkeys(
+            item.text
+            for island in islands
+            if not counterparts or island.counterpart in counterparts
+            for item in (*island.agreed_facts, *island.convergent_norms)
+        )
+    )
     page_one = PageOne(
         we_ask=[p.position for p in ours],
         we_offer=[offer for p in ours for offer in p.offers],
