@@ -11,7 +11,8 @@ not in place, the action that would settle it:
 - otherwise the data signals may *lower* it: a data reading below the in-place line makes
   the condition partial or lacking. Data may *raise* it to in place only through a direct
   signal, evidence of our own organisation (a working channel of ours with a recent
-  contact, the trust recorded on our own tie); a favourable reading from any other data
+  contact, the trust recorded on our own tie, the mandate on record, the case's own red
+  lines); a favourable reading from any other data
   leaves the condition unknown, with that reading shown, until an analyst judges it;
 - otherwise the condition is unknown, and its gap action is listed.
 
