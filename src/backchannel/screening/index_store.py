@@ -63,7 +63,8 @@ MAGIC = b"backchannel screening index\n"
 INDEX_FOLDER = "screening-index"
 #: The file's name in its folder.
 INDEX_FILE = "screening-index.bin"
-#: Libraries whose versions change how names are folded, spelt and sounded out.
+#: Libraries whose versions change how names are folded, spelt and sounded out
+#: (normality is not imported here: rigour's transliteration falls back on it).
 NAME_LIBRARIES = ("rigour", "normality", "jellyfish")
 _LENGTH_BYTES = 8
 _LARGEST_HEADER = 1 << 24
