@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 
 import networkx as nx
 import numpy as np
+from _figures import write_figures
 from scipy.stats import spearmanr
 
 from backchannel.actors.analysis import analyse_graph
@@ -181,8 +182,8 @@ def overlap(a: np.ndarray, b: np.ndarray, top: int) -> float:
     return len(first & second) / top
 
 
-def accuracy(label: str, estimate: np.ndarray, exact: np.ndarray) -> None:
-    """Print how closely ``estimate`` ranks actors as ``exact`` does."""
+def accuracy(label: str, estimate: np.ndarray, exact: np.ndarray) -> tuple[float, int]:
+    """Print how closely ``estimate`` ranks actors as ``exact`` does; give (Spearman, top-20)."""
     rho = spearmanr(estimate, exact).statistic
     rank = np.empty(exact.size, dtype=np.int64)
     rank[np.argsort(-exact, kind="stable")] = np.arange(exact.size)
@@ -192,6 +193,7 @@ def accuracy(label: str, estimate: np.ndarray, exact: np.ndarray) -> None:
         f"top-20 overlap {overlap(estimate, exact, 20):4.0%}, sampled top 10 within exact "
         f"top {deepest}"
     )
+    return float(rho), round(overlap(estimate, exact, 20) * 20)
 
 
 def contact_networkx(size: int, tail: np.ndarray, head: np.ndarray, cost: np.ndarray) -> nx.Graph:
@@ -259,6 +261,14 @@ def main() -> None:
             f"{'networkx exact weighted betweenness (scaled to all sources)':56} {nx_time:8.2f} s"
         )
     print(f"ratio networkx exact betweenness / all five analyses: {nx_time / total:,.0f}x")
+    figures: dict[str, object] = {
+        "actors": graph.number_of_nodes(),
+        "relations_in_force": graph.number_of_edges(),
+        "five_analyses_seconds": round(total, 1),
+        "networkx_exact_betweenness_seconds": round(nx_time, -1),
+        "networkx_exact_betweenness_measured": "full run" if full_exact else "scaled from a sample",
+        "ratio_networkx_exact_to_five_analyses": round(nx_time / total),
+    }
     print(
         f"ratio networkx exact betweenness / our sampled betweenness: {nx_time / ours_time:,.0f}x"
     )
@@ -277,7 +287,13 @@ def main() -> None:
                     estimate = route_betweenness(
                         size, tail, head, cost, sources=sources, symmetric=symmetric
                     )
-                accuracy(f"{sources:5} sources, {how}", estimate.scores, ours_exact.scores)
+                rho, top20 = accuracy(
+                    f"{sources:5} sources, {how}", estimate.scores, ours_exact.scores
+                )
+                if sources == SAMPLED_SOURCES:
+                    kind = "linear_scaling" if symmetric else "plain_sampling"
+                    figures[f"spearman_{kind}_{sources}_sources"] = round(rho, 2)
+                    figures[f"top20_kept_{kind}_{sources}_sources"] = top20
 
     print(f"on a {SUBGRAPH:,}-actor subgraph (the actors fewest ties away from one actor):")
     nearest = nx.single_source_shortest_path_length(contact, int(tail[0]))
@@ -297,6 +313,10 @@ def main() -> None:
     )
     print(f"  largest difference from networkx: {np.abs(ours_sub.scores - reference).max():.2e}")
     print(f"  ratio networkx / ours, exact: {nx_sub_time / ours_sub_time:.1f}x")
+    figures["subgraph_largest_difference_from_networkx"] = float(
+        f"{np.abs(ours_sub.scores - reference).max():.2e}"
+    )
+    figures["subgraph_ratio_networkx_to_ours_exact"] = round(nx_sub_time / ours_sub_time, 1)
 
     try:  # optional: installed only to compare
         rustworkx = importlib.import_module("rustworkx")
@@ -311,6 +331,7 @@ def main() -> None:
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory: {peak:,.0f} MiB")
+    print(f"figures written to {write_figures('actors', figures)}")
 
 
 if __name__ == "__main__":

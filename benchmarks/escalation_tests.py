@@ -34,6 +34,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
+from _figures import write_figures
 from scipy import stats
 
 from backchannel.events import indicators
@@ -191,6 +192,12 @@ def main(mirror: Path) -> None:
     print(f"{'seconds':38}{old_seconds:>12.2f}{new_seconds:>12.2f}")
     print(f"alerts only in the old test: {len(old - new)}; only in the new: {len(new - old)}")
 
+    figures: dict[str, object] = {
+        "car_alerts_old": len(old),
+        "car_alerts_new": len(new),
+        "car_share_in_doubling_month_old": round(old_share, 2),
+        "car_share_in_doubling_month_new": round(new_share, 2),
+    }
     tested = SIMULATED_ACTORS * (SIMULATED_MONTHS - 1)
     print()
     print(
@@ -205,6 +212,9 @@ def main(mirror: Path) -> None:
         new_rate = 1000 * len(_new_alerts(connection, simulated_table)) / tested
         label = f"  deaths per attack {sizes}"
         print(f"{label:38}{old_rate:>12.1f}{new_rate:>12.1f}{_ratio(new_rate, old_rate):>10}")
+        figures[f"false_alarms_per_1000_{sizes}_old"] = round(old_rate, 1)
+        figures[f"false_alarms_per_1000_{sizes}_new"] = round(new_rate, 1)
+    print(f"figures written to {write_figures('escalation_tests', figures)}")
 
 
 if __name__ == "__main__":

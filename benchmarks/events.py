@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from _figures import write_figures
 
 from backchannel.events import indicators
 from backchannel.events.backends import connect, event_table
@@ -39,10 +40,10 @@ DEFAULT_ROWS = 10_000_000
 
 def synthetic_events(seed_tables: list[pa.Table], rows: int, seed: int = 7) -> pa.Table:
     """``rows`` events resampled from the seed tables with new ids and shifted dates."""
-    seed = pa.concat_tables(seed_tables)
-    generator = np.random.default_rng(seed=7)
-    picks = generator.integers(0, seed.num_rows, rows)
-    table = seed.take(pa.array(picks))
+    pooled = pa.concat_tables(seed_tables)
+    generator = np.random.default_rng(seed=seed)
+    picks = generator.integers(0, pooled.num_rows, rows)
+    table = pooled.take(pa.array(picks))
     shifts = generator.integers(-3650, 3650, rows).astype("timedelta64[D]")
     starts = table.column("date_start").to_numpy().astype("datetime64[D]") + shifts
     starts = np.clip(starts, np.datetime64("1989-01-01"), np.datetime64("2022-12-31"))
@@ -181,6 +182,15 @@ def main() -> None:
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory: {peak:,.0f} MiB")
+    figures = {
+        "events": rows,
+        "duckdb_indicators_seconds": round(total, 1),
+        "duckdb_actor_month_seconds": round(duck_actor, 1),
+        "ratio_pandas_to_duckdb_actor_month": round(pandas_time / duck_actor, 1),
+        "ged_ingest_200k_events_per_second": round(result.rows_read / ingest_time, -3),
+        "peak_memory_gib": round(peak / 1024, 1),
+    }
+    print(f"figures written to {write_figures('events', figures)}")
 
 
 if __name__ == "__main__":

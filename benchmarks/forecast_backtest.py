@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from _figures import write_figures
 
 from backchannel.risk.forecast.backtest import OURS, PUBLISHED, REIMPLEMENTED, compare
 from backchannel.risk.forecast.metrics import METRIC_NAMES
@@ -39,13 +40,23 @@ def main() -> None:
     print(
         f"{'metric':26} {'ours':>8} {'ewp re-impl':>12} {'ewp published':>14} {'ours/published':>15}"
     )
+    figures: dict[str, object] = {
+        "country_years": comparison.n_country_years,
+        "onsets": comparison.n_onsets,
+        "wall_seconds": round(elapsed, 1),
+    }
     for name in METRIC_NAMES:
         values = [comparison.metrics[s][name].value for s in (OURS, REIMPLEMENTED, PUBLISHED)]
+        for source, value in zip(
+            ("ours", "ewp_reimplemented", "ewp_published"), values, strict=True
+        ):
+            figures[f"{name}_{source}"] = round(value, 5)
         ratio = values[0] / values[2] if values[2] else float("nan")
         better = "lower is better" if name in LOWER_IS_BETTER else ""
         print(
             f"{name:26} {values[0]:8.4f} {values[1]:12.4f} {values[2]:14.4f} {ratio:15.3f}  {better}"
         )
+    print(f"figures written to {write_figures('forecast_backtest', figures)}")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _figures import write_figures
 from baseline_reader import load_baseline_reader
 
 from backchannel.events.readers import ReadResult, read_events
@@ -78,8 +79,8 @@ def best_time(read: Callable[[Path], object], path: Path) -> float:
     return time.perf_counter() - started
 
 
-def compare(label: str, path: Path, rows: int, runs: int) -> float:
-    """Time both readers in turns; print the best of ``runs`` each and the ratio."""
+def compare(label: str, path: Path, rows: int, runs: int) -> tuple[float, float]:
+    """Time both readers in turns; print the best of ``runs`` each; give (events/s, ratio)."""
     old_times, new_times = [], []
     for _ in range(runs):
         old_times.append(best_time(baseline.read_events, path))
@@ -91,7 +92,7 @@ def compare(label: str, path: Path, rows: int, runs: int) -> float:
         f"   new {new:7.3f} s {rate:>10,.0f}/s   x{old / new:5.2f}"
         f"   {'ok' if rate >= GOAL else 'BELOW GOAL'}"
     )
-    return old / new
+    return rate, old / new
 
 
 def main() -> None:
@@ -114,12 +115,21 @@ def main() -> None:
         for path in (big_ged, acled):
             baseline.read_events(path)  # the checks above read these once; warm both alike
         print(f"\ningest with full validation (best of runs; goal >= {GOAL:,} events/s):")
+        figures: dict[str, object] = {}
         for path in ged_files:
-            compare(f"GED {path.name}", path, counts[path], runs=15)
-        compare(f"GED, CAR repeated ({GED_ROWS:,})", big_ged, counts[big_ged], runs=3)
-        compare(f"ACLED, generated ({acled_count:,})", acled, counts[acled], runs=3)
+            rate, ratio = compare(f"GED {path.name}", path, counts[path], runs=15)
+            if path.name == CAR:
+                figures["ged_car_events_per_second"] = round(rate, -3)
+                figures["ged_car_ratio_to_csv_module_reader"] = round(ratio, 2)
+        rate, ratio = compare(f"GED, CAR repeated ({GED_ROWS:,})", big_ged, counts[big_ged], runs=3)
+        figures["ged_200k_events_per_second"] = round(rate, -3)
+        figures["ged_200k_ratio_to_csv_module_reader"] = round(ratio, 2)
+        rate, ratio = compare(f"ACLED, generated ({acled_count:,})", acled, counts[acled], runs=3)
+        figures[f"acled_{acled_count // 1000}k_events_per_second"] = round(rate, -3)
+        figures[f"acled_{acled_count // 1000}k_ratio_to_csv_module_reader"] = round(ratio, 2)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory (both readers): {peak:,.0f} MiB")
+    print(f"figures written to {write_figures('ingest', figures)}")
 
 
 if __name__ == "__main__":

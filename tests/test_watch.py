@@ -341,7 +341,12 @@ def test_bad_durations(text_in: str) -> None:
 def test_repeat_runs_passes_with_the_interval_between_starts() -> None:
     ran: list[int] = []
     slept: list[float] = []
-    repeat(lambda: ran.append(1) or 0, 600, sleep=slept.append, passes=3)
+
+    def one_pass() -> int:
+        ran.append(1)
+        return 0
+
+    repeat(one_pass, 600, sleep=slept.append, passes=3)
     assert len(ran) == 3 and len(slept) == 2
     assert all(590 < s <= 600 for s in slept)
 
@@ -356,5 +361,9 @@ def test_readme_documents_the_command_and_its_exit_code() -> None:
     readme = (EXAMPLES.parents[3] / "README.md").read_text()
     section = readme.split("## Monitoring: `backchannel watch`", 1)[1].split("\n## ", 1)[0]
     assert f"| {EXIT_INCOMPLETE} | `watch`" in readme
-    for needed in ("crontab", "backchannel-watch.timer", "OnCalendar", "--once", "--every"):
+    for needed in ("--once", "--every", "docs/deployment.md"):
         assert needed in section, needed
+    deployment = (EXAMPLES.parents[3] / "docs" / "deployment.md").read_text()
+    scheduling = deployment.split("## Scheduling the monitoring pass", 1)[1]
+    for needed in ("crontab", "backchannel-watch.timer", "OnCalendar", "watch --once"):
+        assert needed in scheduling, needed

@@ -71,7 +71,7 @@ def example(request: pytest.FixtureRequest) -> Case:
     return load_case(request.param)
 
 
-# ------------------------------------------------------------------ the acceptance test
+# ---------------------------------------------------- each example, exported and read back
 
 
 def test_graphml_export_of_each_example_parses_back_with_the_same_nodes_and_edges(
@@ -163,7 +163,8 @@ def test_a_redacted_export_names_no_masked_actor_and_holds_no_notes(
     redacted = export_case(example, fmt)
     for identity in identities:
         assert identity not in redacted, identity
-    for record in (*example.actors, *example.relations):
+    records: list[Actor | Relation] = [*example.actors, *example.relations]
+    for record in records:
         if record.notes:
             assert record.notes not in redacted
     full = export_case(example, fmt, include_sensitive=True)
@@ -176,7 +177,8 @@ def test_a_redacted_export_names_no_masked_actor_and_holds_no_notes(
 def test_a_redacted_export_holds_no_record_id(example: Case, fmt: MapFormat) -> None:
     shown = Disclosure.of(example)
     redacted = export_case(example, fmt)
-    for record in (*example.actors, *example.relations):
+    records: list[Actor | Relation] = [*example.actors, *example.relations]
+    for record in records:
         if record.id in shown.exempt_ids:
             continue  # an id that only repeats the actor's public name
         assert record.id not in redacted, record.id
@@ -253,7 +255,7 @@ def test_a_gexf_spell_that_ends_before_it_starts_is_named() -> None:
 
 
 def test_cytoscape_edges_to_missing_nodes_and_duplicates_are_named() -> None:
-    document = {
+    document: dict[str, dict[str, list[object]]] = {
         "elements": {
             "nodes": [
                 {"data": {"id": "a", "name": "A", "kind": "armed_group"}},

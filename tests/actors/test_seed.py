@@ -1,4 +1,4 @@
-"""Seeding actors and relations from UCDP: the CAR acceptance on the real mirrored files,
+"""Seeding actors and relations from UCDP: the CAR groups from the real mirrored files,
 generated dyadic data for the spells, bad files, and the ``seed`` command."""
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def _relations(
     ]
 
 
-# ------------------------------------------------------------------ the CAR acceptance
+# ------------------------------------------------------------------ the CAR groups, real files
 
 GOVERNMENT, SELEKA, ANTI_BALAKA, MOKOM = 86, 554, 4201, 6845
 FPRC, UPC, MPC, CPC, FPRC_AK = 4007, 5999, 6354, 7870, 6816

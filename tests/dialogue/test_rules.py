@@ -50,7 +50,7 @@ def test_every_rule_has_a_description_and_known_sources() -> None:
         assert text and text.strip(), f"{location} says nothing"
 
 
-def test_the_conditions_cover_the_issue_list() -> None:
+def test_the_conditions_cover_counterpart_situation_and_own_readiness() -> None:
     ids = {c.id for c in RULES.conditions.conditions}
     assert ids >= {
         "cohesion",
