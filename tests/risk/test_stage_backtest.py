@@ -267,6 +267,8 @@ def test_car_monthly_run_reaches_ongoing_in_2014(car_events: pa.Table, installed
     # months before the data hold any CAR event have no stage, never "remote"
     unknown = [s for s in stages if s.stage is None]
     assert unknown and all(not s.measures.get("organised_deaths_12m") for s in unknown)
+    assert result.first_month_at.keys() == result.months_by_stage.keys()
+    assert result.first_month_at["unknown"] == unknown[0].month_end
     assert result.raised_followed + result.raised_not_followed == result.raised_months
     assert [o.year for o in result.onsets] == [2013]
     assert result.onsets[0].preceded and result.onsets[0].matched
@@ -289,6 +291,16 @@ def test_cli_without_ewp_says_how_to_install_it(tmp_path: Path) -> None:
     )
     assert result.exit_code == 4
     assert "backchannel data pull ewp" in result.stderr
+
+
+def test_cli_table_lists_every_stage_with_its_first_month(installed: Settings) -> None:
+    result = CliRunner().invoke(
+        _stage_cli(),
+        ["stage", "backtest"],
+        env={"BACKCHANNEL_DATA_DIR": str(installed.data_dir), "BACKCHANNEL_MIRROR": None},
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "months at unknown" in result.stdout and "months at ongoing" in result.stdout
 
 
 def test_cli_json_holds_both_runs(

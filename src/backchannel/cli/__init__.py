@@ -1,8 +1,9 @@
 """The ``backchannel`` command line: thin commands over the library.
 
-Exit codes (one table, used by every command):
+Exit codes (one table, used by every command; ``common.EXIT_CODE_MEANINGS`` holds it and
+``common.EXIT_CODES`` maps each error type to its code):
 
-=====  ===========================================================
+=====  ==========================================================================================
 0      success
 1      unexpected error inside backchannel
 2      wrong usage (unknown option, missing argument)
@@ -11,7 +12,13 @@ Exit codes (one table, used by every command):
 5      integrity failure: the audit chain or a sealed value does not verify
 6      data unavailable: a download or mirror install failed
 7      configuration or key problem
-=====  ===========================================================
+8      authentication failed: wrong user name or password, or locked out
+9      permission denied: the user's role does not allow the action
+10     ambiguous name: several actors match; the candidates are listed, give one exactly
+11     `watch`: the pass ran but a data pull or a case failed
+12     conflict: a case with that id or a user with that name exists already
+13     redaction refused: a sensitive name remained in a redacted output; nothing was written
+=====  ==========================================================================================
 """
 
 from __future__ import annotations

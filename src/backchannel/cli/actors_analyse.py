@@ -12,11 +12,16 @@ from backchannel.cli.actors import actors_app
 from backchannel.cli.common import (
     FormatOption,
     OutputFormat,
-    out,
     parse_day,
-    print_json,
-    print_table,
     reported_errors,
+)
+from backchannel.cli.output import (
+    Column,
+    Listing,
+    WideOption,
+    print_data,
+    print_line,
+    print_listing,
 )
 
 
@@ -39,6 +44,7 @@ def actors_analyse(
         ),
     ] = None,
     format: FormatOption = OutputFormat.table,
+    wide: WideOption = False,
 ) -> None:
     """Find entry points, brokers and spoilers, and read the counterpart's cohesion."""
     from backchannel.actors.analysis import analyse_case
@@ -52,18 +58,34 @@ def actors_analyse(
             case = known_on(case, day).case
         analysis = analyse_case(case, day, counterpart)
     document: dict[str, Any] = {"case": case.id, **analysis.as_dict()}
-    if format is OutputFormat.json:
-        print_json(document)
+    listings = _listings(document)
+    if format is not OutputFormat.table:
+        print_data(listings, format, document=document)
         return
     names = {actor.id: actor.name for actor in case.actors}
     counterparts = ", ".join(names[c.id] for c in analysis.counterparts) or "none"
-    out.print(
+    print_line(
         f"{case.context.title}, as of {analysis.as_of}: counterpart(s) [bold]{counterparts}[/]",
-        highlight=False,
+        markup=True,
     )
-    print_table(
+    for shown in listings:
+        print_listing(shown, wide=wide)
+    for note in document["notes"]:
+        print_line(f"note: {note}")
+
+
+def _listings(document: dict[str, Any]) -> list[Listing]:
+    """The analysis as five tables: entry points, brokers, spoilers, cohesion, influence."""
+    entry_points = Listing(
         "Entry points",
-        ["entry", "counterpart", "reach", "route", "if a link breaks", "why"],
+        (
+            Column("entry"),
+            Column("counterpart"),
+            Column("reach", numeric=True),
+            Column("route", wide=True),
+            Column("if_a_link_breaks", "if a link breaks", wide=True),
+            Column("why"),
+        ),
         [
             [
                 e["entry"],
@@ -75,10 +97,17 @@ def actors_analyse(
             ]
             for e in document["entry_points"]
         ],
+        name="entry_points",
     )
-    print_table(
+    brokers = Listing(
         "Brokers",
-        ["actor", "route share", "camps linked", "cut off without it", "why"],
+        (
+            Column("actor"),
+            Column("route_share", "route share", numeric=True),
+            Column("camps_linked", "camps linked", wide=True),
+            Column("cut_off_without_it", "cut off without it", wide=True),
+            Column("why"),
+        ),
         [
             [
                 b["actor"],
@@ -89,10 +118,19 @@ def actors_analyse(
             ]
             for b in document["brokers"]
         ],
+        name="brokers",
     )
-    print_table(
+    spoilers = Listing(
         "Spoilers",
-        ["actor", "score", "means", "motive", "position", "threatens", "why"],
+        (
+            Column("actor"),
+            Column("score", numeric=True),
+            Column("means", wide=True, numeric=True),
+            Column("motive", wide=True, numeric=True),
+            Column("position", wide=True, numeric=True),
+            Column("threatens", wide=True),
+            Column("why"),
+        ),
         [
             [
                 s["actor"],
@@ -105,10 +143,19 @@ def actors_analyse(
             ]
             for s in document["spoilers"]
         ],
+        name="spoilers",
     )
-    print_table(
+    cohesion = Listing(
         "Cohesion",
-        ["counterpart", "level", "score", "command", "splinters", "rival factions", "why"],
+        (
+            Column("counterpart"),
+            Column("level"),
+            Column("score", numeric=True),
+            Column("command", wide=True),
+            Column("splinters", wide=True),
+            Column("rival_factions", "rival factions", wide=True),
+            Column("why"),
+        ),
         [
             [
                 c["counterpart"],
@@ -121,10 +168,17 @@ def actors_analyse(
             ]
             for c in document["cohesion"]
         ],
+        name="cohesion",
     )
-    print_table(
+    influence = Listing(
         "Influence",
-        ["actor", "rank", "score", "say over counterpart", "why"],
+        (
+            Column("actor"),
+            Column("rank", numeric=True),
+            Column("score", numeric=True),
+            Column("say_over_counterpart", "say over counterpart", wide=True),
+            Column("why"),
+        ),
         [
             [
                 i["actor"],
@@ -135,9 +189,9 @@ def actors_analyse(
             ]
             for i in document["influence"]
         ],
+        name="influence",
     )
-    for note in document["notes"]:
-        out.print(f"note: {note}", highlight=False)
+    return [entry_points, brokers, spoilers, cohesion, influence]
 
 
 def _fallbacks(alternatives: list[dict[str, Any]]) -> str:

@@ -29,11 +29,17 @@ from backchannel.cli.brief_inputs import write_atomically
 from backchannel.cli.common import (
     err,
     load_settings,
-    out,
     parse_day,
     print_json,
-    print_table,
     reported_errors,
+)
+from backchannel.cli.output import (
+    Column,
+    Listing,
+    WideOption,
+    print_csv,
+    print_line,
+    print_listing,
 )
 from backchannel.errors import NotFoundError
 from backchannel.settings import Settings
@@ -80,6 +86,7 @@ class SeedFormat(StrEnum):
     yaml = "yaml"
     json = "json"
     table = "table"
+    csv = "csv"
 
 
 def ucdp_files(settings: Settings) -> UcdpFiles:
@@ -108,7 +115,9 @@ def actors_seed(
     format: Annotated[
         SeedFormat,
         typer.Option(
-            "--format", "-f", help="YAML case-file fragment, JSON with evidence, or tables."
+            "--format",
+            "-f",
+            help="YAML case-file fragment, JSON with evidence, tables, or CSV (their rows).",
         ),
     ] = SeedFormat.yaml,
     with_supporters: Annotated[
@@ -118,6 +127,7 @@ def actors_seed(
             help="Also propose the foreign governments UCDP names as secondary warring parties.",
         ),
     ] = False,
+    wide: WideOption = False,
 ) -> None:
     """Propose a country's actors and relations from UCDP data, for the analyst to confirm."""
     settings = load_settings()
@@ -126,7 +136,9 @@ def actors_seed(
     if format is SeedFormat.json:
         print_json(proposal.as_dict())
     elif format is SeedFormat.table:
-        _print_tables(proposal)
+        _print_tables(proposal, wide)
+    elif format is SeedFormat.csv:
+        print_csv(_seed_listings(proposal))
     else:
         sys.stdout.write(seed_yaml(proposal, country))
     for note in proposal.notes:
@@ -223,15 +235,26 @@ def seed_yaml(proposal: SeedProposal, country: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _print_tables(proposal: SeedProposal) -> None:
-    out.print(
+def _print_tables(proposal: SeedProposal, wide: bool) -> None:
+    print_line(
         f"Proposed from UCDP for {proposal.country} ({proposal.country_names[0]}): "
-        f"{len(proposal.actors)} actors, {len(proposal.relations)} relations; none confirmed.",
-        highlight=False,
+        f"{len(proposal.actors)} actors, {len(proposal.relations)} relations; none confirmed."
     )
-    print_table(
+    for shown in _seed_listings(proposal):
+        print_listing(shown, wide=wide)
+
+
+def _seed_listings(proposal: SeedProposal) -> list[Listing]:
+    """The proposed actors, and the proposed relations with their first evidence."""
+    actors = Listing(
         "Actors (proposed)",
-        ["id", "name", "kind", "UCDP id", "attacks on civilians (events, deaths)"],
+        (
+            Column("id"),
+            Column("name"),
+            Column("kind"),
+            Column("ucdp_id", "UCDP id", numeric=True),
+            Column("attacks_on_civilians", "attacks on civilians (events, deaths)", wide=True),
+        ),
         [
             [
                 p.actor.id,
@@ -245,10 +268,19 @@ def _print_tables(proposal: SeedProposal) -> None:
             ]
             for p in proposal.actors
         ],
+        name="actors",
     )
-    print_table(
+    relations = Listing(
         "Relations (proposed)",
-        ["id", "source", "kind", "target", "from", "to", "evidence"],
+        (
+            Column("id", wide=True),
+            Column("source"),
+            Column("kind"),
+            Column("target"),
+            Column("from"),
+            Column("to"),
+            Column("evidence", wide=True),
+        ),
         [
             [
                 p.relation.id,
@@ -261,4 +293,6 @@ def _print_tables(proposal: SeedProposal) -> None:
             ]
             for p in proposal.relations
         ],
+        name="relations",
     )
+    return [actors, relations]

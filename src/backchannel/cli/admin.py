@@ -15,9 +15,16 @@ from backchannel.cli.common import (
     load_settings,
     out,
     print_json,
-    print_table,
     reported_errors,
     with_store,
+)
+from backchannel.cli.output import (
+    Column,
+    Listing,
+    WideOption,
+    columns_of,
+    print_csv,
+    print_data,
 )
 from backchannel.errors import IntegrityError
 from backchannel.store import keys as key_admin
@@ -39,7 +46,15 @@ def audit_verify(format: FormatOption = OutputFormat.table) -> None:
             settings, lambda store: (store.verify_audit(), store.verify_contents())
         )
     ok = result.ok and not problems
-    if format is OutputFormat.json:
+    if format is OutputFormat.csv:
+        print_csv(
+            Listing(
+                "Audit verification",
+                columns_of(["ok", "entries", "first_bad_entry", "reason", "content_problems"]),
+                [[ok, result.entries, result.first_bad_seq, result.reason, len(problems)]],
+            )
+        )
+    elif format is OutputFormat.json:
         print_json(
             {
                 "ok": ok,
@@ -78,8 +93,9 @@ def audit_log(
     case_id: Annotated[str | None, typer.Option("--case", help="Only this case.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many entries.")] = 50,
     format: FormatOption = OutputFormat.table,
+    wide: WideOption = False,
 ) -> None:
-    """Show the newest audit entries: who changed what, when."""
+    """Show the newest audit entries: who changed what, when (--wide: what changed)."""
     settings = load_settings()
     with reported_errors():
         rows = with_store(settings, lambda store: store.audit_entries(case_id, limit))
@@ -97,17 +113,22 @@ def audit_log(
         }
         for row in rows
     ]
-    if format is OutputFormat.json:
-        print_json(documents)
-        return
-    print_table(
+    shown = Listing(
         "Audit log",
-        ["entry", "at", "user", "action", "case", "change"],
+        (
+            Column("entry", numeric=True),
+            Column("at"),
+            Column("user"),
+            Column("action"),
+            Column("case"),
+            Column("change", wide=True),
+        ),
         [
             [d["entry"], d["at"][:19], d["user"], d["action"], d["case"], _change_text(d["detail"])]
             for d in documents
         ],
     )
+    print_data(shown, format, wide=wide, document=documents)
 
 
 def _change_text(detail: dict[str, Any]) -> str:

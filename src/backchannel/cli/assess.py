@@ -17,10 +17,17 @@ from backchannel.cli.common import (
     out,
     parse_day,
     print_json,
-    print_table,
     reported_errors,
 )
 from backchannel.cli.events import EventsOption, load_event_files
+from backchannel.cli.output import (
+    Column,
+    Listing,
+    WideOption,
+    print_csv,
+    print_line,
+    print_listing,
+)
 from backchannel.errors import NotFoundError
 from backchannel.model.case import Judgement
 
@@ -65,8 +72,13 @@ def assess(
             help="A planned activity to screen for legal exposure (repeatable; default meeting).",
         ),
     ] = None,
+    wide: WideOption = False,
 ) -> None:
-    """Assess the risk stage, recommend a dialogue strategy, and optionally write the brief."""
+    """Assess the risk stage, recommend a dialogue strategy, and optionally write the brief.
+
+    JSON gives the whole analysis; CSV the rows of the tables (reasons, factors,
+    conditions, risks), a ``table`` column telling them apart.
+    """
     from backchannel.cli.brief_inputs import check_brief_path, write_brief
     from backchannel.datasets.analysis_inputs import (
         INSTALLED_GED,
@@ -130,49 +142,76 @@ def assess(
             write_brief(analysis, brief, redacted=redacted)
     if format is OutputFormat.json:
         print_json(analysis.as_dict())
+    elif format is OutputFormat.csv:
+        print_csv(_assessment_listings(analysis))
     else:
-        _print_assessment(analysis)
+        _print_assessment(analysis, wide)
     if brief is not None:
         kind = "redacted" if redacted else "full"
         out.print(f"{kind} brief written to {brief}", highlight=False)
 
 
-def _print_assessment(analysis: CaseAnalysis) -> None:
+def _print_assessment(analysis: CaseAnalysis, wide: bool) -> None:
     """The decision first, then the stage, the factors, the conditions and the risks."""
     assessment, strategy = analysis.assessment, analysis.strategy
     result, case = assessment.stage, analysis.case
     recommendation = strategy.recommendation
-    out.print(
+    why, factors, conditions, risks = _assessment_listings(analysis)
+    print_line(
         f"{case.context.title}, as of {analysis.as_of}\n[bold]{recommendation.headline}[/]\n"
         f"kind of dialogue: {recommendation.label}: {recommendation.why}",
-        highlight=False,
+        markup=True,
     )
     for verdict in recommendation.legal_split or []:
-        out.print(f"legal: {verdict.text}", highlight=False)
+        print_line(f"legal: {verdict.text}", markup=True)
     for number, step in enumerate(strategy.first_steps, 1):
-        out.print(f"first step {number}: {step.step}", highlight=False)
-    out.print(strategy.confidence.text, highlight=False)
+        print_line(f"first step {number}: {step.step}", markup=True)
+    print_line(strategy.confidence.text, markup=True)
     _print_negotiation(strategy.negotiation)
-    out.print(f"\nstage [bold]{result.stage or 'unknown'}[/]", highlight=False)
-    print_table(
+    print_line(f"\nstage [bold]{result.stage or 'unknown'}[/]", markup=True)
+    print_listing(why, wide=wide)
+    for disagreement in result.disagreements:
+        print_line(
+            f"[yellow]disagreement[/] {disagreement.id}: {disagreement.description}", markup=True
+        )
+    for source in result.missing_sources:
+        print_line(f"{source} source left out: {result.source_notes.get(source, 'no data')}")
+    for shown in (factors, conditions, risks):
+        print_listing(shown, wide=wide)
+    for note in [*assessment.notes, *analysis.withheld.notes()]:
+        print_line(note)
+    for missing in strategy.missing_inputs:
+        print_line(f"missing input: {missing}")
+
+
+def _assessment_listings(analysis: CaseAnalysis) -> list[Listing]:
+    """The stage's reasons, the framework factors, the conditions and the risks."""
+    assessment, strategy = analysis.assessment, analysis.strategy
+    result = assessment.stage
+    why = Listing(
         "Why",
-        ["rule", "source", "stage", "reading", "rule says"],
+        (
+            Column("rule"),
+            Column("source", wide=True),
+            Column("stage"),
+            Column("reading"),
+            Column("rule_says", "rule says"),
+        ),
         [
             [r.rule, r.source, r.stage, f"{r.measure} = {r.value:.2g}", r.description]
             for r in result.reasons
         ],
+        name="reasons",
     )
-    for disagreement in result.disagreements:
-        out.print(
-            f"[yellow]disagreement[/] {disagreement.id}: {disagreement.description}",
-            highlight=False,
-        )
-    for source in result.missing_sources:
-        why = result.source_notes.get(source, "no data")
-        out.print(f"{source} source left out: {why}", highlight=False)
-    print_table(
+    factors = Listing(
         "UN Framework risk factors",
-        ["factor", "status", "severity", "judgements", "suggested"],
+        (
+            Column("factor"),
+            Column("status"),
+            Column("severity", numeric=True),
+            Column("judgements", wide=True),
+            Column("suggested", wide=True),
+        ),
         [
             [
                 f"{f.number}. {f.name}",
@@ -183,27 +222,39 @@ def _print_assessment(analysis: CaseAnalysis) -> None:
             ]
             for f in assessment.factors
         ],
+        name="factors",
     )
-    print_table(
+    conditions = Listing(
         "Conditions for dialogue",
-        ["condition", "critical", "level", "basis", "action"],
+        (
+            Column("condition"),
+            Column("critical"),
+            Column("level"),
+            Column("basis", wide=True),
+            Column("action"),
+        ),
         [
             [c.name, "yes" if c.critical else "", c.level, c.basis, c.action or ""]
             for c in strategy.readiness.conditions
         ],
+        name="conditions",
     )
-    print_table(
+    risks = Listing(
         "Risks of engaging",
-        ["risk", "likelihood", "impact", "level", "why"],
+        (
+            Column("risk"),
+            Column("likelihood", numeric=True, wide=True),
+            Column("impact", numeric=True, wide=True),
+            Column("level"),
+            Column("why"),
+        ),
         [
             [r.name, str(r.likelihood), str(r.impact), r.level, " ".join(r.reasons)]
             for r in strategy.risks
         ],
+        name="risks",
     )
-    for note in [*assessment.notes, *analysis.withheld.notes()]:
-        out.print(note, highlight=False)
-    for missing in strategy.missing_inputs:
-        out.print(f"missing input: {missing}", highlight=False)
+    return [why, factors, conditions, risks]
 
 
 def _print_negotiation(negotiation: NegotiationView) -> None:
@@ -215,7 +266,7 @@ def _print_negotiation(negotiation: NegotiationView) -> None:
     else:
         state = "in force" if mandate.in_force else "lapsed"
         given = f"given by {mandate.mandator} on {mandate.date}, {state}"
-    out.print(f"\nour role: {role}; mandate: {given}", highlight=False)
+    print_line(f"\nour role: {role}; mandate: {given}", markup=True)
     page = negotiation.page_one
     for label, items, empty in (
         ("we ask", page.we_ask, "no position of ours recorded"),
@@ -223,7 +274,7 @@ def _print_negotiation(negotiation: NegotiationView) -> None:
         ("already agreed", page.we_agree, "nothing recorded"),
         ("red lines of this case", page.red_lines, "none recorded"),
     ):
-        out.print(f"{label}: {'; '.join(items) if items else empty}", highlight=False)
+        print_line(f"{label}: {'; '.join(items) if items else empty}", markup=True)
 
 
 def suggestions_yaml(suggestions: list[Judgement]) -> str:

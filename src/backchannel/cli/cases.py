@@ -18,9 +18,16 @@ from backchannel.cli.common import (
     load_settings,
     out,
     print_json,
-    print_table,
     reported_errors,
     with_store,
+)
+from backchannel.cli.output import (
+    Column,
+    Listing,
+    WideOption,
+    listing,
+    print_csv,
+    print_data,
 )
 from backchannel.errors import InvalidInputError
 from backchannel.model.case import Case
@@ -62,6 +69,18 @@ def case_validate(
             results.append({"file": str(file), "valid": False, "case": None, "problems": problems})
     if format is OutputFormat.json:
         print_json(results)
+    elif format is OutputFormat.csv:
+        print_csv(
+            listing(
+                "Case files",
+                ["file", "valid", "case", "line", "location", "message"],
+                [
+                    [r["file"], r["valid"], r["case"], p["line"], p["location"], p["message"]]
+                    for r in results
+                    for p in r["problems"] or [{"line": None, "location": None, "message": None}]
+                ],
+            )
+        )
     else:
         for result in results:
             if result["valid"]:
@@ -122,17 +141,23 @@ def case_delete(
 
 
 @case_app.command("list")
-def case_list(format: FormatOption = OutputFormat.table) -> None:
-    """List the stored cases (no sensitive field is shown)."""
+def case_list(format: FormatOption = OutputFormat.table, wide: WideOption = False) -> None:
+    """List the stored cases (no sensitive field is shown); --wide adds who changed each
+    last and how many records it holds."""
     settings = load_settings()
     with reported_errors():
         summaries = with_store(settings, lambda store: store.list_cases())
-    if format is OutputFormat.json:
-        print_json([s.__dict__ for s in summaries])
-        return
-    print_table(
+    shown = Listing(
         "Cases",
-        ["id", "title", "country", "revision", "updated", "by", "records"],
+        (
+            Column("id"),
+            Column("title"),
+            Column("country"),
+            Column("revision", numeric=True),
+            Column("updated"),
+            Column("by", wide=True),
+            Column("records", wide=True),
+        ),
         [
             [
                 s.id,
@@ -146,6 +171,7 @@ def case_list(format: FormatOption = OutputFormat.table) -> None:
             for s in summaries
         ],
     )
+    print_data(shown, format, wide=wide, document=[s.__dict__ for s in summaries])
 
 
 def _counts(case: Case) -> str:

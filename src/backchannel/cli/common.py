@@ -1,31 +1,40 @@
-"""What every command shares: settings, error reporting, output formats and tables."""
+"""What every command shares: settings, error reporting, and (from ``output``) formats."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
+from backchannel.cli.output import (
+    FormatOption,
+    OutputFormat,
+    WideOption,
+    err,
+    out,
+    print_data,
+    print_json,
+    print_line,
+    print_listing,
+    print_table,
+)
 from backchannel.errors import (
     AmbiguousNameError,
     AuthenticationError,
     BackchannelError,
     ConfigurationError,
+    ConflictError,
     DataUnavailableError,
     EncryptionKeyError,
     IntegrityError,
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
+    RedactionLeakError,
 )
 from backchannel.settings import Settings
 
@@ -34,7 +43,27 @@ if TYPE_CHECKING:
     # import, which commands that never open the store should not pay
     from backchannel.store.service import CaseStore
 
-#: The one mapping from error types to exit codes; the most specific type wins.
+#: Every exit code a command may end with, and what it means: the table the README and
+#: ``backchannel --help``'s module docstring print.
+EXIT_CODE_MEANINGS: dict[int, str] = {
+    0: "success",
+    1: "unexpected error inside backchannel",
+    2: "wrong usage (unknown option, missing argument)",
+    3: "invalid input: a case file, data file or value broke its contract",
+    4: "not found: no such case, data set or file",
+    5: "integrity failure: the audit chain or a sealed value does not verify",
+    6: "data unavailable: a download or mirror install failed",
+    7: "configuration or key problem",
+    8: "authentication failed: wrong user name or password, or locked out",
+    9: "permission denied: the user's role does not allow the action",
+    10: "ambiguous name: several actors match; the candidates are listed, give one exactly",
+    11: "`watch`: the pass ran but a data pull or a case failed",
+    12: "conflict: a case with that id or a user with that name exists already",
+    13: "redaction refused: a sensitive name remained in a redacted output; nothing was written",
+}
+
+#: The one mapping from error types to exit codes; the most specific type wins. Every
+#: class of ``backchannel.errors`` is listed; one defined elsewhere derives from one of them.
 EXIT_CODES: dict[type[BackchannelError], int] = {
     InvalidInputError: 3,
     NotFoundError: 4,
@@ -45,22 +74,31 @@ EXIT_CODES: dict[type[BackchannelError], int] = {
     AuthenticationError: 8,
     PermissionDeniedError: 9,
     AmbiguousNameError: 10,
+    ConflictError: 12,
+    RedactionLeakError: 13,
     BackchannelError: 1,
 }
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
-class OutputFormat(StrEnum):
-    """How a command prints data."""
-
-    table = "table"
-    json = "json"
-
-
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="Print as a table or as JSON.")
+__all__ = [
+    "EXIT_CODES",
+    "EXIT_CODE_MEANINGS",
+    "FormatOption",
+    "OutputFormat",
+    "WideOption",
+    "err",
+    "exit_code_for",
+    "exit_code_of",
+    "listed_base",
+    "load_settings",
+    "out",
+    "parse_day",
+    "print_data",
+    "print_json",
+    "print_line",
+    "print_listing",
+    "print_table",
+    "reported_errors",
+    "with_store",
 ]
 
 T = TypeVar("T")
@@ -68,10 +106,17 @@ T = TypeVar("T")
 
 def exit_code_for(error: BackchannelError) -> int:
     """The exit code for an error: that of its nearest listed type."""
-    for kind in type(error).__mro__:
-        if kind in EXIT_CODES:
-            return EXIT_CODES[kind]
-    return 1
+    return exit_code_of(type(error))
+
+
+def exit_code_of(kind: type[BackchannelError]) -> int:
+    """The exit code for errors of ``kind``: that of its nearest listed type."""
+    return EXIT_CODES[listed_base(kind)]
+
+
+def listed_base(kind: type[BackchannelError]) -> type[BackchannelError]:
+    """The nearest type of ``kind``'s ancestry (itself first) that ``EXIT_CODES`` lists."""
+    return next(base for base in kind.__mro__ if base in EXIT_CODES)
 
 
 @contextmanager
@@ -103,24 +148,6 @@ def with_store(settings: Settings, work: Callable[[CaseStore], T]) -> T:
         return work(store)
     finally:
         store.close()
-
-
-def print_json(document: Any) -> None:
-    """Print a JSON document to standard output."""
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n")
-
-
-def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    """Print rows as a rich table on standard output."""
-    table = Table(title=title, title_justify="left")
-    for position, column in enumerate(columns):
-        # the first column is the identifier a user types next: never cut it
-        table.add_column(
-            column, no_wrap=position == 0, overflow="fold", min_width=min(len(column), 12)
-        )
-    for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
-    out.print(table)
 
 
 def parse_day(text: str | None, option: str = "--as-of") -> dt.date | None:

@@ -12,13 +12,15 @@ from backchannel import datasets
 from backchannel.cli.common import (
     FormatOption,
     OutputFormat,
+    WideOption,
     err,
     load_settings,
     out,
-    print_json,
-    print_table,
+    print_data,
+    print_line,
     reported_errors,
 )
+from backchannel.cli.output import Column, Listing
 
 data_app = typer.Typer(help="Install and list the external data sets.", no_args_is_help=True)
 
@@ -89,10 +91,25 @@ def _outcome_line(outcome: datasets.PullOutcome) -> str:
     return line
 
 
+#: The columns of ``data list``: provenance and coverage are behind ``--wide``.
+DATA_LIST_COLUMNS = (
+    Column("id"),
+    Column("version", wide=True),
+    Column("status"),
+    Column("rows", wide=True, numeric=True),
+    Column("years", wide=True),
+    Column("countries", wide=True, numeric=True),
+    Column("published"),
+    Column("age"),
+    Column("freshness"),
+    Column("source", wide=True),
+)
+
+
 @data_app.command("list")
-def data_list(format: FormatOption = OutputFormat.table) -> None:
-    """Show every data set of the manifest, whether installed, its real coverage, its
-    publication date and age, and whether it is stale.
+def data_list(format: FormatOption = OutputFormat.table, wide: WideOption = False) -> None:
+    """Show every data set of the manifest, whether installed, its publication date and
+    age, and whether it is stale; --wide adds its version, real coverage and source.
 
     The age counts from the producer's date for the installed copy (a list's stated
     date, a release's date, a monthly release's month, ACLED's newest event); an undated
@@ -103,9 +120,6 @@ def data_list(format: FormatOption = OutputFormat.table) -> None:
     with reported_errors():
         entries = datasets.installed(settings)
         ages = {age.id: age for age in datasets.data_ages(settings)}
-    if format is OutputFormat.json:
-        print_json([{**entry.as_dict(), **ages[entry.id].as_dict()} for entry in entries])
-        return
     rows = []
     for entry in entries:
         cells = dict(zip(datasets.TABLE_COLUMNS, entry.table_row(), strict=True))
@@ -115,26 +129,13 @@ def data_list(format: FormatOption = OutputFormat.table) -> None:
             flag = "STALE (age unknown)"
         rows.append(
             [cells[c] for c in ("id", "version", "status", "rows", "years", "countries")]
-            + [age.published_text, age.age_text, flag]
+            + [age.published_text, age.age_text, flag, cells["source"]]
         )
-    print_table(
-        "Data sets",
-        [
-            "id",
-            "version",
-            "status",
-            "rows",
-            "years",
-            "countries",
-            "published",
-            "age",
-            "freshness",
-        ],
-        rows,
-    )
-    # where each copy came from goes below the table: the addresses are too long to share
-    # a terminal line with nine columns
-    for entry in entries:
-        source = dict(zip(datasets.TABLE_COLUMNS, entry.table_row(), strict=True))["source"]
-        if source:
-            out.print(f"{entry.id}: {source}", highlight=False, markup=False, soft_wrap=True)
+    document = [{**entry.as_dict(), **ages[entry.id].as_dict()} for entry in entries]
+    shown = Listing("Data sets", DATA_LIST_COLUMNS, rows)
+    print_data(shown, format, wide=wide, document=document)
+    if format is OutputFormat.table and not wide:
+        # where each copy came from goes below the table: addresses are too long for a cell
+        for entry, row in zip(entries, rows, strict=True):
+            if row[-1]:
+                print_line(f"{entry.id}: {row[-1]}")

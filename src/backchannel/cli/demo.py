@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from backchannel.cli.output import FormatOption, OutputFormat, WideOption
+
 
 def example_case_files() -> list[Path]:
     """The packaged example case files."""
@@ -23,9 +25,11 @@ def demo(
         bool,
         typer.Option("--pdf/--no-pdf", help="Write the PDF briefs too (HTML is always written)."),
     ] = True,
+    format: FormatOption = OutputFormat.table,
+    wide: WideOption = False,
 ) -> None:
     """Load the example cases into a fresh store and write a full and a redacted brief per case,
-    in PDF and HTML (offline)."""
+    in PDF and HTML (offline); JSON and CSV give the summary of the cases only."""
     from backchannel.cli.demo_run import run_demo
 
-    run_demo(output, pdf=pdf)
+    run_demo(output, pdf=pdf, format=format, wide=wide)

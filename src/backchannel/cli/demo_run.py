@@ -6,6 +6,7 @@ Kept apart from the command so that the heavy libraries it needs load only when 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,15 @@ from backchannel import datasets
 from backchannel.casefile import load_case
 from backchannel.cli.brief_inputs import write_brief
 from backchannel.cli.common import (
+    OutputFormat,
+    err,
     load_settings,
-    out,
-    print_table,
+    print_data,
+    print_line,
     reported_errors,
 )
 from backchannel.cli.demo import example_case_files
+from backchannel.cli.output import Column, Listing
 from backchannel.datasets.analysis_inputs import (
     EVIDENCE_DATASETS,
     AnalysisInputs,
@@ -42,9 +46,31 @@ DEMO_ACTIVITIES = (
 )
 
 
-def run_demo(output: Path, *, pdf: bool = True) -> None:
+#: The summary's columns: the country, record counts and modality are behind ``--wide``
+#: (each case's kind of dialogue is printed below it).
+SUMMARY_COLUMNS = (
+    Column("case"),
+    Column("country", wide=True),
+    *(Column(collection, wide=True, numeric=True) for collection in Case.COLLECTIONS),
+    Column("structural_risk", "structural risk"),
+    Column("event_signals", "event signals"),
+    Column("stage"),
+    Column("status"),
+    Column("modality", wide=True),
+)
+
+
+def run_demo(
+    output: Path, *, pdf: bool = True, format: OutputFormat = OutputFormat.table, wide: bool = False
+) -> None:
     """Load the example cases into a fresh store and write a full and a redacted brief per
-    case, each as HTML and PDF (offline)."""
+    case, each as HTML and PDF (offline).
+
+    As a table: what each case's analysis found, then the summary of every case. As JSON
+    or CSV: the summary's rows only on standard output, every column; where the briefs
+    went is written to standard error.
+    """
+    as_table = format is OutputFormat.table
     store_dir = output / "store"
     if store_dir.exists():
         shutil.rmtree(store_dir)
@@ -60,7 +86,8 @@ def run_demo(output: Path, *, pdf: bool = True) -> None:
             verification = store.verify_audit()
         finally:
             store.close()
-    inputs = _demo_inputs(output)
+    say = print_line if as_table else _to_standard_error
+    inputs = _demo_inputs(output, say)
     rows = []
     analyses: list[CaseAnalysis] = []
     for case in stored:
@@ -82,7 +109,7 @@ def run_demo(output: Path, *, pdf: bool = True) -> None:
                     name = f"{case.id}{'-redacted' if redacted else ''}{suffix}"
                     write_brief(analysis, output / name, redacted=redacted)
         analyses.append(analysis)
-        if analysis.legal is not None:
+        if analysis.legal is not None and as_table:
             _print_screening(case.id, analysis.legal)
         structural = analysis.structural
         rows.append(
@@ -100,65 +127,53 @@ def run_demo(output: Path, *, pdf: bool = True) -> None:
                 analysis.strategy.modality,
             ]
         )
-    print_table(
-        "Example cases: stored, encrypted, audited",
-        [
-            "case",
-            "country",
-            *Case.COLLECTIONS,
-            "structural risk",
-            "event signals",
-            "stage",
-            "status",
-            "modality",
-        ],
-        rows,
-    )
-    for analysis in analyses:
-        _print_stage(analysis.case.id, analysis.assessment.as_dict())
-        _print_actors(build_actor_section(analysis.case, analysis.as_of, analysis=analysis.actors))
-        _print_strategy(analysis)
-    out.print(
-        f"briefs written to {output}/<case>.pdf and .html, redacted as <case>-redacted.pdf",
-        highlight=False,
-    )
+    summary = Listing("Example cases: stored, encrypted, audited", SUMMARY_COLUMNS, rows)
+    print_data(summary, format, wide=wide)
+    if as_table:
+        for analysis in analyses:
+            _print_stage(analysis.case.id, analysis.assessment.as_dict())
+            _print_actors(
+                build_actor_section(analysis.case, analysis.as_of, analysis=analysis.actors)
+            )
+            _print_strategy(analysis)
+    say(f"briefs written to {output}/<case>.pdf and .html, redacted as <case>-redacted.pdf")
     if inputs.events is None:
-        out.print(INSTALL_HINT, highlight=False)
-    out.print(
-        f"audit log: {verification.entries} entries, {'intact' if verification.ok else 'BROKEN'}",
-        highlight=False,
-    )
+        say(INSTALL_HINT)
+    say(f"audit log: {verification.entries} entries, {'intact' if verification.ok else 'BROKEN'}")
+
+
+def _to_standard_error(text: str) -> None:
+    err.print(text, highlight=False, markup=False)
 
 
 def _print_strategy(analysis: CaseAnalysis) -> None:
     """The recommendation, the rule that decided it, and what to do first."""
     strategy = analysis.strategy
     recommendation = strategy.recommendation
-    out.print(f"  [bold]{recommendation.headline}[/]", highlight=False)
-    out.print(
+    print_line(f"  [bold]{recommendation.headline}[/]", markup=True)
+    print_line(
         f"  kind of dialogue: {recommendation.label} (rule {recommendation.decided_by.rule}): "
         f"{recommendation.why}",
-        highlight=False,
+        markup=True,
     )
     for number, step in enumerate(strategy.first_steps[:3], 1):
-        out.print(f"  first step {number}: {step.step}", highlight=False)
-    out.print(f"  {strategy.confidence.text}", highlight=False)
+        print_line(f"  first step {number}: {step.step}", markup=True)
+    print_line(f"  {strategy.confidence.text}", markup=True)
 
 
 #: What the demo installs from the configured mirror when the user has nothing installed.
 DEMO_DATASETS = ("ucdp-ged", "ucdp-acd", "un-sanctions", "ofac-sdn", *EVIDENCE_DATASETS)
 
 
-def _demo_inputs(output: Path) -> AnalysisInputs:
+def _demo_inputs(output: Path, say: Callable[[str], None]) -> AnalysisInputs:
     """The user's installed data when there are any, else the configured mirror's installed
     into the demo folder, else none (the briefs then say how to install them)."""
     user = load_settings()
     if any(record.installed for record in datasets.installed(user)) or user.mirror is None:
         if user.mirror is None:
-            out.print(
+            say(
                 "No data mirror is configured: the briefs use only the packaged content "
-                "(set BACKCHANNEL_MIRROR, or `backchannel data pull`).",
-                highlight=False,
+                "(set BACKCHANNEL_MIRROR, or `backchannel data pull`)."
             )
         return installed_inputs(user)
     demo_data = user.model_copy(update={"data_dir": output / "data"})
@@ -181,35 +196,35 @@ def _print_screening(case_id: str, legal: LegalSection) -> None:
     for actor in legal.actors:
         best = actor["hits"][0]
         programmes = ", ".join(best["programmes"])
-        out.print(
+        print_line(
             f"  {case_id}: {actor['name']} matches {best['name']} on {best['list']} "
             f"({programmes}; score {best['score']:.2f})",
-            highlight=False,
+            markup=True,
         )
 
 
 def _print_stage(case_id: str, stage: dict[str, Any]) -> None:
     """The stage of one example case with the rules that fired and where sources disagree."""
     shown = stage["stage"] or "unknown"
-    out.print(f"\n[bold]{case_id}[/]: stage [bold]{shown}[/] as of {stage['as_of']}")
+    print_line(f"\n[bold]{case_id}[/]: stage [bold]{shown}[/] as of {stage['as_of']}", markup=True)
     for reason in stage["reasons"]:
-        out.print(
+        print_line(
             f"  because {reason['rule']} ({reason['source']}): "
             f"{reason['measure']} = {reason['value']:.2g}",
-            highlight=False,
+            markup=True,
         )
     if not stage["reasons"]:
-        out.print("  no rule fired on the sources with adequate data", highlight=False)
+        print_line("  no rule fired on the sources with adequate data", markup=True)
     for source, why in stage.get("source_notes", {}).items():
-        out.print(f"  {source} source left out: {why}", highlight=False)
+        print_line(f"  {source} source left out: {why}", markup=True)
     for disagreement in stage["disagreements"]:
-        out.print(
+        print_line(
             f"  [yellow]sources disagree[/] ({disagreement['id']}): {disagreement['description']}",
-            highlight=False,
+            markup=True,
         )
     present = [f"{f['number']}. {f['name']}" for f in stage["factors"] if f["status"] == "present"]
     if present:
-        out.print(f"  framework factors judged present: {'; '.join(present)}", highlight=False)
+        print_line(f"  framework factors judged present: {'; '.join(present)}", markup=True)
 
 
 def _print_actors(section: ActorSection | None) -> None:
@@ -217,6 +232,6 @@ def _print_actors(section: ActorSection | None) -> None:
     if section is None:
         return
     for point in section.entry_points:
-        out.print(f"  entry point {point['entry_name']}: {point['why']}", highlight=False)
+        print_line(f"  entry point {point['entry_name']}: {point['why']}", markup=True)
     for spoiler in section.spoilers:
-        out.print(f"  spoiler {spoiler['name']}: {spoiler['why']}", highlight=False)
+        print_line(f"  spoiler {spoiler['name']}: {spoiler['why']}", markup=True)

@@ -17,9 +17,13 @@ from backchannel.cli.common import (
     load_settings,
     out,
     parse_day,
-    print_json,
-    print_table,
     reported_errors,
+)
+from backchannel.cli.output import (
+    Column,
+    Listing,
+    WideOption,
+    print_data,
 )
 from backchannel.settings import Settings
 
@@ -102,6 +106,7 @@ def events_alerts(
         str | None, typer.Option("--as-of", help="Only events up to this day (YYYY-MM-DD).")
     ] = None,
     format: FormatOption = OutputFormat.table,
+    wide: WideOption = False,
 ) -> None:
     """Escalation alerts; with --case also talks conduct, buying time, commitment violations.
 
@@ -137,14 +142,20 @@ def events_alerts(
             found = escalation_alerts(connection, table)
     for note in notes:
         err.print(note, highlight=False)
-    if format is OutputFormat.json:
-        print_json([alert.as_dict() for alert in found])
-        return
-    print_table(
+    shown = Listing(
         f"{len(found)} alerts",
-        ["kind", "scope", "actor", "from", "to", "what", "events"],
+        (
+            Column("kind"),
+            Column("scope", wide=True),
+            Column("actor"),
+            Column("from"),
+            Column("to"),
+            Column("what"),
+            Column("events", numeric=True, wide=True),
+        ),
         [
             [a.kind, a.scope or "", a.actor, a.start, a.end, a.summary, len(a.event_ids)]
             for a in found
         ],
     )
+    print_data(shown, format, wide=wide, document=[alert.as_dict() for alert in found])

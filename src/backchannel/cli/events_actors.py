@@ -14,12 +14,18 @@ from backchannel.cli.common import (
     OutputFormat,
     err,
     load_settings,
-    out,
-    print_json,
-    print_table,
     reported_errors,
 )
 from backchannel.cli.events import EventsOption, events_app, load_event_files
+from backchannel.cli.output import (
+    Column,
+    Listing,
+    WideOption,
+    columns_of,
+    print_data,
+    print_line,
+    print_listing,
+)
 from backchannel.errors import NotFoundError
 from backchannel.settings import Settings
 
@@ -70,6 +76,7 @@ def events_profile(
     ] = False,
     crosswalk: CrosswalkOption = None,
     format: FormatOption = OutputFormat.table,
+    wide: WideOption = False,
 ) -> None:
     """A group's profile: civilian fatalities and events by year and type, trend, peaks,
     areas, opponents; each source's figures side by side, never added.
@@ -95,48 +102,75 @@ def events_profile(
     document = profile.as_dict()
     if missing_list:
         document["notes"].append(missing_list)
-    if format is OutputFormat.json:
-        print_json(document)
-        return
-    _print_profile(document)
+    if format is OutputFormat.table:
+        _print_profile(document, wide)
+    else:
+        print_data(_profile_listings(document), format, document=document)
 
 
-def _print_profile(document: dict[str, Any]) -> None:
+def _print_profile(document: dict[str, Any], wide: bool) -> None:
     who = document["actor"]
     ucdp = f"UCDP {who['ucdp_id']}" if who["ucdp_id"] is not None else "not in the UCDP list"
-    out.print(
+    print_line(
         f"{who['name']} ({ucdp}); {who['query']!r} matched {who['matched_name']!r}: "
-        f"{who['match_reason']}",
-        highlight=False,
-        markup=False,
+        f"{who['match_reason']}"
     )
     by_source = document["by_source"]
     headline = document["figures_source"]
     if headline:
-        out.print(
-            f"{by_source[headline]['title']}: {document['trend']}", highlight=False, markup=False
-        )
-    print_table(
+        print_line(f"{by_source[headline]['title']}: {document['trend']}")
+    print_listing(_names_listing(document), wide=wide)
+    if len(by_source) > 1:
+        print_listing(_side_by_side(document), wide=wide)
+    for figures in by_source.values():
+        for each in _source_listings(figures):
+            print_listing(each, wide=wide)
+        for label, key in (
+            ("areas", "areas"),
+            ("opponents", "opponents"),
+            ("allies in events", "allies_in_events"),
+        ):
+            if figures[key]:
+                print_line(f"{figures['title']} {label}: {_top(figures[key])}")
+    for note in document["notes"]:
+        print_line(f"note: {note}")
+
+
+def _profile_listings(document: dict[str, Any]) -> list[Listing]:
+    """Every table of a profile, each source's rows named by a ``source`` column."""
+    listings = [_names_listing(document)]
+    if len(document["by_source"]) > 1:
+        listings.append(_side_by_side(document))
+    per_source = [_source_listings(figures) for figures in document["by_source"].values()]
+    for position, name in enumerate(("by_year", "by_type", "peaks")):
+        parts = [tables[position] for tables in per_source]
+        if parts:
+            rows = [row for part in parts for row in part.rows]
+            listings.append(Listing(name, parts[0].columns, rows, name=name))
+    return listings
+
+
+def _names_listing(document: dict[str, Any]) -> Listing:
+    return Listing(
         "Names matched",
-        ["name", "source", "events", "linked by"],
+        columns_of(["name", "source", "events", "linked by"]),
         [
             [m["name"], m["source"], "" if m["events"] is None else m["events"], m["linked_by"]]
             for m in document["matched_names"]
         ],
+        name="names",
     )
-    if len(by_source) > 1:
-        _print_side_by_side(document)
-    for figures in by_source.values():
-        _print_source(figures)
-    for note in document["notes"]:
-        out.print(f"note: {note}", highlight=False, markup=False)
 
 
-def _print_side_by_side(document: dict[str, Any]) -> None:
+def _side_by_side(document: dict[str, Any]) -> Listing:
     titles = {s: f["title"] for s, f in document["by_source"].items()}
-    columns = ["year"]
-    for title in titles.values():
-        columns += [f"{title} events", f"{title} fatalities", f"{title} civilians killed"]
+    columns = [Column("year")]
+    for source, title in titles.items():
+        columns += [
+            Column(f"{source}_events", f"{title} events", numeric=True),
+            Column(f"{source}_fatalities", f"{title} fatalities", numeric=True),
+            Column(f"{source}_civilians_killed", f"{title} civilians killed", numeric=True),
+        ]
     rows = []
     for year in document["side_by_side"]:
         row: list[Any] = [year["year"]]
@@ -145,16 +179,24 @@ def _print_side_by_side(document: dict[str, Any]) -> None:
             keys = ("events", "fatalities", "civilian_fatalities")
             row += [figures[k] for k in keys] if figures else ["not covered"] * len(keys)
         rows.append(row)
-    print_table("Side by side (the sources count differently: never add them)", columns, rows)
+    return Listing(
+        "Side by side (the sources count differently: never add them)",
+        tuple(columns),
+        rows,
+        name="side_by_side",
+    )
 
 
-def _print_source(figures: dict[str, Any]) -> None:
+def _source_listings(figures: dict[str, Any]) -> tuple[Listing, Listing, Listing]:
+    """One source's figures by year, by type, and its worst months for civilians."""
     title = figures["title"]
-    print_table(
+    source = Column("source", wide=True)
+    by_year = Listing(
         f"{title}: by year",
-        ["year", "events", "as actor1", "fatalities", "civilians killed"],
+        (source, *columns_of(["year", "events", "as actor1", "fatalities", "civilians killed"])),
         [
             [
+                title,
                 year,
                 events,
                 figures["events_as_actor1_by_year"].get(year, 0),
@@ -163,30 +205,33 @@ def _print_source(figures: dict[str, Any]) -> None:
             ]
             for year, events in figures["events_by_year"].items()
         ],
+        name="by_year",
     )
-    print_table(
+    by_type = Listing(
         f"{title}: by type",
-        ["type", "events", "fatalities", "sub-types"],
+        (
+            source,
+            Column("type"),
+            Column("events", numeric=True),
+            Column("fatalities", numeric=True),
+            Column("sub_types", "sub-types", wide=True),
+        ),
         [
-            [kind, c["events"], c["fatalities"], _top(c["sub_event_types"])]
+            [title, kind, c["events"], c["fatalities"], _top(c["sub_event_types"])]
             for kind, c in figures["events_by_type"].items()
         ],
+        name="by_type",
     )
-    print_table(
+    peaks = Listing(
         f"{title}: worst months for civilians",
-        ["month", "civilians killed", "events", "areas"],
+        (source, *columns_of(["month", "civilians killed", "events", "areas"])),
         [
-            [p["month"], p["civilian_fatalities"], p["events"], ", ".join(p["areas"])]
+            [title, p["month"], p["civilian_fatalities"], p["events"], ", ".join(p["areas"])]
             for p in figures["peak_episodes"]
         ],
+        name="peaks",
     )
-    for label, key in (
-        ("areas", "areas"),
-        ("opponents", "opponents"),
-        ("allies in events", "allies_in_events"),
-    ):
-        if figures[key]:
-            out.print(f"{title} {label}: {_top(figures[key])}", highlight=False, markup=False)
+    return by_year, by_type, peaks
 
 
 def _top(counts: dict[str, int]) -> str:
@@ -208,6 +253,7 @@ def events_crosswalk(
         ),
     ] = None,
     format: FormatOption = OutputFormat.table,
+    wide: WideOption = False,
 ) -> None:
     """Propose, for each ACLED actor, the UCDP actors it likely is, as a CSV to review.
 
@@ -251,31 +297,42 @@ def events_crosswalk(
         write_crosswalk(target, rows)
     if missing_list:
         err.print(f"note: {missing_list}", highlight=False, markup=False)
-    if format is OutputFormat.json:
-        print_json([{**vars(row), "status": row.status.value} for row in rows])
+    crosswalk_columns = (
+        Column("acled_actor", "ACLED actor"),
+        Column("ucdp_actor", "UCDP actor"),
+        Column("ucdp_id", "UCDP id", numeric=True),
+        Column("score", numeric=True),
+        Column("status"),
+    )
+    if format is not OutputFormat.table:
+        every = [[r.acled_actor, r.ucdp_actor, r.ucdp_id, r.score, r.status.value] for r in rows]
+        print_data(
+            Listing("Crosswalk", crosswalk_columns, every),
+            format,
+            document=[{**vars(row), "status": row.status.value} for row in rows],
+        )
         return
     counts = {status: sum(r.status is status for r in rows) for status in LinkStatus}
-    out.print(
+    print_line(
         f"{len(acled)} ACLED actors: {counts[LinkStatus.PROPOSED]} proposed links, "
         f"{counts[LinkStatus.UNMATCHED]} unmatched actors, "
         f"{counts[LinkStatus.CONFIRMED] + counts[LinkStatus.REJECTED]} reviewed rows kept; "
-        f"written to {target}",
-        highlight=False,
-        markup=False,
+        f"written to {target}"
     )
-    print_table(
-        "Crosswalk",
-        ["acled_actor", "ucdp_actor", "ucdp_id", "score", "status"],
-        [
-            [r.acled_actor, r.ucdp_actor, r.ucdp_id, r.score, r.status.value]
-            for r in rows[:CROSSWALK_ROWS_SHOWN]
-        ],
+    print_listing(
+        Listing(
+            "Crosswalk",
+            crosswalk_columns,
+            [
+                [r.acled_actor, r.ucdp_actor, r.ucdp_id, r.score, r.status.value]
+                for r in rows[:CROSSWALK_ROWS_SHOWN]
+            ],
+        ),
+        wide=wide,
     )
     if len(rows) > CROSSWALK_ROWS_SHOWN:
-        out.print(f"... {len(rows) - CROSSWALK_ROWS_SHOWN} more rows in {target}", markup=False)
-    out.print(
+        print_line(f"... {len(rows) - CROSSWALK_ROWS_SHOWN} more rows in {target}")
+    print_line(
         "Review the file: set status to confirmed or rejected (the basis column says why each "
-        "link was proposed); profiles use the confirmed rows.",
-        highlight=False,
-        markup=False,
+        "link was proposed); profiles use the confirmed rows."
     )

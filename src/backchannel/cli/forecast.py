@@ -15,9 +15,14 @@ from backchannel.cli.common import (
     err,
     load_settings,
     out,
-    print_json,
-    print_table,
     reported_errors,
+)
+from backchannel.cli.output import (
+    Column,
+    Listing,
+    WideOption,
+    listing,
+    print_data,
 )
 from backchannel.settings import Settings
 
@@ -75,6 +80,7 @@ def forecast_backtest(
         Path | None, typer.Option("--charts", help="Write ROC and reliability charts (PNG) here.")
     ] = None,
     samples: Annotated[int, typer.Option("--samples", min=10, help="Bootstrap samples.")] = 1000,
+    wide: WideOption = False,
 ) -> None:
     """Run EWP's fully-out-of-sample protocol: ours vs EWP re-implemented vs EWP published."""
     from backchannel.risk.forecast.backtest import OURS
@@ -90,9 +96,6 @@ def forecast_backtest(
         err.print(f"wrote {output}", highlight=False)
     if charts:
         _write_forecast_charts(comparison, charts)
-    if format is OutputFormat.json:
-        print_json(comparison.as_json())
-        return
     rows = [
         [name]
         + [
@@ -101,12 +104,13 @@ def forecast_backtest(
         ]
         for name in METRIC_NAMES
     ]
-    print_table(
+    shown = listing(
         f"Backtest on {comparison.n_country_years:,} country-years, {comparison.n_onsets} onsets "
         "(value and bootstrap 95% interval)",
         ["metric", *comparison.metrics],
         rows,
     )
+    print_data(shown, format, wide=wide, document=comparison.as_json())
 
 
 def _write_forecast_charts(comparison: Any, folder: Path) -> None:
@@ -130,6 +134,7 @@ def forecast_countries(
     data: DataOption = None,
     format: FormatOption = OutputFormat.table,
     top: Annotated[int, typer.Option("--top", min=1, help="Show the top N countries.")] = 30,
+    wide: WideOption = False,
 ) -> None:
     """Forecast every country for the next two years, with drivers and EWP's published figure."""
     from backchannel.risk.forecast.countries import country_table
@@ -138,13 +143,17 @@ def forecast_countries(
     with reported_errors():
         table, _foos, final = _ewp_inputs(settings, data)
         rows = country_table(table, final)
-    if format is OutputFormat.json:
-        print_json([row.as_dict() for row in rows])
-        return
-    print_table(
+    shown = Listing(
         f"Risk of a new mass-killing onset in {rows[0].base_year + 1}-{rows[0].base_year + 2} "
         "(our model; EWP published beside it)",
-        ["country", "rank", "risk", "EWP rank", "EWP risk", "drivers"],
+        (
+            Column("country"),
+            Column("rank", numeric=True),
+            Column("risk", numeric=True),
+            Column("ewp_rank", "EWP rank", numeric=True),
+            Column("ewp_risk", "EWP risk", numeric=True),
+            Column("drivers", wide=True),
+        ),
         [
             [
                 r.country,
@@ -157,6 +166,7 @@ def forecast_countries(
             for r in rows[:top]
         ],
     )
+    print_data(shown, format, wide=wide, document=[row.as_dict() for row in rows])
 
 
 @forecast_app.command("build")

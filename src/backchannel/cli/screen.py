@@ -18,19 +18,24 @@ from typer.core import TyperGroup
 from backchannel.cli.common import (
     FormatOption,
     OutputFormat,
+    WideOption,
     err,
     load_settings,
     out,
     parse_day,
+    print_data,
     print_json,
-    print_table,
+    print_line,
+    print_listing,
     reported_errors,
     with_store,
 )
+from backchannel.cli.output import Column, Listing
 from backchannel.errors import InvalidInputError, Problem
 from backchannel.settings import Settings
 
 if TYPE_CHECKING:
+    from backchannel.screening.case_screening import ActorScreening, CaseScreening
     from backchannel.screening.freshness import ListCurrency
     from backchannel.screening.screen import NameScreening, Screening
 
@@ -135,11 +140,23 @@ def lists_line(currency: list[ListCurrency]) -> str:
     return "lists: " + "; ".join(parts)
 
 
-def _print_screening(result: NameScreening) -> None:
-    print_table(
+#: The columns of one name's hits: the alias matched and the programmes behind ``--wide``.
+HIT_COLUMNS = (
+    Column("list"),
+    Column("entry"),
+    Column("matched", wide=True),
+    Column("score", numeric=True),
+    Column("programmes", wide=True),
+    Column("listed"),
+    Column("decision"),
+)
+
+
+def _screening_listing(result: NameScreening) -> Listing:
+    return Listing(
         f"Screening of {result.query!r}"
         + (f" as of {result.as_of.isoformat()}" if result.as_of else ""),
-        ["list", "entry", "matched", "score", "programmes", "listed", "decision"],
+        HIT_COLUMNS,
         [
             [
                 h.hit.list,
@@ -153,15 +170,16 @@ def _print_screening(result: NameScreening) -> None:
             for h in result.hits
         ],
     )
+
+
+def _print_screening(result: NameScreening, wide: bool) -> None:
+    print_listing(_screening_listing(result), wide=wide)
     if not result.hits:
-        out.print("no hit above the match threshold", highlight=False)
+        print_line("no hit above the match threshold")
     for later in result.listed_later:
-        out.print(
-            f"listed later: {later.hit.name} ({later.hit.list}) on {later.entity.listed_on}",
-            highlight=False,
-        )
+        print_line(f"listed later: {later.hit.name} ({later.hit.list}) on {later.entity.listed_on}")
     for note in result.notes:
-        out.print(f"note: {note}", highlight=False)
+        print_line(f"note: {note}")
 
 
 @screen_app.command(NAME_COMMAND)
@@ -172,8 +190,10 @@ def screen_name(
     threshold: ThresholdOption = None,
     case_id: CaseOption = None,
     format: FormatOption = OutputFormat.table,
+    wide: WideOption = False,
 ) -> None:
-    """Screen one name against the lists (JSON: the list of hits, each explained)."""
+    """Screen one name against the lists (JSON: the list of hits, each explained; CSV: the
+    table's rows, every column)."""
     settings = load_settings()
     with reported_errors():
         day = parse_day(as_of)
@@ -189,8 +209,12 @@ def screen_name(
         # the JSON is the list of hits; which copies were screened goes beside it
         err.print(lists_line(result.lists), highlight=False, markup=False)
         return
-    _print_screening(result)
-    out.print(lists_line(result.lists), highlight=False, markup=False)
+    if format is OutputFormat.csv:
+        print_data(_screening_listing(result), format)
+        err.print(lists_line(result.lists), highlight=False, markup=False)
+        return
+    _print_screening(result, wide)
+    print_line(lists_line(result.lists))
 
 
 def read_names(path: Path) -> list[str]:
@@ -220,8 +244,9 @@ def screen_batch(
     threshold: ThresholdOption = None,
     case_id: CaseOption = None,
     format: FormatOption = OutputFormat.table,
+    wide: WideOption = False,
 ) -> None:
-    """Screen every name in a file."""
+    """Screen every name in a file: one row per name, with its best hit."""
     settings = load_settings()
     with reported_errors():
         names = read_names(file)
@@ -233,13 +258,17 @@ def screen_batch(
             for n in names
         ]
     currency = screening.currency(day or dt.date.today())
-    if format is OutputFormat.json:
-        print_json({r.query: [h.as_dict() for h in r.hits] for r in results})
-        err.print(lists_line(currency), highlight=False, markup=False)
-        return
-    print_table(
+    document = {r.query: [h.as_dict() for h in r.hits] for r in results}
+    shown = Listing(
         f"Screening of {len(names)} names",
-        ["name", "hits", "best hit", "list", "score", "decision"],
+        (
+            Column("name"),
+            Column("hits", numeric=True),
+            Column("best_hit", "best hit"),
+            Column("list", wide=True),
+            Column("score", numeric=True),
+            Column("decision"),
+        ),
         [
             [
                 r.query,
@@ -252,7 +281,11 @@ def screen_batch(
             for r in results
         ],
     )
-    out.print(lists_line(currency), highlight=False, markup=False)
+    print_data(shown, format, wide=wide, document=document)
+    if format is OutputFormat.table:
+        print_line(lists_line(currency))
+    else:
+        err.print(lists_line(currency), highlight=False, markup=False)
 
 
 @screen_app.command("decide")
@@ -321,8 +354,14 @@ def screen_case_command(
     as_of: AsOfOption = None,
     lists: ListOption = None,
     format: FormatOption = OutputFormat.table,
+    wide: WideOption = False,
 ) -> None:
-    """Screen a case's armed actors and assess the legal exposure of the planned activities."""
+    """Screen a case's armed actors and assess the legal exposure of the planned activities.
+
+    A table of hits per actor, and of exposure per activity and jurisdiction for an actor
+    with hits; CSV gives both as rows (a ``table`` column tells them apart), JSON the whole
+    result with the reasons.
+    """
     from backchannel.casefile import load_case
     from backchannel.screening.case_screening import DEFAULT_ACTIVITIES, screen_case
 
@@ -339,36 +378,78 @@ def screen_case_command(
             as_of=parse_day(as_of),
             decisions=_decisions(settings, case.id, names),
         )
-    if format is OutputFormat.json:
-        print_json(result.as_dict())
+    if format is not OutputFormat.table:
+        print_data(_case_listings(result), format, document=result.as_dict())
         return
-    out.print(f"{case.context.title}: screened as of {result.as_of}", highlight=False, markup=False)
+    print_line(f"{case.context.title}: screened as of {result.as_of}")
     for actor in result.actors:
-        print_table(
-            f"{actor.name} ({len(actor.names_screened)} names screened)",
-            ["list", "entry", "matched", "score", "programmes", "decision"],
-            [
-                [
-                    h.hit.list,
-                    h.hit.name,
-                    h.hit.matched_alias,
-                    f"{h.hit.score:.2f}",
-                    ", ".join(h.entity.programmes),
-                    h.decision.verdict.value if h.decision else "to review",
-                ]
-                for h in actor.hits
-            ],
-        )
+        hits, exposure = _actor_listings(actor)
+        print_listing(hits, wide=wide)
         if actor.exposure is not None and actor.hits:
-            print_table(
-                f"Exposure of the engagement with {actor.name}",
-                ["activity", "jurisdiction", "level", "obtain first"],
-                [
-                    [c.activity, c.jurisdiction, c.level.value, "; ".join(c.obtain_first)]
-                    for c in actor.exposure.cells
-                ],
-            )
+            print_listing(exposure, wide=wide)
     for note in result.notes:
-        out.print(f"note: {note}", highlight=False, markup=False)
-    out.print(lists_line(result.currency), highlight=False, markup=False)
-    out.print(result.disclaimer, highlight=False, markup=False)
+        print_line(f"note: {note}")
+    print_line(lists_line(result.currency))
+    print_line(result.disclaimer)
+
+
+#: The columns of a case actor's hits; ``actor`` names it in CSV (the table's title does).
+CASE_HIT_COLUMNS = (
+    Column("actor", wide=True),
+    Column("list"),
+    Column("entry"),
+    Column("matched", wide=True),
+    Column("score", numeric=True),
+    Column("programmes", wide=True),
+    Column("decision"),
+)
+EXPOSURE_COLUMNS = (
+    Column("actor", wide=True),
+    Column("activity"),
+    Column("jurisdiction"),
+    Column("level"),
+    Column("obtain_first", "obtain first"),
+)
+
+
+def _actor_listings(actor: ActorScreening) -> tuple[Listing, Listing]:
+    """One screened actor's hits, and the exposure of engaging it."""
+    hits = Listing(
+        f"{actor.name} ({len(actor.names_screened)} names screened)",
+        CASE_HIT_COLUMNS,
+        [
+            [
+                actor.name,
+                h.hit.list,
+                h.hit.name,
+                h.hit.matched_alias,
+                f"{h.hit.score:.2f}",
+                ", ".join(h.entity.programmes),
+                h.decision.verdict.value if h.decision else "to review",
+            ]
+            for h in actor.hits
+        ],
+        name="hits",
+    )
+    cells = actor.exposure.cells if actor.exposure is not None and actor.hits else []
+    exposure = Listing(
+        f"Exposure of the engagement with {actor.name}",
+        EXPOSURE_COLUMNS,
+        [
+            [actor.name, c.activity, c.jurisdiction, c.level.value, "; ".join(c.obtain_first)]
+            for c in cells
+        ],
+        name="exposure",
+    )
+    return hits, exposure
+
+
+def _case_listings(result: CaseScreening) -> list[Listing]:
+    """Every actor's hits in one listing, then every exposure cell in another."""
+    pairs = [_actor_listings(actor) for actor in result.actors]
+    hits = [row for pair in pairs for row in pair[0].rows]
+    exposure = [row for pair in pairs for row in pair[1].rows]
+    return [
+        Listing("Hits", CASE_HIT_COLUMNS, hits, name="hits"),
+        Listing("Exposure", EXPOSURE_COLUMNS, exposure, name="exposure"),
+    ]

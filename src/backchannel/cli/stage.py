@@ -12,10 +12,17 @@ from backchannel.cli.common import (
     OutputFormat,
     err,
     load_settings,
-    out,
     print_json,
-    print_table,
     reported_errors,
+)
+from backchannel.cli.output import (
+    Column,
+    Listing,
+    WideOption,
+    listing,
+    print_csv,
+    print_line,
+    print_listing,
 )
 from backchannel.errors import NotFoundError
 from backchannel.settings import Settings
@@ -44,6 +51,7 @@ def stage_backtest(
         str, typer.Option("--ged-country", help="ISO alpha-3 code of the monthly GED run.")
     ] = "CAF",
     format: FormatOption = OutputFormat.table,
+    wide: WideOption = False,
 ) -> None:
     """Score the stage against EWP mass-killing onsets: country-years, then GED months.
 
@@ -78,9 +86,17 @@ def stage_backtest(
             }
         )
         return
-    _print_country_years(yearly)
-    if monthly is not None:
-        _print_monthly(monthly)
+    listings = [_country_years(yearly)] + ([_monthly(monthly)] if monthly is not None else [])
+    if format is OutputFormat.csv:
+        print_csv(listings)
+    else:
+        print_listing(listings[0], wide=wide)
+        print_line(
+            f"ongoing matched an EWP ongoing episode in {yearly.ongoing_in_episode} of "
+            f"{yearly.ongoing_years} country-years (by construction: see the notes)"
+        )
+        if monthly is not None:
+            print_listing(listings[1], wide=wide)
     for note in [*yearly.notes, *(monthly.notes if monthly else []), *notes]:
         err.print(f"note: {note}", highlight=False)
 
@@ -128,7 +144,7 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
 
-def _print_country_years(result: CountryYearBacktest) -> None:
+def _country_years(result: CountryYearBacktest) -> Listing:
     rows: list[list[Any]] = []
     for score in [*result.stages, *result.baselines]:
         is_warning = score.name != "remote" and not score.name.startswith("every")
@@ -144,30 +160,26 @@ def _print_country_years(result: CountryYearBacktest) -> None:
                 _percent(score.recall),
             ]
         )
-    print_table(
+    return listing(
         f"Stage at the end of year t against a new mass-killing onset in t+1 or t+2, "
         f"{result.first_year}-{result.last_year}: {result.country_years:,} country-years, "
         f"{result.onsets} onsets in {result.first_year + 1}-{result.last_year + 2}",
         [
-            "stage / warning",
-            "country-years",
-            "onset in year t",
-            "followed by onset",
-            "hit rate",
-            "raised, none followed",
-            "onsets preceded (this or higher)",
-            "recall",
+            Column("stage", "stage / warning"),
+            Column("country_years", "country-years", numeric=True),
+            Column("onset_same_year", "onset in year t", numeric=True, wide=True),
+            Column("followed_by_onset", "followed by onset", numeric=True, wide=True),
+            Column("hit_rate", "hit rate", numeric=True),
+            Column("false_alarms", "raised, none followed", numeric=True),
+            Column("onsets_preceded", "onsets preceded (this or higher)", wide=True),
+            Column("recall", numeric=True),
         ],
         rows,
-    )
-    out.print(
-        f"ongoing matched an EWP ongoing episode in {result.ongoing_in_episode} of "
-        f"{result.ongoing_years} country-years (by construction: see the notes)",
-        highlight=False,
+        name="country_years",
     )
 
 
-def _print_monthly(result: MonthlyBacktest) -> None:
+def _monthly(result: MonthlyBacktest) -> Listing:
     rows: list[list[Any]] = [
         [
             "months assessed",
@@ -202,10 +214,11 @@ def _print_monthly(result: MonthlyBacktest) -> None:
                 f"{_month(onset.first_raised)}",
             ]
         )
-    print_table(
+    return listing(
         f"Monthly stage from UCDP GED, {result.ewp_name}, against EWP onsets",
         ["measure", "value"],
         rows,
+        name="monthly",
     )
 
 

@@ -20,10 +20,12 @@ from backchannel.cli.common import (
     OutputFormat,
     load_settings,
     out,
-    print_json,
-    print_table,
     reported_errors,
     with_store,
+)
+from backchannel.cli.output import (
+    listing,
+    print_data,
 )
 
 users_app = typer.Typer(
@@ -111,10 +113,7 @@ def users_list(format: FormatOption = OutputFormat.table) -> None:
     settings = load_settings()
     with reported_errors():
         users = with_store(settings, lambda store: store.users())
-    if format is OutputFormat.json:
-        print_json([user_document(user) for user in users])
-        return
-    print_table(
+    shown = listing(
         "Users",
         ["name", "role", "status", "created"],
         [
@@ -127,6 +126,7 @@ def users_list(format: FormatOption = OutputFormat.table) -> None:
             for user in users
         ],
     )
+    print_data(shown, format, document=[user_document(user) for user in users])
 
 
 @members_app.command("add")
@@ -159,21 +159,18 @@ def members_list(case_id: CaseArgument, format: FormatOption = OutputFormat.tabl
     settings = load_settings()
     with reported_errors():
         members = with_store(settings, lambda store: store.members(case_id))
-    if format is OutputFormat.json:
-        print_json(
-            [
-                {
-                    "user": user.name,
-                    "role": role.value,
-                    "global_role": user.role.value,
-                    "disabled": user.disabled,
-                }
-                for user, role in members
-            ]
-        )
-        return
-    print_table(
+    document = [
+        {
+            "user": user.name,
+            "role": role.value,
+            "global_role": user.role.value,
+            "disabled": user.disabled,
+        }
+        for user, role in members
+    ]
+    shown = listing(
         f"Members of {case_id}",
         ["user", "role in case", "status"],
         [[user.name, role, "disabled" if user.disabled else "active"] for user, role in members],
     )
+    print_data(shown, format, document=document)

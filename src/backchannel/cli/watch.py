@@ -22,9 +22,14 @@ from backchannel.cli.common import (
     err,
     load_settings,
     out,
-    print_json,
-    print_table,
     reported_errors,
+)
+from backchannel.cli.output import (
+    Column,
+    Listing,
+    WideOption,
+    print_data,
+    print_listing,
 )
 
 if TYPE_CHECKING:
@@ -97,6 +102,7 @@ def watch(
         ),
     ] = None,
     format: FormatOption = OutputFormat.table,
+    wide: WideOption = False,
 ) -> None:
     """Pull what is new, run every case's alerts, and record the alerts not seen before.
 
@@ -115,7 +121,7 @@ def watch(
 
         with reported_errors():
             result = run_pass(settings, mirror)
-        show(result, format)
+        show(result, format, wide)
         return 0 if result.complete else EXIT_INCOMPLETE
 
     if interval is None:
@@ -134,7 +140,7 @@ def watch(
         err.print("watch stopped", highlight=False, markup=False)
 
 
-def show(result: WatchPass, format: OutputFormat) -> None:
+def show(result: WatchPass, format: OutputFormat, wide: bool = False) -> None:
     """Print a pass: the JSON document, or tables of pulls, cases and new alerts.
 
     Failures are also written to standard error, one line each, so that a job that
@@ -152,27 +158,43 @@ def show(result: WatchPass, format: OutputFormat) -> None:
             err.print(
                 f"watch: case {case.case_id} failed: {case.message}", highlight=False, markup=False
             )
-    if format is OutputFormat.json:
-        print_json(result.as_dict())
-        return
-    if result.pulls:
-        print_table(
-            "Data sets pulled",
-            ["data set", "status", "message"],
-            [[p.id, p.status, p.message] for p in result.pulls],
-        )
-    print_table(
+    pulls = Listing(
+        "Data sets pulled",
+        (Column("data_set", "data set"), Column("status"), Column("message")),
+        [[p.id, p.status, p.message] for p in result.pulls],
+        name="pulls",
+    )
+    cases = Listing(
         "Cases",
-        ["case", "status", "alerts found", "new", "message"],
+        (
+            Column("case"),
+            Column("status"),
+            Column("alerts_found", "alerts found", numeric=True),
+            Column("new", numeric=True),
+            Column("message"),
+        ),
         [[c.case_id, c.status, c.alerts_found, len(c.new), c.message] for c in result.cases],
+        name="cases",
     )
     new = [(c.case_id, alert) for c in result.cases for alert in c.new]
-    if new:
-        print_table(
-            f"{len(new)} new alerts",
-            ["case", "kind", "actor", "period", "what", "events"],
-            [[case_id, a.kind, a.actor, a.period, a.summary, a.event_count] for case_id, a in new],
-        )
+    alerts = Listing(
+        f"{len(new)} new alerts",
+        (
+            Column("case"),
+            Column("kind"),
+            Column("actor"),
+            Column("period"),
+            Column("what"),
+            Column("events", numeric=True, wide=True),
+        ),
+        [[case_id, a.kind, a.actor, a.period, a.summary, a.event_count] for case_id, a in new],
+        name="alerts",
+    )
+    if format is not OutputFormat.table:
+        print_data([pulls, cases, alerts], format, document=result.as_dict())
+        return
+    for shown in [pulls] * bool(result.pulls) + [cases] + [alerts] * bool(new):
+        print_listing(shown, wide=wide)
     totals = result.totals()
     out.print(
         f"{totals['new_alerts']} new of {totals['alerts_found']} alerts in "

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
+from backchannel.csv_records import records_with_lines
 from backchannel.errors import InvalidInputError, Problem
 from backchannel.screening.normalise import fold
 
@@ -32,6 +33,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "CrosswalkRow",
     "LinkStatus",
+    "defused_cell",
     "merge_reviewed",
     "parse_crosswalk",
     "read_crosswalk",
@@ -109,10 +111,12 @@ class CrosswalkRow:
             "status": self.status.value,
             "note": self.note,
         }
-        return [_defused(values[c]) for c in CROSSWALK_COLUMNS]
+        return [defused_cell(values[c]) for c in CROSSWALK_COLUMNS]
 
 
-def _defused(cell: str) -> str:
+def defused_cell(cell: str) -> str:
+    """The cell behind an apostrophe when a spreadsheet would run it as a formula (or it
+    starts with an apostrophe already, which reading takes off); else the cell as it is."""
     return "'" + cell if cell.startswith(_FORMULA_STARTS) or cell.startswith("'") else cell
 
 
@@ -214,19 +218,12 @@ def parse_crosswalk(text: str, source: str = "<crosswalk>") -> list[CrosswalkRow
 
 def _records(text: str) -> Iterator[tuple[int, list[str], str | None]]:
     """Non-blank records with the line each starts on, or the csv module's complaint."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    previous_end = 0
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield previous_end + 1, [], f"not readable as CSV: {exc}"
+    for record in records_with_lines(io.StringIO(text, newline=""), strict=True):
+        if record.error is not None:
+            yield record.first_line, [], f"not readable as CSV: {record.error}"
             return  # the csv module cannot resynchronise after a broken quote
-        if any(field.strip() for field in fields):
-            yield previous_end + 1, fields, None
-        previous_end = reader.line_num
+        if any(field.strip() for field in record.fields):
+            yield record.first_line, record.fields, None
 
 
 def _row(values: dict[str, str], line: int) -> tuple[CrosswalkRow | None, list[Problem]]:

@@ -284,9 +284,10 @@ def monthly_backtest(
                 first_raised=window[0].month_end if window else None,
             )
         )
+    # Keyed like ``months_by_stage``: months with no stage are "unknown".
     first_at = {
-        stage: next((s.month_end for s in stages if s.stage == stage), None)
-        for stage in rules.stages
+        key: next((s.month_end for s in stages if s.stage == stage), None)
+        for key, stage in [*((stage, stage) for stage in rules.stages), ("unknown", None)]
     }
     return MonthlyBacktest(
         country=iso3,
