@@ -45,7 +45,7 @@ def served_with_lists(tmp_path: Path) -> Iterator[Served]:
         store.add_user(name, role, PASSWORD)
         store.add_member(CASE_ID, name, role)
     app = create_app(settings, store=store)
-    app.state.web.screening.get(settings)  # the app's own first load, before the browser
+    app.state.web.installed.lists()  # the app's own first load, before the browser
     try:
         with serving(app) as url:
             yield Served(url, store)

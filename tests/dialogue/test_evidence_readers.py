@@ -29,8 +29,8 @@ from backchannel.dialogue.evidence.readers import (
     read_termination_dyads,
     read_ushmm_factors,
 )
-from backchannel.dialogue.evidence.xlsx import read_first_sheet
 from backchannel.errors import InvalidInputError
+from backchannel.xlsx import read_first_sheet
 
 TERM_DYAD = Path("ucdp") / "ucdp-term-dyad-3-2021.xlsx"
 TERM_CONFLICT = Path("ucdp") / "ucdp-term-acd-3-2021.xlsx"
@@ -81,7 +81,7 @@ def test_the_sheet_reader_agrees_with_openpyxl_on_every_cell(mirror: Path, relat
 def test_termination_dyads_read_as_pandas_reads_them(mirror: Path) -> None:
     path = mirrored(mirror, TERM_DYAD)
     frame = read_termination_dyads(path)
-    expected = pd.read_excel(path)
+    expected = pd.read_excel(path, engine="openpyxl")
     assert len(frame) == len(expected) == 3140
     assert frame["dyad_id"].tolist() == expected["dyad_id"].tolist()
     assert Counter(frame["outcome"].dropna()) == Counter(expected["outcome"].dropna().astype(int))
@@ -101,7 +101,7 @@ def test_termination_conflicts_and_peace_agreements(mirror: Path) -> None:
     assert len(conflicts) == 2506
     assert conflicts["outcome"].notna().sum() == 525
     agreements = read_peace_agreements(mirrored(mirror, PEACE))
-    expected = pd.read_excel(mirror / PEACE)
+    expected = pd.read_excel(mirror / PEACE, engine="openpyxl")
     assert len(agreements) == len(expected) == 374
     assert agreements["cease"].sum() == expected["cease"].sum() == 176
     assert agreements["ended"].map(lambda v: v is True).sum() == (expected["ended"] == True).sum()  # noqa: E712

@@ -24,7 +24,7 @@ from backchannel.screening.entity import EntityType, ListedEntity, ListedName, N
 from backchannel.screening.index_store import IndexUnusable, index_file, read_index
 from backchannel.screening.screen import NameScreening, Screening
 from backchannel.settings import Settings
-from backchannel.web.screening_index import LazyScreening
+from backchannel.web.installed_data import InstalledData
 from tests.conftest import mirror_path
 
 runner = CliRunner()
@@ -120,7 +120,7 @@ def test_the_index_is_built_on_first_use_then_reused(both_lists: Settings) -> No
     assert "index" not in notes  # no notice: nothing was rebuilt
     assert _file_state(path) == built  # not rewritten
     # the web workspace reads the same file, and does not rewrite it either
-    loaded = LazyScreening().get(both_lists).screening
+    loaded = InstalledData(both_lists).lists().screening
     assert loaded.screen("Al-Shabaab").hits[0].hit.list == "un-sc"
     assert _file_state(path) == built
 

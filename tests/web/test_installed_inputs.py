@@ -24,8 +24,7 @@ from backchannel.reports.event_signals import INSTALL_HINT
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
 from backchannel.web.app import create_app
-from backchannel.web.installed_inputs import LazyAnalysisInputs
-from backchannel.web.screening_index import LazyScreening
+from backchannel.web.installed_data import InstalledData
 from tests.web.conftest import BASE_URL, CASE, Browser, log_in
 
 CAR = "central-african-republic-2013"
@@ -59,6 +58,7 @@ def expected_alerts(settings: Settings, case: Case) -> list[dict[str, object]]:
     return [signal.model_dump() for signal in analysis.events.signals]
 
 
+@pytest.mark.slow
 def test_the_dashboard_shows_the_alerts_of_the_installed_events(
     with_events: FastAPI, web_settings: Settings, example_cases: list[Case]
 ) -> None:
@@ -96,10 +96,10 @@ def test_without_event_data_the_dashboard_says_how_to_install_them(
 
 def test_inputs_are_read_once_and_can_be_read_ahead(web_settings: Settings, mirror: Path) -> None:
     datasets.pull(web_settings, ["ucdp-ged"], mirror=mirror)
-    inputs = LazyAnalysisInputs(web_settings, LazyScreening())
-    inputs.preload().join(timeout=120)
-    first = inputs.get()
-    assert first is inputs.get()  # kept, not read again
+    installed = InstalledData(web_settings)
+    installed.preload().join(timeout=120)
+    first = installed.inputs().inputs
+    assert first is installed.inputs().inputs  # kept, not read again
     assert first.events is not None and first.events.num_rows > 0
     assert first.event_source == INSTALLED_GED
     assert first.missing() == ["designation lists", "EWP predictors", "evidence panel files"]

@@ -23,7 +23,8 @@ from backchannel import datasets
 from backchannel.screening.decisions import HitDecision, Verdict
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
-from backchannel.web.screening_index import LazyScreening, ListsNotInstalled, LoadedLists
+from backchannel.web.installed_data import InstalledData
+from backchannel.web.screening_index import ListsNotInstalled, LoadedLists
 from backchannel.web.security import CSRF_HEADER
 from tests.conftest import mirror_path
 from tests.web.conftest import CASE, MISSING_CASE, OTHER_CASE, Browser
@@ -37,6 +38,8 @@ SHABAAB = "AL-SHABAAB"
 #: UN list: another man, a hit an analyst should rule out.
 HAMMAMI = "OMAR HAMMAMI"
 NOTE = "Hammami is a different man: an American, not Robow."
+#: The header htmx sends with its requests: the page answers with the fragment to swap.
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture(scope="module")
@@ -55,16 +58,16 @@ def loaded_lists(tmp_path_factory: pytest.TempPathFactory) -> LoadedLists:
         mirror=None,
     )
     datasets.pull(settings, ["un-sanctions", "ofac-sdn"], mirror=mirror)
-    holder = LazyScreening()
-    loaded = holder.get(settings)
-    assert holder.get(settings) is loaded  # kept, not loaded again
+    holder = InstalledData(settings)
+    loaded = holder.lists()
+    assert holder.lists() is loaded  # kept, not loaded again
     return loaded
 
 
 @pytest.fixture
 def lists_app(app: FastAPI, loaded_lists: LoadedLists) -> FastAPI:
     """The test's app, screening against the module's loaded lists."""
-    app.state.web.screening.provide(loaded_lists.screening, loaded_lists.law)
+    app.state.web.installed.provide(loaded_lists.screening, loaded_lists.law)
     return app
 
 
@@ -73,7 +76,13 @@ def post_json(user: Browser, path: str, body: Any, *, csrf: bool = True) -> Any:
     return user.client.post(path, json=body, headers=headers)
 
 
-def post_form(user: Browser, data: dict[str, str], *, csrf: bool = True, **headers: str) -> Any:
+def post_form(
+    user: Browser,
+    data: dict[str, str],
+    *,
+    csrf: bool = True,
+    headers: dict[str, str] | None = None,
+) -> Any:
     form = {**data, "csrf_token": user.csrf} if csrf else data
     return user.client.post(PAGE, data=form, headers=headers)
 
@@ -333,11 +342,11 @@ def test_htmx_gets_the_page_to_swap_for_a_decision_and_a_refusal(
 ) -> None:
     analyst = browser("analyst")
     shabaab = hit_of(analyst.client.get(API).json(), "al-shabaab", SHABAAB, "ofac-sdn")
-    refused = post_form(analyst, {**decision_body(shabaab, "maybe")}, **{"HX-Request": "true"})
+    refused = post_form(analyst, {**decision_body(shabaab, "maybe")}, headers=HTMX)
     assert refused.status_code == 422 and 'id="workspace"' in refused.text
     analyst.client.follow_redirects = True
     try:
-        saved = post_form(analyst, decision_body(shabaab, "needs_review"), **{"HX-Request": "true"})
+        saved = post_form(analyst, decision_body(shabaab, "needs_review"), headers=HTMX)
     finally:
         analyst.client.follow_redirects = False
     assert saved.status_code == 200
@@ -459,10 +468,10 @@ def test_the_holder_remembers_that_no_list_is_installed(tmp_path: Path) -> None:
         user="setup",
         mirror=None,
     )
-    holder = LazyScreening()
+    holder = InstalledData(settings)
     for _ in range(2):
         with pytest.raises(ListsNotInstalled, match="data pull un-sanctions ofac-sdn"):
-            holder.get(settings)
+            holder.lists()
     assert holder.law().disclaimer
 
 

@@ -1,32 +1,26 @@
 """Layout checks: does a CSV, XML or XLSX file look as the manifest says, and what does it cover?
 
-``measure(path, layout)`` reads a file once, streaming, and returns its ``Measure`` (data
-rows, years, countries), or raises ``LayoutError`` saying what was expected. The XML reader
-refuses any DTD, so no entity can be declared or expanded; workbooks are read with openpyxl
-after a check of the archive itself (size, CRCs, no DTD in any part).
+``measure(path, layout)`` reads a file once and returns its ``Measure`` (data rows, years,
+countries), or raises ``LayoutError`` saying what was expected. CSV and XML files are
+streamed; the XML reader refuses any DTD, so no entity can be declared or expanded.
+Workbooks are read by ``backchannel.xlsx``, the reader the analyses use, after its checks
+of the archive (size, CRCs, no DTD in any part, XML in UTF-8 only).
 """
 
 from __future__ import annotations
 
-import csv
-import warnings
-import zipfile
-import zlib
-from collections.abc import Generator, Iterable, Iterator
-from contextlib import closing
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
-from typing import IO, Any
-from xml.etree.ElementTree import ParseError
+from typing import Any
 from xml.parsers import expat
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
-
+from backchannel.csv_records import CsvRecord, records_with_lines
 from backchannel.datasets.records import Coverage
 from backchannel.datasets.specs import CsvLayout, Layout, XlsxLayout, XmlLayout
-from backchannel.errors import DataUnavailableError
+from backchannel.errors import DataUnavailableError, InvalidInputError
+from backchannel.xlsx import Cell, read_first_sheet
 
 __all__ = [
     "LayoutError",
@@ -41,21 +35,6 @@ __all__ = [
 _CHUNK = 1 << 16
 # Values that mean "no value" in the upstream files (R's NA, OFAC's -0-).
 _MISSING = frozenset({"", "NA", "-0-", "."})
-# Upper bound on a workbook's unpacked parts together, against zip bombs.
-_MAX_XLSX_UNPACKED = 512 * 1024 * 1024
-_DTD = b"<!DOCTYPE"
-# What openpyxl raises on a workbook it cannot make sense of.
-_OPENPYXL_ERRORS = (
-    InvalidFileException,
-    zipfile.BadZipFile,
-    zlib.error,
-    ParseError,
-    LookupError,  # KeyError (a missing part), IndexError, an unknown XML encoding
-    ValueError,
-    TypeError,
-    OSError,
-    EOFError,
-)
 
 
 class LayoutError(DataUnavailableError):
@@ -142,14 +121,15 @@ def measure_csv(path: Path, layout: CsvLayout) -> Measure:
     result = Measure(countries=set() if layout.country_column is not None else None)
     try:
         with path.open(encoding=layout.encoding, newline="") as f:
-            reader = csv.reader(f, strict=True)
+            records = _readable(records_with_lines(f, strict=True))
             width = layout.column_count
             year_at: int | None = None
             country_at: int | None = None
             if layout.header:
-                header = next(reader, None)
-                if header is None:
+                first = next(records, None)
+                if first is None:
                     raise LayoutError("the file is empty")
+                header = first.fields
                 _require_columns(layout.required_columns, header)
                 width = width or len(header)
                 if layout.year_column is not None:
@@ -158,12 +138,13 @@ def measure_csv(path: Path, layout: CsvLayout) -> Measure:
                     country_at = _index(header, layout.country_column)
             if isinstance(layout.country_column, int):
                 country_at = layout.country_column
-            for row in reader:
-                if not row or row == ["\x1a"]:  # blank line, DOS end-of-file mark
+            for record in records:
+                row = record.fields
+                if row == ["\x1a"]:  # a DOS end-of-file mark
                     continue
                 if len(row) != width:
                     raise LayoutError(
-                        f"line {reader.line_num}: {len(row)} fields where {width} were expected"
+                        f"line {record.first_line}: {len(row)} fields where {width} were expected"
                     )
                 result.rows += 1
                 if year_at is not None:
@@ -172,11 +153,17 @@ def measure_csv(path: Path, layout: CsvLayout) -> Measure:
                     result.add_countries(row[country_at], layout.country_separator)
     except UnicodeDecodeError as exc:
         raise LayoutError(f"not valid {layout.encoding} text: {exc.reason}") from exc
-    except csv.Error as exc:
-        raise LayoutError(f"not valid CSV: {exc}") from exc
     if result.rows == 0:
         raise LayoutError("no data rows")
     return result
+
+
+def _readable(records: Iterator[CsvRecord]) -> Iterator[CsvRecord]:
+    """The records, until one the csv module cannot read (``LayoutError``)."""
+    for record in records:
+        if record.error is not None:
+            raise LayoutError(f"line {record.first_line}: not valid CSV: {record.error}")
+        yield record
 
 
 def _index(header: list[str], column: str) -> int:
@@ -252,13 +239,18 @@ def measure_xml(path: Path, layout: XmlLayout) -> Measure:
 
 
 def measure_xlsx(path: Path, layout: XlsxLayout) -> Measure:
-    """An Excel workbook: its first sheet's header checked, then rows, years and countries."""
-    _check_archive(path)
+    """An Excel workbook: its first sheet's header checked, then rows, years and countries.
+
+    The workbook is read by ``backchannel.xlsx``, the reader the analyses use, with its
+    checks (size, damaged parts, DTDs, XML not in UTF-8); what it refuses, naming the part
+    at fault, is a ``LayoutError``.
+    """
     try:
-        with closing(_sheet_rows(path)) as rows:
-            result = _measure_rows(rows, layout)
-    except _OPENPYXL_ERRORS as exc:
-        raise LayoutError(f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}") from exc
+        sheet = read_first_sheet(path)
+    except InvalidInputError as refused:
+        why = "; ".join(problem.message for problem in refused.problems)
+        raise LayoutError(f"not a readable .xlsx workbook: {why}") from None
+    result = _measure_rows((_texts(values) for _, values in sheet.rows), layout)
     if result.rows == 0:
         raise LayoutError("no data rows")
     return result
@@ -282,67 +274,13 @@ def _measure_rows(rows: Iterator[list[str]], layout: XlsxLayout) -> Measure:
     return result
 
 
-def _check_archive(path: Path) -> None:
-    """Refuse what openpyxl would read unchecked: an archive that unpacks to more than
-    ``_MAX_XLSX_UNPACKED``, a damaged part (openpyxl reads only the parts it needs), and
-    XML parts with a DTD."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            members = zf.infolist()
-            unpacked = sum(info.file_size for info in members)
-            if unpacked > _MAX_XLSX_UNPACKED:
-                raise LayoutError(f"the workbook unpacks to an implausible {unpacked} bytes")
-            for info in members:
-                # Reading a part to its end checks its CRC; no part yields more than its
-                # declared size.
-                with zf.open(info) as part:
-                    has_dtd = _holds(part, _DTD)
-                if has_dtd and info.filename.endswith((".xml", ".rels")):
-                    raise LayoutError(f"{info.filename} declares a DTD, which is refused")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as exc:
-        raise LayoutError(f"not an .xlsx workbook, or a damaged one: {exc}") from exc
+def _texts(values: tuple[Cell, ...]) -> list[str]:
+    """A row's cells as the texts a CSV export would hold (dates as ISO dates)."""
+    return ["" if value is None else _text(value) for value in values]
 
 
-def _holds(stream: IO[bytes], needle: bytes) -> bool:
-    """Whether ``stream`` contains ``needle``; reads the stream to its end either way."""
-    found = False
-    tail = b""
-    while chunk := stream.read(_CHUNK):
-        window = tail + chunk
-        found = found or needle in window
-        tail = window[-(len(needle) - 1) :]
-    return found
-
-
-def _sheet_rows(path: Path) -> Generator[list[str], None, None]:
-    """The first worksheet's rows as cell texts, streamed; blank rows skipped."""
-    with path.open("rb") as f:
-        with warnings.catch_warnings():
-            # e.g. "Workbook contains no default style": nothing the user can act on.
-            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-            # A file object, not the path: openpyxl refuses names not ending in .xlsx.
-            workbook = openpyxl.load_workbook(f, read_only=True, data_only=True)
-        try:
-            if not workbook.worksheets:
-                raise LayoutError("the workbook has no worksheet")
-            sheet = workbook.worksheets[0]
-            # Read every row present, whatever the sheet's declared dimension says.
-            sheet.reset_dimensions()
-            for values in sheet.iter_rows(values_only=True):
-                row = [_text(v) for v in values]
-                if any(cell.strip() for cell in row):
-                    yield row
-        finally:
-            workbook.close()
-
-
-def _text(value: object) -> str:
-    """A cell value as the text a CSV export would hold (dates as ISO dates)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date | time):
+def _text(value: str | int | float | bool | date) -> str:
+    if isinstance(value, date):  # a datetime is a date too
         return value.isoformat()
     return str(value)
 

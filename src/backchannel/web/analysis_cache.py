@@ -3,11 +3,14 @@
 Reading a case decrypts every sealed field, and ``analyse_for_brief`` takes far longer
 still; a dashboard needs both, and fifty people may be looking at one case. So the app
 keeps the latest decrypted cases, their analyses and the assessment documents made from
-them, in small LRUs keyed by the case's stored version (``CaseVersion``: its revision and
-the time of its last save). Each request first reads that version, which costs one indexed
-lookup and decrypts nothing: any change to the case, through the web, the CLI or another
-server process, gives a new version and so a fresh read; nothing is invalidated by hand.
-An analysis is also keyed by the day, since an open-ended case is assessed as of today.
+them, in small least-recently-used caches (``cachetools.LRUCache``) keyed by the case's
+stored version (``CaseVersion``: its revision and the time of its last save). Each request
+first reads that version, which costs one indexed lookup and decrypts nothing: any change
+to the case, through the web, the CLI or another server process, gives a new version and
+so a fresh read; nothing is invalidated by hand.
+An analysis is also keyed by the day, since an open-ended case is assessed as of today,
+and by the generation of the installed data it read (``InstalledData``), so that data
+pulled or removed while the server runs reach the dashboard and the brief at once.
 
 What is kept is what the server process holds in memory while it serves the case anyway;
 it never reaches a disk. Access is checked before anything here is asked for.
@@ -24,12 +27,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from typing import Any, Generic, TypeVar
 
-from backchannel.datasets.analysis_inputs import AnalysisInputs
+from cachetools import LRUCache
+
 from backchannel.errors import NotFoundError
 from backchannel.model.case import Case
 from backchannel.redaction import Disclosure, ensure_redacted
@@ -38,6 +41,7 @@ from backchannel.redaction.negotiation import withheld_strategy
 from backchannel.reports.case_analysis import CaseAnalysis, analyse_for_brief
 from backchannel.store.case_changes import CaseVersion
 from backchannel.store.service import CaseStore
+from backchannel.web.installed_data import InstalledInputs
 
 #: How many cases (and analyses, and documents of each kind) are kept.
 CACHE_SIZE = 64
@@ -47,7 +51,8 @@ V = TypeVar("V")
 
 
 class Lru(Generic[K, V]):
-    """A thread-safe least-recently-used map of at most ``size`` entries.
+    """A thread-safe least-recently-used map of at most ``size`` entries: a
+    ``cachetools.LRUCache``, which is not thread-safe by itself, under a lock.
 
     ``get_or_make`` makes a missing value once however many threads ask for it at once:
     the first makes it, the others wait for that result. Fifty people opening a dashboard
@@ -58,7 +63,7 @@ class Lru(Generic[K, V]):
         if size < 1:
             raise ValueError("a cache must hold at least one entry")
         self.size = size
-        self._entries: OrderedDict[K, V] = OrderedDict()
+        self._entries: LRUCache[K, V] = LRUCache(maxsize=size)
         self._making: dict[K, Future[V]] = {}
         self._lock = threading.Lock()
 
@@ -107,35 +112,32 @@ class Lru(Generic[K, V]):
             return len(self._entries)
 
     def _kept(self, key: K) -> V | None:
-        value = self._entries.get(key)
-        if value is not None:
-            self._entries.move_to_end(key)
-        return value
+        return self._entries.get(key)  # a hit makes the entry the most recently used
 
     def _keep(self, key: K, value: V) -> None:
-        self._entries[key] = value
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        self._entries[key] = value  # beyond the size, the least recently used goes
 
 
 VersionKey = tuple[str, int, dt.datetime]
+#: An analysis's key: the case's version, the day it is as of, the installed data's generation.
+AnalysisKey = tuple[VersionKey, dt.date, int]
 
 
 class AnalysisCache:
     """Cases, their analyses and assessment documents, by case version (and day).
 
-    Analyses read the installed data ``inputs`` gives (none: the packaged content only).
+    Analyses read the installed data ``inputs`` gives (none: the packaged content only),
+    and are kept for the generation of the installation those were read in.
     """
 
     def __init__(
-        self, size: int = CACHE_SIZE, inputs: Callable[[], AnalysisInputs] | None = None
+        self, size: int = CACHE_SIZE, inputs: Callable[[], InstalledInputs] | None = None
     ) -> None:
         self.size = size
         self._inputs = inputs
         self._cases: Lru[VersionKey, Case] = Lru(size)
-        self._analyses: Lru[tuple[VersionKey, dt.date], CaseAnalysis] = Lru(size)
-        self._documents: Lru[tuple[VersionKey, dt.date, bool], dict[str, Any]] = Lru(size)
+        self._analyses: Lru[AnalysisKey, CaseAnalysis] = Lru(size)
+        self._documents: Lru[tuple[AnalysisKey, bool], dict[str, Any]] = Lru(size)
         self._disclosures: Lru[VersionKey, Disclosure] = Lru(size)
 
     def case(self, store: CaseStore, case_id: str) -> Case:
@@ -174,9 +176,7 @@ class AnalysisCache:
             ensure_redacted(analysis.disclosure, "assessment", json_pieces(masked))
             return masked
 
-        kept = self._documents.get_or_make(
-            (key, dt.date.today(), redacted), document, refresh=refresh
-        )
+        kept = self._documents.get_or_make((key, redacted), document, refresh=refresh)
         return case, kept
 
     def __len__(self) -> int:
@@ -184,17 +184,21 @@ class AnalysisCache:
 
     def _analysed(
         self, store: CaseStore, case_id: str, *, refresh: bool
-    ) -> tuple[Case, VersionKey, CaseAnalysis]:
-        case, key = self._versioned(store, case_id)
+    ) -> tuple[Case, AnalysisKey, CaseAnalysis]:
+        """The case, the key its analysis is kept under, and the analysis."""
+        case, version = self._versioned(store, case_id)
+        installed = self._inputs() if self._inputs is not None else None
+        generation = installed.generation if installed is not None else 0
+        key = (version, dt.date.today(), generation)
         analysis = self._analyses.get_or_make(
-            (key, dt.date.today()), lambda: self._analyse(case), refresh=refresh
+            key, lambda: self._analyse(case, installed), refresh=refresh
         )
         return case, key, analysis
 
-    def _analyse(self, case: Case) -> CaseAnalysis:
-        if self._inputs is None:
+    def _analyse(self, case: Case, installed: InstalledInputs | None) -> CaseAnalysis:
+        if installed is None:
             return analyse_for_brief(case)
-        inputs = self._inputs()
+        inputs = installed.inputs
         return analyse_for_brief(
             case,
             events=inputs.events,

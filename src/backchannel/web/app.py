@@ -22,7 +22,7 @@ from backchannel.web.analysis_cache import AnalysisCache
 from backchannel.web.context import API_PREFIX, STATIC_PREFIX, WebContext
 from backchannel.web.dependencies import csrf_guard
 from backchannel.web.errors import install_error_handlers
-from backchannel.web.installed_inputs import LazyAnalysisInputs
+from backchannel.web.installed_data import InstalledData
 from backchannel.web.limits import BodyLimitMiddleware
 from backchannel.web.routes import (
     api,
@@ -35,7 +35,6 @@ from backchannel.web.routes import (
     screening,
     screening_shares,
 )
-from backchannel.web.screening_index import LazyScreening
 from backchannel.web.security import (
     CookiePolicy,
     LoginForms,
@@ -60,13 +59,12 @@ def create_app(
     owned = store is None
     case_store = store if store is not None else CaseStore.open(settings)
 
-    designation_lists = LazyScreening()
-    inputs = LazyAnalysisInputs(settings, designation_lists)
+    installed = InstalledData(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if preload:
-            inputs.preload()
+            installed.preload()
         try:
             yield
         finally:
@@ -90,9 +88,8 @@ def create_app(
         templates=page_templates(),
         cookies=CookiePolicy.for_settings(settings),
         login_forms=LoginForms(key),
-        screening=designation_lists,
-        inputs=inputs,
-        analyses=AnalysisCache(inputs=inputs.get),
+        installed=installed,
+        analyses=AnalysisCache(inputs=installed.inputs),
     )
     # The middleware added last is the outermost. Innermost, a body larger than the limit is
     # refused (413) before or while it is read. Around it, a request for a host we do not

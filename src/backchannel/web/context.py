@@ -1,4 +1,5 @@
-"""What every request handler of one app shares: settings, the store, templates, secrets."""
+"""What every request handler of one app shares: settings, the store, templates, secrets,
+the installed data and the analyses made with them."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from fastapi.templating import Jinja2Templates
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
 from backchannel.web.analysis_cache import AnalysisCache
-from backchannel.web.installed_inputs import LazyAnalysisInputs
-from backchannel.web.screening_index import LazyScreening
+from backchannel.web.installed_data import InstalledData
 from backchannel.web.security import CookiePolicy, LoginForms
 
 #: Where static files are served from, and the prefix of the JSON API.
@@ -29,8 +29,7 @@ class WebContext:
     templates: Jinja2Templates
     cookies: CookiePolicy
     login_forms: LoginForms
-    screening: LazyScreening
-    inputs: LazyAnalysisInputs
+    installed: InstalledData
     analyses: AnalysisCache
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Collection
 from typing import TypeVar
 
-from backchannel.dialogue.evidence.xlsx import Cell
+from backchannel.xlsx import Cell
 
 __all__ = [
     "CellError",

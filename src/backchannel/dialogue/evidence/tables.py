@@ -18,8 +18,8 @@ import pandas as pd
 
 from backchannel.csv_records import csv_records
 from backchannel.dialogue.evidence.cells import CellError, Parser
-from backchannel.dialogue.evidence.xlsx import Cell, Sheet, read_first_sheet
 from backchannel.errors import InvalidInputError, Problem
+from backchannel.xlsx import Cell, Sheet, read_first_sheet
 
 __all__ = ["Column", "RawTable", "read_csv_table", "read_xlsx_table", "typed_frame"]
 

@@ -49,9 +49,10 @@ from backchannel.web.case_views import sees_sensitive_names
 from backchannel.web.context import web_context
 from backchannel.web.dependencies import CaseAccess, case_access
 from backchannel.web.forms import FieldError, form_data, parse_form, redisplayed
+from backchannel.web.installed_data import InstalledData
 from backchannel.web.record_views import today_utc
 from backchannel.web.schemas import ErrorOut
-from backchannel.web.screening_index import LazyScreening, ListsNotInstalled, LoadedLists
+from backchannel.web.screening_index import ListsNotInstalled, LoadedLists
 from backchannel.web.screening_inputs import DecisionIn
 from backchannel.web.screening_schemas import DecisionRecordedOut, ScreeningOut
 from backchannel.web.views import render
@@ -84,12 +85,12 @@ DECISION_FIELDS = ("query", "list", "entity_id", "verdict", "note")
 _NOT_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-def screening_lists(request: Request) -> LazyScreening:
-    """The app's designation lists, loaded on first use and kept."""
-    return web_context(request).screening
+def screening_lists(request: Request) -> InstalledData:
+    """The app's installed data, which holds the designation lists as installed now."""
+    return web_context(request).installed
 
 
-Lists = Annotated[LazyScreening, Depends(screening_lists)]
+Lists = Annotated[InstalledData, Depends(screening_lists)]
 
 
 # --- screening a case ------------------------------------------------------------------------
@@ -263,7 +264,7 @@ def _not_installed_document(
 def case_screening(
     request: Request,
     access: CaseAccess,
-    lists: LazyScreening,
+    lists: InstalledData,
     activities: Sequence[str] = (),
     jurisdictions: Sequence[str] = (),
 ) -> CaseScreeningView:
@@ -275,7 +276,7 @@ def case_screening(
     day = screening_day(case)
     produced: dict[tuple[str, str, str], str] = {}
     try:
-        loaded = lists.get(web_context(request).settings)
+        loaded = lists.lists()
     except ListsNotInstalled:
         document = _not_installed_document(case, law, day, activities, jurisdictions)
     else:

@@ -1,12 +1,16 @@
 """The first worksheet of an .xlsx workbook, as cell values: read fast, and read safely.
 
+The one workbook reader of the package: installing a data set checks a workbook's layout
+through it, and the evidence panel reads its workbooks through it, so a workbook that one
+refuses the other refuses too, with the same message.
+
 The workbook is parsed by calamine (Rust, through ``python-calamine``; pandas offers the same
 reader as ``engine="calamine"``), not by openpyxl, for speed. Measured over the UCDP
 termination (dyad and conflict) and peace agreement workbooks, 165,000 cells in 6 MB of XML:
 openpyxl takes 1.8 s in read-only mode and 2.6 s otherwise, most of it building a cell
-object for every cell, which the evidence panel never looks at; the ElementTree pull parser
-this module used to be took 0.9 s; calamine takes 0.13 s, and this module, with its checks
-and conversions, 0.2 s. (``benchmarks/evidence.py`` times the whole panel.)
+object for every cell, which nothing here looks at; an ElementTree pull parser of the
+sheet's XML took 0.9 s; calamine takes 0.13 s, and this module, with its checks and
+conversions, 0.2 s. (``benchmarks/evidence.py`` times the evidence panel.)
 
 What a cell holds: text; a number, whole numbers as ``int`` (calamine, as Excel, stores every
 number as a float); a boolean; or, for a cell formatted as a date, a ``datetime.date`` (a
@@ -17,13 +21,21 @@ Excel's number of days. An empty text cell, and an error cell (``#N/A``), are bl
 A workbook may come from anywhere. Before calamine sees a byte of it, ``zipfile`` checks the
 archive: its unpacked size (as its directory declares it) is capped, and calamine's zip
 reader refuses a member that inflates past its declared size, so the cap bounds calamine's
-work as well; then every member is inflated and scanned, and a workbook is refused if a
-member declares a DTD (``<!DOCTYPE``, in any case) or an XML part is not UTF-8 (UTF-16 would
-hide a DTD from the scan, and calamine would read such a part as empty). The scan costs about
-20 ms over the three UCDP workbooks. It is a second line: calamine's XML parser (quick-xml)
-skips a DTD, expands no entity but the five XML predefines and character references (any
-other is an error, "unrecognized entity"), and fetches nothing, so neither entity expansion
-nor external entities can reach it.
+work as well; then every member is inflated (which checks its CRC, so a damaged part is
+refused even when calamine would never read it) and scanned. A workbook is refused, naming
+the part, when:
+
+- a member declares a DTD (``<!DOCTYPE``, in any case);
+- a member is XML in UTF-16 or UTF-32 (a byte-order mark, or the zero bytes ASCII has in
+  those encodings): such a part would hide a DTD from the scan, and calamine would read
+  it as empty;
+- an XML part declares an encoding other than UTF-8 (``<?xml ... encoding="latin-1"?>``):
+  calamine reads every part as UTF-8, so its text would arrive silently garbled.
+
+The scan costs about 20 ms over the three UCDP workbooks. It is a second line: calamine's
+XML parser (quick-xml) skips a DTD, expands no entity but the five XML predefines and
+character references (any other is an error, "unrecognized entity"), and fetches nothing,
+so neither entity expansion nor external entities can reach it.
 """
 
 from __future__ import annotations
@@ -42,17 +54,25 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from backchannel.errors import InvalidInputError, Problem
 
-__all__ = ["Cell", "Sheet", "read_first_sheet"]
+__all__ = ["MAX_UNPACKED", "Cell", "Sheet", "read_first_sheet"]
 
 Cell = str | int | float | bool | dt.date | None
 """A cell's value: text, a number, a boolean, a date (``datetime.date`` or
 ``datetime.datetime``), or blank."""
 
-_MAX_UNPACKED = 512 * 1024 * 1024  # far above any data set we read; a zip bomb is not
+#: Bytes a workbook (packed, or its parts unpacked together) may hold: far above any data
+#: set read here; a zip bomb is not.
+MAX_UNPACKED = 512 * 1024 * 1024
 _CHUNK = 1 << 16
 _DTD = re.compile(rb"<!doctype", re.IGNORECASE)
 _DTD_OVERLAP = len(b"<!doctype") - 1  # kept between chunks, so a split DTD is still seen
-_XML_PARTS = (".xml", ".rels")
+_XML_PARTS = (".xml", ".rels", ".vml")
+# byte-order marks of UTF-16 and UTF-32, and "<" as those encodings write it without one
+_WIDE_STARTS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"<\x00", b"\x00<")
+_DECLARED_ENCODING = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']"""
+)
+_UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})  # ASCII is UTF-8 too
 _EXACT = float(2**53)  # every whole float below this in size is exactly an int
 _SECONDS_A_DAY = 86_400.0
 
@@ -88,13 +108,14 @@ def read_first_sheet(path: str | Path, keep: Collection[str] | None = None) -> S
     names are converted past the header; the other cells are left blank, and a row with
     nothing in the kept columns is left out.
 
-    Raises ``InvalidInputError`` naming the file when it cannot be opened, is not an .xlsx
-    workbook, is damaged, unpacks to an implausible size or declares a DTD.
+    Raises ``InvalidInputError`` naming the file (and the part, when one is at fault) when
+    it cannot be opened, is not an .xlsx workbook, is damaged, unpacks to an implausible
+    size, declares a DTD or holds XML not in UTF-8.
     """
     source = str(path)
     try:
         size = os.stat(path).st_size
-        if size > _MAX_UNPACKED:
+        if size > MAX_UNPACKED:
             raise _Refused(f"the file is an implausible {size} bytes for a workbook")
         # read once: the bytes checked are the bytes calamine parses
         data = Path(path).read_bytes()
@@ -124,11 +145,11 @@ def read_first_sheet(path: str | Path, keep: Collection[str] | None = None) -> S
 
 def _check_archive(data: bytes) -> None:
     """Refuse an archive that is not an .xlsx workbook, unpacks to an implausible size, has
-    a member declaring a DTD or an XML part that is not UTF-8."""
+    a damaged member, a member declaring a DTD or XML not in UTF-8."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = archive.infolist()
         unpacked = sum(info.file_size for info in members)
-        if unpacked > _MAX_UNPACKED:
+        if unpacked > MAX_UNPACKED:
             raise _Refused(f"the workbook unpacks to an implausible {unpacked} bytes")
         if "xl/workbook.xml" not in archive.NameToInfo:
             raise _Refused("not an .xlsx workbook: the archive has no xl/workbook.xml")
@@ -138,23 +159,37 @@ def _check_archive(data: bytes) -> None:
 
 def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """Inflate one member chunk by chunk (zipfile checks its CRC at the end) and refuse it
-    if it declares a DTD, or if it is an XML part and not UTF-8."""
-    check_encoding = info.filename.lower().endswith(_XML_PARTS)
+    if it declares a DTD or is XML not in UTF-8."""
     tail = b""
+    first = True
     with archive.open(info) as stream:
         while chunk := stream.read(_CHUNK):
-            if check_encoding and _not_utf8(chunk):
-                raise _Refused(f"{info.filename} is not UTF-8 XML, which is refused")
-            check_encoding = False
+            if first:
+                _check_encoding(info.filename, chunk)
+                first = False
             if _DTD.search(tail + chunk):
                 raise _Refused(f"{info.filename} declares a DTD, which is refused")
             tail = chunk[-_DTD_OVERLAP:]
 
 
-def _not_utf8(start: bytes) -> bool:
-    """Whether an XML part beginning so is in UTF-16 or UTF-32 (a byte-order mark, or the
-    zero bytes that ASCII characters have in those encodings)."""
-    return start.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in start[:512]
+def _check_encoding(name: str, start: bytes) -> None:
+    """Refuse a member beginning with ``start`` that is XML in another encoding than UTF-8.
+
+    Any member that starts as wide XML does is refused, whatever its name: calamine finds
+    a sheet through the workbook's relationships, which may name a part anything. A part
+    named as XML is also refused for a zero byte near its start, which no UTF-8 XML holds,
+    or for declaring another encoding.
+    """
+    named_xml = name.lower().endswith(_XML_PARTS)
+    if start.startswith(_WIDE_STARTS) or (named_xml and b"\x00" in start[:512]):
+        raise _Refused(f"{name} is not UTF-8 XML (UTF-16 or UTF-32), which is refused")
+    declared = _DECLARED_ENCODING.match(start)
+    if declared is not None:
+        encoding = declared.group(1).decode("ascii", "replace").strip().lower()
+        if encoding not in _UTF8_NAMES:
+            raise _Refused(
+                f"{name} is not UTF-8 XML (it declares encoding {encoding!r}), which is refused"
+            )
 
 
 # --------------------------------------------------------------------------- values
