@@ -7,7 +7,7 @@ DEMO_OUTPUT ?= demo-output
 # within pyproject.toml's lower bounds.
 LOCK := constraints.txt
 
-.PHONY: demo test lint check clean model vendor lock
+.PHONY: demo test test-fast lint check clean model vendor lock
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "backchannel needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -27,9 +27,15 @@ demo: $(VENV)/.runtime
 	$(BIN)/backchannel demo --output $(DEMO_OUTPUT)
 
 ## test: install the development tools and run the whole test suite (one worker per core;
-## a file's tests stay on one worker, so its module fixtures are built once)
+## a file's tests stay on one worker, so its module fixtures are built once), with the
+## thorough, repeatable Hypothesis profile
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n auto --dist loadfile
+
+## test-fast: the quick loop: no PDF, Spark, demo or browser test, SQLite only, few examples
+test-fast: $(VENV)/.dev
+	HYPOTHESIS_PROFILE=dev $(BIN)/python -m pytest -n auto --dist loadfile \
+		-m "not slow and not browser and not postgres"
 
 ## model: rebuild the packaged forecast artifacts from the EWP data (pulled, or the mirror)
 model: $(VENV)/.runtime
@@ -40,7 +46,7 @@ model: $(VENV)/.runtime
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests benchmarks
 	$(BIN)/lint-imports
 
 check: lint test

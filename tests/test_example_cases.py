@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import unicodedata
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import pytest
 
@@ -15,6 +16,15 @@ from backchannel.model import ActorKind, Case, CommitmentKind
 from backchannel.model.vocabulary import EngagementOutcome
 
 EXAMPLES = Path(backchannel.__file__).parent / "data" / "examples"
+
+
+@runtime_checkable
+class _Cited(Protocol):
+    """A case record that has an id and cites sources by their ids."""
+
+    id: str
+    references: list[str]
+
 
 #: file name -> (case id, country)
 CASES = {
@@ -119,11 +129,13 @@ def test_has_own_organisation_and_an_intermediary(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_every_record_cites_a_source(name: str) -> None:
     case = _load(name)
+    cited: set[str] = set()
     for collection, position, record in case.records():
+        assert isinstance(record, _Cited), f"{name}: {collection}[{position}] has no references"
+        cited.update(record.references)
         if getattr(record, "kind", None) is ActorKind.OWN_ORGANISATION:
             continue  # the user's own organisation is a placeholder, not a historical actor
         assert record.references, f"{name}: {collection}[{position}] ({record.id}) cites no source"
-    cited = {ref for _, _, record in case.records() for ref in record.references}
     unused = {s.id for s in case.sources} - cited
     assert not unused, f"{name}: sources listed but never cited: {sorted(unused)}"
 

@@ -299,14 +299,15 @@ def _load(relative: str) -> Callable[[Path], object]:
     """How the loader of a packaged file reads a copy of it at a path."""
     if relative in DIALOGUE:
         return lambda path: load_dialogue_rules(path.parent)
-    return {
+    loaders: dict[str, Callable[[Path], object]] = {
         PACKAGED_STAGE: load_stage_rules,
         PACKAGED_PREFILL: load_prefill_rules,
         PACKAGED_FRAMEWORK: load_framework,
         PACKAGED_MAPPING: load_mediation_mapping,
         PACKAGED_JURISDICTIONS: lambda path: load_law(path, PACKAGE / PACKAGED_ACTIVITIES),
         PACKAGED_ACTIVITIES: lambda path: load_law(PACKAGE / PACKAGED_JURISDICTIONS, path),
-    }[relative]
+    }
+    return loaders[relative]
 
 
 def _broken_copy(tmp_path: Path, relative: str, text: str) -> Path:

@@ -20,6 +20,7 @@ from backchannel.casefile import load_case
 from backchannel.dialogue.inputs import StrategyInputs
 from backchannel.dialogue.strategy import Strategy, recommend
 from backchannel.events.alerts import Alert
+from backchannel.events.rise_evidence import Strength
 from backchannel.model.as_of import known_on
 from backchannel.model.case import Case, Judgement
 from backchannel.risk.assessment import assess_case
@@ -308,7 +309,7 @@ def test_an_analyst_can_declare_an_exit_criterion_met() -> None:
     assert "amnesty" in met["evidence"][0]
 
 
-def _alert(actor: str, start: str, end: str, strength: str = "moderate") -> Alert:
+def _alert(actor: str, start: str, end: str, strength: Strength = "moderate") -> Alert:
     return Alert(
         kind="buying_time",
         actor=actor,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from tests.conftest import mirror_path
 
 CAR_GED = Path("ucdp") / "ged231_central_african_republic.csv"
 
-EventFactory = Callable[[list[Mapping[str, Any]]], pa.Table]
+EventFactory = Callable[[Sequence[Mapping[str, Any]]], pa.Table]
 
 
 def _event_row(number: int, spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -58,7 +58,7 @@ def _event_row(number: int, spec: Mapping[str, Any]) -> dict[str, Any]:
 def make_events() -> EventFactory:
     """Build an EVENT_SCHEMA table from short row specs (``date``, ``actor1``, ``deaths``...)."""
 
-    def build(specs: list[Mapping[str, Any]]) -> pa.Table:
+    def build(specs: Sequence[Mapping[str, Any]]) -> pa.Table:
         rows = [_event_row(number, spec) for number, spec in enumerate(specs)]
         return pa.Table.from_pylist(rows, schema=EVENT_SCHEMA)
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import ibis.expr.types as ir
 import pyarrow as pa
 import pytest
 
 from backchannel.events import indicators
 from backchannel.events.backends import Backend, connect, event_table, execute
 from backchannel.events.escalation_flags import flag_escalations
+
+# Spark takes seconds to start and each comparison runs a Spark job.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +37,8 @@ def _canonical(table: pa.Table, keys: list[str]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys))
 
 
-EXPRESSIONS = {
+#: indicator name -> (expression built from the event table, key columns of its rows)
+EXPRESSIONS: dict[str, tuple[Callable[[ir.Table], ir.Table], list[str]]] = {
     "actor_month": (indicators.actor_month, ["actor", "month"]),
     "area_month_admin1": (lambda t: indicators.area_month(t, "admin1"), ["admin1", "month"]),
     # civilian deaths: the windowed variance, the events behind the deaths and the floor

@@ -213,8 +213,8 @@ def mixed_rows() -> list[dict[str, str]]:
         adm_2 = "Bossangoa region" if country == CAR else "Abéché region"
         for month in range(7, 13):
             specs.append((actor, country, adm_1, adm_2, f"2013-{month:02d}-15", 1))
-        for day in range(size):
-            specs.append((actor, country, adm_1, adm_2, f"{burst}-{10 + day:02d}", 4))
+        for offset in range(size):
+            specs.append((actor, country, adm_1, adm_2, f"{burst}-{10 + offset:02d}", 4))
     specs.append(("Militia M", CAR, "Bangui prefecture", "Bangui region", "2013-06-20", 2))
     rows = []
     for number, (actor, country, adm_1, adm_2, day, deaths) in enumerate(specs, start=1):

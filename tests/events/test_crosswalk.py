@@ -302,7 +302,7 @@ def test_merge_keeps_decisions_and_replaces_proposals() -> None:
 # Text an analyst or a source could put in a cell: any printable character, commas,
 # quotes, newlines inside a name; cells are read stripped, so none starts or ends blank.
 cell = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=30
+    st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\r"), max_size=30
 ).map(str.strip)
 rows_strategy = st.lists(
     st.builds(

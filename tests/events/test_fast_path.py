@@ -1,8 +1,8 @@
-"""The column-wise fast path against the per-record mappers it stands in for.
+"""The column-wise readers against the per-record mappers of the reference reader.
 
-A reader maps the plainly valid records column-wise and leaves the others to the layout's
-per-record mapper; together they must give exactly what the per-record mapper gives for
-every record on its own: the same events, rejections (with their reasons) and warnings.
+A reader maps every record column-wise; it must give exactly what the per-record mappers
+of ``tests.events.reference_reader`` give for every record on its own: the same events,
+rejections (with their reasons) and warnings.
 The generated rows mix valid values with every kind of near miss: padding, odd dates,
 counts written as decimals, coordinates out of range, unknown codes.
 """
@@ -15,11 +15,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backchannel.events.acled_layout import ACLED_USED, acled_event
-from backchannel.events.ged_layout import GED_USED, ged_event
+from backchannel.events.acled_layout import ACLED_USED
+from backchannel.events.ged_layout import GED_USED
 from backchannel.events.read_result import ReadResult, RowWarning
 from backchannel.events.readers import ACLED_COLUMNS, read_acled, read_ged
-from backchannel.events.row_values import Event, Row, RowRejected
+from tests.events.reference_reader import Event, Row, acled_event, ged_event
+from tests.events.reference_reader import Rejected as RowRejected
 from tests.events.test_readers import ged_row, write_ged
 from tests.fixtures.acled import acled_rows, write_acled_csv
 
@@ -88,7 +89,9 @@ def per_record(
     path: Path, rows: list[dict[str, str]], used: tuple[str, ...], mapper: Callable[..., Event]
 ) -> tuple[list[Event], list[tuple[int, str]], list[RowWarning]]:
     """Every row through the per-record mapper alone (one record per line from line 2)."""
-    events, rejected, warnings = [], [], []
+    events: list[Event] = []
+    rejected: list[tuple[int, str]] = []
+    warnings: list[RowWarning] = []
     for line, fields in enumerate(rows, start=2):
         values = {name: fields.get(name, "").strip() for name in used}
         try:
@@ -98,7 +101,10 @@ def per_record(
     return events, rejected, warnings
 
 
-def assert_same(result: ReadResult, expected: tuple[list[Event], list, list]) -> None:
+def assert_same(
+    result: ReadResult,
+    expected: tuple[list[Event], list[tuple[int, str]], list[RowWarning]],
+) -> None:
     events, rejected, warnings = expected
     first: dict[str, int] = {}
     for event in events:  # a repeated id is rejected, naming the line of the first

@@ -186,7 +186,7 @@ def test_sides_whose_names_do_not_pair_with_their_ids_keep_the_whole_name(
 
 names = (
     st.text(
-        st.characters(codec="utf-8", exclude_characters=",\r", exclude_categories=("Cs",)),
+        st.characters(codec="utf-8", exclude_characters=",\r", exclude_categories=["Cs"]),
         min_size=1,
         max_size=20,
     )

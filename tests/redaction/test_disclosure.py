@@ -3,6 +3,7 @@ and every example case."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ from tests.conftest import EXAMPLES, REPO
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
 
-def _case(actors: list[dict[str, Any]], relations: list[dict[str, Any]] = (), **more: Any) -> Case:
+def _case(
+    actors: list[dict[str, Any]], relations: Sequence[dict[str, Any]] = (), **more: Any
+) -> Case:
     return Case(
         id="c",
         context=Context(title="A case", country="CAF", period=Period(start="2013-01-01")),

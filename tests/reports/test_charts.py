@@ -280,7 +280,9 @@ def test_actor_timeline_shows_talks_and_commitments() -> None:
     )
     axes = figure.axes[0]
     assert axes.get_title() == "Group G: violence against civilians and talks"
-    labels = [text.get_text() for text in axes.get_legend().get_texts()]
+    legend = axes.get_legend()
+    assert legend is not None, "the timeline has no legend"
+    labels = [text.get_text() for text in legend.get_texts()]
     assert {"Talks", "Commitment", "Civilians killed (one-sided violence)"} <= set(labels)
     assert actor_timeline_chart(monthly, "Group G").startswith(b"\x89PNG")
     with pytest.raises(ValueError, match="lacks columns"):

@@ -218,7 +218,7 @@ def test_a_bad_prefill_rule_file_is_refused(tmp_path: Path) -> None:
 
 def test_no_data_suggests_nothing() -> None:
     assert suggest_judgements({}, {}, dt.date(2014, 6, 30)) == []
-    quiet = {"organised_deaths_12m": 3.0, "civilian_deaths_12m": 0.0}
+    quiet: dict[str, float | None] = {"organised_deaths_12m": 3.0, "civilian_deaths_12m": 0.0}
     assert suggest_judgements(quiet, {}, dt.date(2014, 6, 30)) == []
 
 

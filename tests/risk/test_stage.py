@@ -14,7 +14,7 @@ from backchannel.risk.stage import assess_stage, load_stage_rules
 from backchannel.risk.stage_inputs import event_measures, structural_measures
 
 RULES = load_stage_rules()
-QUIET_EVENTS = {
+QUIET_EVENTS: dict[str, float | None] = {
     "civilian_deaths_12m": 0.0,
     "civilian_deaths_3m": 0.0,
     "organised_deaths_12m": 0.0,
@@ -72,7 +72,7 @@ def test_each_rule_moves_the_stage(change: dict[str, float], stage: str, rule: s
         ),
     ],
 )
-def test_disagreements_are_flagged(measures: dict[str, float], flag: str | None) -> None:
+def test_disagreements_are_flagged(measures: dict[str, float | None], flag: str | None) -> None:
     result = assess_stage(measures, RULES)
     assert [d.id for d in result.disagreements] == ([flag] if flag else [])
 

@@ -19,15 +19,11 @@ import pytest
 import yaml
 
 from backchannel.errors import InvalidInputError
+from backchannel.screening.designations import Designations, designations_of
 from backchannel.screening.entity import EntityType, ListedEntity, ListedName, NameQuality
-from backchannel.screening.exposure import (
-    Designations,
-    Exposure,
-    Level,
-    assess_exposure,
-    designations_of,
-)
+from backchannel.screening.exposure import Exposure, Level, assess_exposure
 from backchannel.screening.law import PACKAGED_ACTIVITIES, PACKAGED_JURISDICTIONS, load_law
+from backchannel.screening.law_model import Authority, Exemption, Provision
 
 LAW = load_law()
 RULES = Path(__file__).resolve().parents[2] / "src" / "backchannel"
@@ -75,7 +71,11 @@ def _assess(
 
 
 def test_every_provision_exemption_and_authority_is_cited_and_sourced() -> None:
-    entries = [*LAW.provisions.values(), *LAW.exemptions.values(), *LAW.authorities.values()]
+    entries: list[Provision | Exemption | Authority] = [
+        *LAW.provisions.values(),
+        *LAW.exemptions.values(),
+        *LAW.authorities.values(),
+    ]
     assert len(LAW.provisions) >= 15 and len(LAW.exemptions) >= 15
     for entry in entries:
         assert entry.id and entry.citation and entry.summary, entry.id

@@ -258,7 +258,7 @@ def test_load_lists_tells_ftm_from_other_json(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- properties
 
 texts = (
-    st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=20)
+    st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=20)
     .map(lambda s: " ".join(s.split()))
     .filter(bool)
 )

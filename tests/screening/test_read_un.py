@@ -165,7 +165,8 @@ def un_document(records: list[Record], generated: str = "2026-01-01T00:00:00Z") 
             ET.SubElement(alias_element, "QUALITY").text = quality or None
             ET.SubElement(alias_element, "ALIAS_NAME").text = alias or None
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    body: bytes = ET.tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
 
 def write(tmp_path: Path, content: bytes | str, name: str = "un.xml") -> Path:
@@ -375,7 +376,12 @@ def records(draw: st.DrawFn) -> Record:
 
 def unique_ids(generated: list[Record]) -> list[Record]:
     seen: set[str] = set()
-    return [r for r in generated if not (r.data_id in seen or seen.add(r.data_id or ""))]
+    kept: list[Record] = []
+    for record in generated:
+        if record.data_id not in seen:
+            seen.add(record.data_id or "")
+            kept.append(record)
+    return kept
 
 
 @PROPERTY_SETTINGS

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -19,7 +20,7 @@ from backchannel.errors import InvalidInputError
 from backchannel.screening.case_screening import screen_case
 from backchannel.screening.screen import Screening
 from backchannel.settings import Settings
-from tests.conftest import EXAMPLES, mirror_path
+from tests.conftest import EXAMPLES, DemoRun, mirror_path
 
 runner = CliRunner()
 
@@ -53,6 +54,13 @@ def screen_json(env: dict[str, str | None], *args: str) -> object:
     return json.loads(result.stdout)
 
 
+def screen_hits(env: dict[str, str | None], name: str, *options: str) -> list[dict[str, Any]]:
+    """The hits of screening one name, as the JSON list the command prints."""
+    hits = screen_json(env, name, *options)
+    assert isinstance(hits, list), hits
+    return hits
+
+
 def test_al_shabaab_is_found_on_the_un_list_first(lists_env: dict[str, str | None]) -> None:
     hits = screen_json(lists_env, "Harakat al-Shabaab al-Mujahideen")
     assert isinstance(hits, list) and hits
@@ -77,7 +85,7 @@ def test_a_decision_is_shown_in_later_screenings_of_its_case_only(
     for example in ("somalia-2011.yaml", "colombia-2012.yaml"):
         imported = runner.invoke(app, ["case", "import", str(EXAMPLES / example)], env=lists_env)
         assert imported.exit_code == 0, imported.stderr
-    [first, *_] = screen_json(lists_env, "Harakat al-Shabaab al-Mujahideen")
+    [first, *_] = screen_hits(lists_env, "Harakat al-Shabaab al-Mujahideen")
     hit = ["--list", first["list"], "--entity", first["entity_id"], "--verdict", "true_match"]
     decided = runner.invoke(
         app,
@@ -87,11 +95,11 @@ def test_a_decision_is_shown_in_later_screenings_of_its_case_only(
     )  # fmt: skip
     assert decided.exit_code == 0, decided.stderr
     name = "Harakat al-Shabaab al-Mujahideen"
-    [again, *_] = screen_json(lists_env, name, "--case", "somalia-2011")
+    [again, *_] = screen_hits(lists_env, name, "--case", "somalia-2011")
     assert again["decision"]["verdict"] == "true_match" and "note" not in again["decision"]
     # a decision belongs to its case: not shown without it, nor in another case
-    assert screen_json(lists_env, name)[0]["decision"] is None
-    assert screen_json(lists_env, name, "--case", "colombia-2012")[0]["decision"] is None
+    assert screen_hits(lists_env, name)[0]["decision"] is None
+    assert screen_hits(lists_env, name, "--case", "colombia-2012")[0]["decision"] is None
     nowhere = runner.invoke(
         app, ["screen", "decide", name, *hit, "--case", "nowhere"], env=lists_env
     )
@@ -179,15 +187,14 @@ def test_screen_case_command(lists_env: dict[str, str | None]) -> None:
     assert bad.exit_code == 3 and "dancing" in bad.stderr
 
 
-def test_demo_briefs_carry_a_legal_section(tmp_path: Path) -> None:
-    mirror = mirror_path()
-    if mirror is None:
+@pytest.mark.slow
+def test_demo_briefs_carry_a_legal_section(mirror_demo: DemoRun) -> None:
+    if mirror_path() is None:
         pytest.skip("no data mirror")
-    env = {"BACKCHANNEL_DATA_DIR": str(tmp_path / "empty"), "BACKCHANNEL_MIRROR": str(mirror)}
-    result = runner.invoke(app, ["demo", "--output", str(tmp_path / "out"), "--no-pdf"], env=env)
+    result = mirror_demo
     assert result.exit_code == 0, result.stderr
     assert "Harakat al-Shabaab al-Mujahideen matches AL-SHABAAB on un-sc" in result.stdout
-    brief = (tmp_path / "out" / "colombia-2012.html").read_text()
+    brief = (result.output / "colombia-2012.html").read_text()
     start = brief.index('id="legal"')
     section = brief[start : brief.index("</section>", start)]
     assert "REVOLUTIONARY ARMED FORCES OF COLOMBIA" in section and "FTO" in section

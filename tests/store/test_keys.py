@@ -249,9 +249,8 @@ def test_a_missing_key_ring_beside_sealed_data_is_an_error_not_a_new_key(
 def test_another_ring_is_refused_by_name(settings: Settings, tmp_path: Path) -> None:
     CaseStore.open(settings).close()
     other = Settings(data_dir=tmp_path / "other", database_url=None, secret_key=None)
-    settings.resolved_key_file.write_bytes(
-        load_key_ring(other, create=True) and other.resolved_key_file.read_bytes()
-    )
+    load_key_ring(other, create=True)
+    settings.resolved_key_file.write_bytes(other.resolved_key_file.read_bytes())
     with pytest.raises(EncryptionKeyError, match=r"audit key .* is not the key"):
         CaseStore.open(settings)
 

@@ -71,7 +71,7 @@ def raw_contents(store: CaseStore, settings: Settings) -> str:
 
 def table_snapshot(store: CaseStore) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, for before/after comparisons."""
-    snapshot = {}
+    snapshot: dict[str, list[tuple[object, ...]]] = {}
     with store.engine.connect() as connection:
         for table in Base.metadata.sorted_tables:
             rows = connection.execute(select(table).order_by(*table.primary_key.columns))

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from alembic import command
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from backchannel.auth import Role, User
 from backchannel.errors import (
     AuthenticationError,
+    ConflictError,
     InvalidInputError,
     LockedOutError,
     NotFoundError,
@@ -126,7 +127,7 @@ def test_bad_users_are_refused_naming_the_field_and_nothing_is_written(
 
 def test_a_name_is_taken_once(store: CaseStore) -> None:
     store.add_user("amina", Role.analyst, PASSWORD)
-    with pytest.raises(InvalidInputError, match="a user named 'amina' already exists"):
+    with pytest.raises(ConflictError, match="a user named 'amina' already exists"):
         store.add_user("amina", Role.viewer, OTHER_PASSWORD)
     assert [u.role for u in store.users()] == [Role.analyst]
 
@@ -567,12 +568,13 @@ def test_every_change_is_in_the_audit_chain_with_the_acting_user(team: CaseStore
 
 def test_a_refused_change_leaves_no_audit_entry(team: CaseStore) -> None:
     before = len(team.audit_entries(limit=1000))
-    for attempt in (
+    attempts: tuple[Callable[[], object], ...] = (
         lambda: team.add_member("somalia", "amina", "admin"),
         lambda: team.add_member("nowhere", "amina", Role.analyst),
         lambda: team.remove_member("somalia", "amina"),
         lambda: team.disable_user("ghost"),
-    ):
+    )
+    for attempt in attempts:
         with pytest.raises((InvalidInputError, NotFoundError)):
             attempt()
     assert len(team.audit_entries(limit=1000)) == before

@@ -9,6 +9,7 @@ and an anonymous caller 401 (or the login page).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -22,6 +23,7 @@ from tests.web.conftest import (
     MISSING_CASE,
     OTHER_CASE,
     Browser,
+    ServedRoute,
     concrete,
     served_routes,
 )
@@ -36,12 +38,13 @@ KNOWN_CASE_ROUTES = {
 }
 
 
-def request(client: TestClient, method: str, path: str, csrf: str | None = None) -> object:
+def request(client: TestClient, method: str, path: str, csrf: str | None = None) -> Any:
+    """The client's answer (httpx2's or httpx's Response, whichever Starlette uses)."""
     headers = {CSRF_HEADER: csrf} if csrf and method in UNSAFE_METHODS else {}
     return client.request(method, path, headers=headers)
 
 
-def case_routes(app: FastAPI) -> list:
+def case_routes(app: FastAPI) -> list[ServedRoute]:
     routes = [r for r in served_routes(app) if "{case_id}" in r.path]
     assert routes, "the enumeration found no case route: it would check nothing"
     assert {r.path for r in routes} >= KNOWN_CASE_ROUTES, "the enumeration misses case routes"

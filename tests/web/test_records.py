@@ -14,13 +14,14 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from backchannel.reports import case_analysis
 from backchannel.store.service import CaseStore
 from backchannel.web import analysis_cache
 from backchannel.web.security import CSRF_HEADER
 from tests.web.conftest import CASE, MISSING_CASE, Browser
 from tests.web.test_pages import INTERMEDIARY, assert_accessible_basics
 
-NEW_CASE = {
+NEW_CASE: dict[str, Any] = {
     "id": "test-case-2024",
     "title": "A test case",
     "country": "SOM",
@@ -507,7 +508,7 @@ def test_the_analysis_is_cached_until_the_case_changes(
     app: FastAPI, browser: Callable[[str], Browser], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runs: list[str] = []
-    real = analysis_cache.analyse_for_brief
+    real = case_analysis.analyse_for_brief
 
     def counted(case: Any, **inputs: Any) -> Any:
         runs.append(case.id)

@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -51,7 +52,9 @@ SECURITY_HEADERS = {
 }
 
 
-def assert_secure_headers(response: object, *, cacheable: bool = False) -> None:
+# A response is typed Any: Starlette's test client answers with httpx2's Response when that
+# package is installed and with httpx's otherwise, so naming either breaks on the other.
+def assert_secure_headers(response: Any, *, cacheable: bool = False) -> None:
     for name, value in SECURITY_HEADERS.items():
         assert response.headers.get(name) == value, (response.url, name)
     if cacheable:
@@ -155,10 +158,19 @@ def test_the_vendored_htmx_is_the_pinned_release() -> None:
 PRODUCTION_SESSION_COOKIE = HOST_PREFIX + SESSION_COOKIE
 
 
-def session_cookie_header(response: object, name: str = PRODUCTION_SESSION_COOKIE) -> str:
-    headers = [h for h in response.headers.get_list("set-cookie") if h.startswith(name + "=")]
+def session_cookie_header(response: Any, name: str = PRODUCTION_SESSION_COOKIE) -> str:
+    headers: list[str] = [
+        h for h in response.headers.get_list("set-cookie") if h.startswith(name + "=")
+    ]
     assert len(headers) == 1, response.headers
     return headers[0]
+
+
+def captured(pattern: str, text: str) -> str:
+    """The first group of the first match of ``pattern`` in ``text`` (fails when absent)."""
+    found = re.search(pattern, text)
+    assert found is not None, f"{pattern!r} not in {text[:300]!r}"
+    return found.group(1)
 
 
 def test_the_session_cookie_is_httponly_strict_secure_and_site_wide(
@@ -173,7 +185,7 @@ def test_the_session_cookie_is_httponly_strict_secure_and_site_wide(
     assert {"httponly", "secure", "samesite", "path", "max-age"} <= attributes
     assert "samesite=strict" in cookie
     assert "path=/" in cookie
-    max_age = int(re.search(r"max-age=(\d+)", cookie).group(1))
+    max_age = int(captured(r"max-age=(\d+)", cookie))
     assert 0 < max_age <= 8 * 3600
     login_cookies = [h for h in response.headers.get_list("set-cookie") if "login" in h]
     assert login_cookies and all("max-age=0" in h.lower() for h in login_cookies)
@@ -256,7 +268,7 @@ def test_logging_out_ends_the_session(
     response = log_in(anonymous, "lead")
     token = session_cookie_header(response).split(";")[0].split("=", 1)[1]
     page = anonymous.get("/")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    csrf = captured(r'name="csrf_token" value="([^"]+)"', page.text)
     out = anonymous.post("/logout", data={"csrf_token": csrf})
     assert out.status_code == 303
     assert out.headers["location"] == "/login"
@@ -389,8 +401,8 @@ def test_login_goes_back_where_the_user_was_sent_from(
     assert first.status_code == 303
     assert first.headers["location"] == f"/login?next=%2Fcases%2F{CASE}"
     form = anonymous.get(first.headers["location"])
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-    target = re.search(r'name="next" value="([^"]+)"', form.text).group(1)
+    token = captured(r'name="csrf_token" value="([^"]+)"', form.text)
+    target = captured(r'name="next" value="([^"]+)"', form.text)
     assert target == f"/cases/{CASE}"
     done = anonymous.post(
         "/login",

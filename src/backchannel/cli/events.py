@@ -146,7 +146,7 @@ def events_alerts(
         f"{len(found)} alerts",
         (
             Column("kind"),
-            Column("scope", wide=True),
+            Column("scope"),
             Column("actor"),
             Column("from"),
             Column("to"),
