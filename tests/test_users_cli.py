@@ -93,6 +93,15 @@ def test_a_short_password_is_refused_with_exit_3(env: dict[str, str]) -> None:
     assert run(env, "users", "list", "--format", "json")[1].strip() == "[]"
 
 
+def test_a_name_taken_already_exits_with_the_conflict_code(env: dict[str, str]) -> None:
+    add(env, "amina", "analyst")
+    code, _, stderr = run(
+        env, "users", "add", "amina", "--role", "viewer", "--password-stdin", input=PASSWORD + "\n"
+    )
+    assert code == 12, stderr
+    assert "a user named 'amina' already exists" in stderr
+
+
 def test_a_bad_name_is_refused_before_any_password_is_asked(env: dict[str, str]) -> None:
     code, stdout, stderr = run(env, "users", "add", "Amina Smith", "--role", "analyst")
     assert code == 3

@@ -1,12 +1,22 @@
 """One exception hierarchy for the whole product.
 
 Exceptions carry data only. How they become HTTP statuses or CLI exit codes is decided
-in one place per surface (``cli.EXIT_CODES``), never where they are raised.
+in one table per surface (``cli.common.EXIT_CODES``, ``web.errors.BACKCHANNEL_ERRORS``),
+never where they are raised. Each table lists the classes defined here; an error class
+defined elsewhere derives from one of them and is answered as its nearest listed base.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+#: One part of a location: a field name, or a position in a list.
+PathPart = str | int
+
+# a name between dots, or a list position in brackets: ``body.counterparts[0]``
+_LOCATION_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -14,12 +24,39 @@ class Problem:
     """One thing wrong with an input: where it is and what was expected there.
 
     ``location`` is a path inside the document (``actors[2].kind``); ``line`` is the
-    1-based line in the source file when known.
+    1-based line in the source file when known. ``path`` is the same location as parts
+    (``("actors", 2, "kind")``) when the code that found the problem knew them; ``parts``
+    gives them in every case.
     """
 
     location: str
     message: str
     line: int | None = None
+    # derived from the same place as ``location``: equal problems are equal without it
+    path: tuple[PathPart, ...] | None = field(default=None, compare=False)
+
+    @classmethod
+    def at(cls, path: Sequence[PathPart], message: str, line: int | None = None) -> Problem:
+        """A problem located by its path parts; ``location`` is their written form."""
+        return cls(render_location(path), message, line, tuple(path))
+
+    @property
+    def parts(self) -> tuple[PathPart, ...]:
+        """The location as parts: names and list positions (``()`` for the whole input)."""
+        if self.path is not None:
+            return self.path
+        return tuple(
+            int(index) if index else name for name, index in _LOCATION_PART.findall(self.location)
+        )
+
+    def moved(self, prefix: Sequence[PathPart], into: Sequence[PathPart]) -> Problem:
+        """This problem with a location under ``prefix`` re-rooted under ``into``
+        (``cases[3].title`` moved from ``cases[3]`` into ``body`` is ``body.title``); a
+        problem elsewhere keeps its place."""
+        parts = self.parts
+        if parts[: len(prefix)] != tuple(prefix):
+            return self
+        return Problem.at((*into, *parts[len(prefix) :]), self.message, self.line)
 
     def describe(self, source: str | None = None) -> str:
         """Render the problem as ``file:line: at path: message``."""
@@ -29,6 +66,17 @@ class Problem:
         if self.location:
             return f"{place}: at {self.location}: {self.message}"
         return f"{place}: {self.message}"
+
+
+def render_location(path: Sequence[PathPart]) -> str:
+    """Path parts written as a location: ``("actors", 2, "kind")`` is ``actors[2].kind``."""
+    written = ""
+    for part in path:
+        if isinstance(part, int):
+            written += f"[{part}]"
+        else:
+            written += f".{part}" if written else part
+    return written
 
 
 class BackchannelError(Exception):
@@ -59,7 +107,8 @@ class NotFoundError(BackchannelError):
 
 
 class ConflictError(BackchannelError):
-    """The change clashes with what is stored (a case with that id exists already)."""
+    """The change clashes with what is stored: a case with that id, or a user with that
+    name, exists already."""
 
 
 class IntegrityError(BackchannelError):

@@ -104,7 +104,7 @@ def test_a_json_error_body_names_files_by_their_names_only(tmp_path: Path) -> No
     body = answer.json()["error"]
     assert body["message"].startswith(f"1 problem(s) in {UN_XML}:")
     assert body["details"] == [
-        {"location": [], "message": f"cannot open {UN_XML}: permission denied"}
+        {"location": [], "message": f"cannot open {UN_XML}: permission denied", "line": 3}
     ]
     assert str(tmp_path) not in answer.text
 

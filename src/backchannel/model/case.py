@@ -23,11 +23,14 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, ClassVar, Self
 
+import pycountry
 from pydantic import (
+    AfterValidator,
     Field,
     ValidationInfo,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from backchannel.model.base import (
     SENSITIVE,
@@ -74,8 +77,29 @@ SCHEMA_VERSION = 1
 
 __all__ = ["SENSITIVE", "Record", "RecordId", "integrity_problems"]
 
+
+#: Codes in general use for places ISO 3166-1 has not assigned one: Kosovo's XKX is the
+#: code the European Commission, the World Bank and the Early Warning Project use.
+USER_ASSIGNED_COUNTRIES: dict[str, str] = {"XKX": "Kosovo"}
+
+
+def _known_country(code: str) -> str:
+    # the pattern alone lets through codes no country holds (XXX), which would match no
+    # event, forecast or designation of the case and so hide every risk behind a typo
+    if code not in USER_ASSIGNED_COUNTRIES and pycountry.countries.get(alpha_3=code) is None:
+        raise PydanticCustomError(
+            "unknown_country",
+            "'{code}' is not an ISO 3166-1 alpha-3 country code (e.g. CAF, COL, SOM)",
+            {"code": code},
+        )
+    return code
+
+
+#: A country, by its ISO 3166-1 alpha-3 code; a code no country holds is refused.
 CountryCode = Annotated[
-    str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 country code.")
+    str,
+    Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 country code."),
+    AfterValidator(_known_country),
 ]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -322,6 +346,15 @@ EventRef = Annotated[
 ]
 
 
+def check_framework_status(subject: str, status: Finding | None) -> None:
+    """Refuse a judgement on a UN Framework factor or indicator that gives no status
+    (``ValueError`` naming the subject)."""
+    if subject.startswith(FRAMEWORK_PREFIX) and status is None:
+        raise ValueError(
+            f"a judgement on {subject!r} must give a status: present, absent or unknown"
+        )
+
+
 class Judgement(Record):
     """An analyst's dated judgement on one subject, with evidence and confidence.
 
@@ -365,10 +398,7 @@ class Judgement(Record):
 
     @model_validator(mode="after")
     def _framework_needs_status(self) -> Self:
-        if self.subject.startswith(FRAMEWORK_PREFIX) and self.status is None:
-            raise ValueError(
-                f"a judgement on {self.subject!r} must give a status: present, absent or unknown"
-            )
+        check_framework_status(self.subject, self.status)
         if self.origin is JudgementOrigin.MACHINE and self.reviews is not None:
             raise ValueError("a machine-suggested judgement cannot review another judgement")
         return self

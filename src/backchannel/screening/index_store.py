@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from backchannel.errors import BackchannelError
+from backchannel.errors import DataUnavailableError
 from backchannel.screening import entity_codec
 from backchannel.screening.entity import ReadResult
 from backchannel.screening.index import ScreeningIndex
@@ -81,7 +81,7 @@ _JSON = ("lists", "entities", "weights", "forms")
 _KEY_SEPARATOR = "\n"
 
 
-class IndexUnusable(BackchannelError):
+class IndexUnusable(DataUnavailableError):
     """A persisted index that must not be used; the message says why."""
 
 

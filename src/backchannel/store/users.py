@@ -34,7 +34,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from backchannel.auth import Role, User, WebSession, validate_user_name
-from backchannel.errors import InvalidInputError, NotFoundError, Problem
+from backchannel.errors import ConflictError, InvalidInputError, NotFoundError, Problem
 from backchannel.store.schema import (
     CaseRow,
     LoginAttemptRow,
@@ -135,9 +135,7 @@ class UserRepository:
         """A new user; refuses a name already taken (users are never deleted, so ever taken)."""
         validate_user_name(name)
         if self.find(name) is not None:
-            raise InvalidInputError(
-                "user", [Problem("name", f"a user named {name!r} already exists")]
-            )
+            raise ConflictError(f"a user named {name!r} already exists")
         row = UserRow(
             name=name,
             role=role.value,
@@ -260,7 +258,7 @@ class UserRepository:
         )
         counted: list[dt.datetime] = []
         in_flight = 0
-        for at, outcome in self.session.execute(statement).tuples():
+        for at, outcome in self.session.execute(statement):
             moment = utc(at)
             if outcome == PENDING and now - moment < PENDING_GRACE:
                 in_flight += 1

@@ -1,12 +1,18 @@
 """How errors become HTTP answers, in one place: JSON for the API, a page for the rest.
 
 One JSON shape for every error: ``{"error": {"status": 404, "code": "not_found",
-"message": "..."}}``. A case that does not exist and a case the user is not a member of
-get the very same answer, so that nobody learns which cases exist by asking for them.
-Server-side failures say nothing of their cause (it is logged, not shown), except an
-installed designation list that cannot be read: the page says which and how to reinstall
-it. No error text shown in a page or a JSON body holds a path on the server: every absolute
-path is cut to its file's name (``without_paths``), the full text going to the log.
+"message": "..."}}``. Every refused input, whether the request did not fit its model or a
+write found it breaks the case's rules, is answered alike: 422, code ``invalid_input``, and
+``details``, one ``{"location": [...], "message": "...", "line": n}`` per problem, whose
+location is the list of path parts (``["body", "counterparts", 0]``) and whose line is null
+unless the problem came from a line of a file.
+
+A case that does not exist and a case the user is not a member of get the very same
+answer, so that nobody learns which cases exist by asking for them. Server-side failures
+say nothing of their cause (it is logged, not shown), except an installed designation list
+that cannot be read: the page says which and how to reinstall it. No error text shown in a
+page or a JSON body holds a path on the server: every absolute path is cut to its file's
+name (``without_paths``), the full text going to the log.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -26,13 +32,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backchannel.datasets.designation_lists import InstalledListUnreadable
 from backchannel.errors import (
+    AmbiguousNameError,
     AuthenticationError,
     BackchannelError,
+    ConfigurationError,
     ConflictError,
     DataUnavailableError,
+    EncryptionKeyError,
+    IntegrityError,
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
+    Problem,
+    RedactionLeakError,
 )
 from backchannel.web.context import STATIC_PREFIX, is_api, web_context
 from backchannel.web.security import response_headers
@@ -73,14 +85,6 @@ class CsrfRejected(WebRefusal):
     message = "This form has expired or did not come from this site. Reload the page and try again."
 
 
-class Conflict(WebRefusal):
-    """Something with that id already exists."""
-
-    status = 409
-    code = "conflict"
-    message = "A case with this id already exists: choose another id."
-
-
 class CaseNotFound(WebRefusal):
     """No such case, or not one the user is a member of: the same answer for both."""
 
@@ -89,18 +93,35 @@ class CaseNotFound(WebRefusal):
     message = "Not found."
 
 
-#: Status, code and message of each error type; the most specific type wins. Messages of
-#: server-side failures are generic: their details go to the log.
+#: The code of every refused input, whichever check refused it.
+INVALID_INPUT = "invalid_input"
+
+#: Status, code and message of each error type; the most specific type wins. Every class of
+#: ``backchannel.errors`` is listed; one defined elsewhere derives from one of them.
+#: Messages of server-side failures are generic: their details go to the log.
 BACKCHANNEL_ERRORS: dict[type[BackchannelError], tuple[int, str, str | None]] = {
+    InvalidInputError: (422, INVALID_INPUT, None),
     NotFoundError: (404, CaseNotFound.code, CaseNotFound.message),
-    ConflictError: (409, Conflict.code, None),
-    InvalidInputError: (422, "invalid_input", None),
+    ConflictError: (409, "conflict", None),
+    AmbiguousNameError: (409, "ambiguous_name", None),
     PermissionDeniedError: (403, Forbidden.code, Forbidden.message),
     AuthenticationError: (401, NotSignedIn.code, NotSignedIn.message),
     DataUnavailableError: (503, "unavailable", "A data source is unavailable. Try again later."),
     InstalledListUnreadable: (503, "list_unreadable", None),
+    # the message names the sensitive forms: the reader is told only what they identify
+    RedactionLeakError: (500, "redaction_leak", None),
+    IntegrityError: (500, "server_error", "Something went wrong on the server."),
+    EncryptionKeyError: (500, "server_error", "Something went wrong on the server."),
+    ConfigurationError: (500, "server_error", "Something went wrong on the server."),
     BackchannelError: (500, "server_error", "Something went wrong on the server."),
 }
+
+
+def answer_for(kind: type[BackchannelError]) -> tuple[int, str, str | None]:
+    """Status, code and fixed message (``None``: the error's own) for errors of ``kind``:
+    those of the nearest type of its ancestry that ``BACKCHANNEL_ERRORS`` lists."""
+    return next(BACKCHANNEL_ERRORS[base] for base in kind.__mro__ if base in BACKCHANNEL_ERRORS)
+
 
 TITLES = {
     400: "Bad request",
@@ -213,27 +234,23 @@ def _refusal(request: Request, error: Exception) -> Response:
 
 def _backchannel_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, BackchannelError)
-    for kind in type(error).__mro__:
-        if kind in BACKCHANNEL_ERRORS:
-            status, code, message = BACKCHANNEL_ERRORS[kind]
-            break
-    if status >= 500:
+    status, code, message = answer_for(type(error))
+    shown = error.message
+    if isinstance(error, RedactionLeakError):
+        shown = error.withheld_message  # neither shown nor logged: it names the forms
+    elif status >= 500:
         logger.error("%s: %s", type(error).__name__, error.message)
-    details = None
     if isinstance(error, InvalidInputError):
-        details = [
-            {"location": problem_location(p.location), "message": p.message} for p in error.problems
-        ]
-    return problem(request, status, code, message or error.message, details=details)
+        details = [problem_detail(p.parts, p.message, p.line) for p in error.problems]
+        return problem(request, status, code, message or shown, details=details)
+    return problem(request, status, code, message or shown)
 
 
-def problem_location(location: str) -> list[str | int]:
-    """A problem's location (``body.counterparts[0]``) as the parts validation errors give
-    (``["body", "counterparts", 0]``)."""
-    return [
-        int(index) if index else name
-        for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", location)
-    ]
+def problem_detail(
+    location: Sequence[str | int], message: str, line: int | None = None
+) -> dict[str, Any]:
+    """One problem of a refused input as the 422 body lists it."""
+    return {"location": list(location), "message": message, "line": line}
 
 
 def _http_error(request: Request, error: Exception) -> Response:
@@ -247,10 +264,12 @@ def _http_error(request: Request, error: Exception) -> Response:
 
 def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    details = [
-        {"location": list(e.get("loc", ())), "message": e.get("msg", "")} for e in error.errors()
+    problems = [
+        Problem.at(tuple(e.get("loc", ())), str(e.get("msg", "")).removeprefix("Value error, "))
+        for e in error.errors()
     ]
-    return problem(request, 422, "invalid_request", "The request was not valid.", details=details)
+    # answered as a write's own refusal is: one shape for every refused input
+    return _backchannel_error(request, InvalidInputError("request", problems))
 
 
 def _unexpected(request: Request, error: Exception) -> Response:

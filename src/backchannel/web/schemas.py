@@ -166,10 +166,12 @@ class CreatedOut(_Out):
 
 
 class ErrorDetailOut(_Out):
-    """One thing wrong with the request: where (``["body", "source"]``) and what."""
+    """One thing wrong with the request: where (``["body", "source"]``), what, and the
+    line of the file it is on (null when the input is no file)."""
 
     location: list[str | int]
     message: str
+    line: int | None = None
 
 
 class ErrorBodyOut(_Out):

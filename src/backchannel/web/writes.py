@@ -29,10 +29,8 @@ from backchannel.model.case import (
     Actor,
     Case,
     Commitment,
-    Context,
     Engagement,
     Judgement,
-    Period,
     Record,
     Relation,
     StatusChange,
@@ -40,7 +38,7 @@ from backchannel.model.case import (
 )
 from backchannel.model.vocabulary import CommitmentStatus, JudgementOrigin
 from backchannel.store.service import CaseStore
-from backchannel.web.errors import Conflict, Forbidden
+from backchannel.web.errors import Forbidden
 from backchannel.web.inputs import (
     ActorIn,
     CaseIn,
@@ -94,33 +92,25 @@ def new_case_id() -> str:
 def create_case(store: CaseStore, user: User, body: CaseIn) -> Case:
     """Open a case with ``body``'s context; ``user`` becomes its case lead.
 
-    ``store`` acts as ``user``. The case gets ``body.id`` if it gives one (``Conflict`` if a
-    case with that id already exists), else an id made up here.
+    ``store`` acts as ``user``. The case gets ``body.id`` if it gives one (``ConflictError``
+    if a case with that id already exists), else an id made up here.
     """
     if not may_create_cases(user):
         raise Forbidden
-    context = Context(
-        title=body.title,
-        country=body.country,
-        regions=list(body.regions),
-        period=Period(start=body.period_start, end=body.period_end),
-        summary=body.summary,
-    )
-    if body.id is not None:
-        return _created(store, user, Case(id=body.id, context=context))
+    context = body.context()
+    chosen = body.case_id()
+    if chosen is not None:
+        return _created(store, user, Case(id=chosen, context=context))
     for _ in range(CASE_ID_TRIES - 1):
         try:
             return _created(store, user, Case(id=new_case_id(), context=context))
-        except Conflict:
+        except ConflictError:
             continue
     return _created(store, user, Case(id=new_case_id(), context=context))
 
 
 def _created(store: CaseStore, user: User, case: Case) -> Case:
-    try:
-        store.create_case(case, lead=user.name)
-    except ConflictError:
-        raise Conflict from None
+    store.create_case(case, lead=user.name)
     return case
 
 
@@ -132,20 +122,12 @@ def add_record(store: CaseStore, case_id: str, collection: str, record: R) -> R:
         updated = case.model_copy(update={collection: records})
         problems = integrity_problems(updated)
         if problems:
-            raise InvalidInputError(
-                "request", [_in_request(p, f"{collection}[{len(records) - 1}]") for p in problems]
-            )
+            added = (collection, len(records) - 1)
+            raise InvalidInputError("request", [p.moved(added, ("body",)) for p in problems])
         return updated
 
     store.update_case(case_id, appended, ADD_ACTIONS[collection])
     return record
-
-
-def _in_request(problem: Problem, prefix: str) -> Problem:
-    location = problem.location
-    if location == prefix or location.startswith((prefix + ".", prefix + "[")):
-        location = "body" + location[len(prefix) :]
-    return Problem(location, problem.message)
 
 
 def actor_from(body: ActorIn) -> Actor:
@@ -170,12 +152,13 @@ def commitment_from(body: CommitmentIn) -> Commitment:
 
 def judgement_from(body: JudgementIn, analyst: str, now: dt.datetime | None = None) -> Judgement:
     """The judgement ``body`` describes, by ``analyst``, made at ``body.at`` or ``now``."""
+    given = body.model_dump()
     return Judgement.model_validate(
         {
-            **body.model_dump(exclude={"id", "at"}),
-            "id": body.id or new_id("judgements"),
+            **given,
+            "id": given["id"] or new_id("judgements"),
             "analyst": analyst,
-            "at": body.at or now or dt.datetime.now(dt.UTC),
+            "at": given["at"] or now or dt.datetime.now(dt.UTC),
             "origin": JudgementOrigin.ANALYST,
         }
     )
