@@ -22,6 +22,7 @@ from backchannel.actors.exchange_records import (
     build_map,
     relation_attributes,
 )
+from backchannel.csv_records import csv_records
 from backchannel.errors import InvalidInputError, Problem
 from backchannel.model.case import Relation
 
@@ -72,26 +73,25 @@ def read_csv(data: str | bytes, source: str = "<input>") -> ActorMap:
     except UnicodeDecodeError as error:
         problem = Problem("", f"not UTF-8 text (byte {error.start})")
         raise InvalidInputError(source, [problem]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = reader.fieldnames or []
+    records = csv_records(io.StringIO(text, newline=""), source, skip_blank_cells=False)
+    columns = next(records, (1, []))[1]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         problems = [Problem(c, "required column is missing", 1) for c in missing]
         raise InvalidInputError(source, problems)
     draft = MapDraft()
     ends: dict[str, tuple[dict[str, Any], int, str]] = {}
-    try:
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                draft.problems.append(Problem(f"row {line}", "more fields than columns", line))
-                continue
-            values = {k: v for k, v in row.items() if k in Relation.model_fields}
-            draft.edges.append(Element(f"row {line}", values, line))
-            for end in ("source", "target"):
-                _add_end(draft, ends, row, end, line)
-    except csv.Error as error:
-        raise InvalidInputError(source, [Problem("", str(error), reader.line_num)]) from None
+    for line, fields in records:
+        if len(fields) > len(columns):
+            draft.problems.append(Problem(f"row {line}", "more fields than columns", line))
+            continue
+        # as csv.DictReader reads it: a short row's last cells are None, the last of two
+        # columns of one name wins
+        row = {name: fields[at] if at < len(fields) else None for at, name in enumerate(columns)}
+        values = {k: v for k, v in row.items() if k in Relation.model_fields}
+        draft.edges.append(Element(f"row {line}", values, line))
+        for end in ("source", "target"):
+            _add_end(draft, ends, row, end, line)
     draft.nodes = [Element(where, values, line) for values, line, where in ends.values()]
     return build_map(draft, source)
 

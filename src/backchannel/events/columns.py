@@ -1,15 +1,8 @@
-"""Column-wise mapping of CSV records onto the event table: the readers' fast path.
+"""Array helpers for mapping the string columns of CSV records onto the event table.
 
-The fast path takes the string columns of the records with the right number of fields,
-stripped as the per-record mapper strips every field (``stripped``), and maps, at once,
-every record that is plainly valid: every value in the form the per-record mapper
-accepts, nothing to warn about. Every other record is left to the layout's per-record
-mapper, which says exactly why it is rejected or what is worth a warning, so the two
-paths together give the same events, rejections and warnings as the per-record mapper
-alone (a property test holds them to it).
-
-Values that repeat (dates, counts, codes) are converted once per distinct value by the
-same Python functions the per-record mapper uses.
+The readers hand the layouts each used column over all the records with the header's
+number of fields, stripped as ``str.strip`` strips (``stripped``). Values that repeat
+(dates, counts, codes) are converted once per distinct value (``lookup``).
 """
 
 from __future__ import annotations
@@ -21,37 +14,33 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from backchannel.events import row_values
-
 __all__ = [
-    "NOT_FAST",
-    "FastColumns",
-    "fast_common",
-    "fast_count",
-    "fast_date",
-    "fast_long_date",
-    "fast_optional_int",
-    "fast_year",
+    "REFUSED",
+    "EventColumns",
+    "constant",
+    "in_range",
     "lookup",
     "lookup_together",
+    "mask",
+    "null_if_empty",
     "plain_number",
     "repeats",
     "stripped",
 ]
 
-NOT_FAST: Any = object()
-"""Returned by a value converter for a value the fast path leaves to the per-record mapper."""
+REFUSED: Any = object()
+"""Returned by a value converter for a value it does not accept."""
 
-# Every character ``str.isspace`` accepts (the per-record mapper strips fields with
-# ``str.strip``); a test checks this against Python.
+# Every character ``str.isspace`` accepts, as ``str.strip`` removes them; a test checks
+# this against Python.
 PYTHON_WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _PLAIN_NUMBER = r"^-?[0-9]{1,12}(\.[0-9]{1,20})?$"
 
-FastColumns = dict[str, pa.Array]
-"""Event-table columns by name, over all the records handed to the fast path."""
+EventColumns = dict[str, pa.Array]
+"""Event-table columns by name, over all the records handed to a layout."""
 
 
 def stripped(column: pa.Array) -> pa.Array:
@@ -63,7 +52,7 @@ def lookup(
     column: pa.Array, convert: Callable[[str], object], type: pa.DataType
 ) -> tuple[pa.Array, np.ndarray]:
     """``convert`` applied to each distinct value of ``column``: the values (null where
-    ``convert`` said ``NOT_FAST``) and a mask of the rows it converted."""
+    ``convert`` said ``REFUSED``) and a mask of the rows it accepted."""
     [converted] = lookup_together([column], convert, type)
     return converted
 
@@ -75,8 +64,8 @@ def lookup_together(
     death counts): each distinct value is converted once for all of them."""
     encoded = pc.dictionary_encode(pa.concat_arrays(columns) if len(columns) > 1 else columns[0])
     results = [convert(value) for value in encoded.dictionary.to_pylist()]
-    accepted = np.array([result is not NOT_FAST for result in results], dtype=bool)
-    values = pa.array([None if r is NOT_FAST else r for r in results], type=type)
+    accepted = np.array([result is not REFUSED for result in results], dtype=bool)
+    values = pa.array([None if r is REFUSED else r for r in results], type=type)
     indices = encoded.indices
     converted, mask_of = values.take(indices), accepted[indices.to_numpy(zero_copy_only=False)]
     rows = len(columns[0])
@@ -87,17 +76,16 @@ def lookup_together(
 
 
 def plain_number(column: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Decimal numbers written plainly (``-12.5``) as float64, null when empty, and a mask
-    of the rows that are empty or plain (the rest are for the per-record mapper)."""
+    """Decimal numbers written plainly (``-12.5``) as float64, null otherwise, and a mask
+    of the rows that are empty or plain."""
     plain = pc.match_substring_regex(column, _PLAIN_NUMBER)
     values = pc.cast(pc.if_else(plain, column, pa.scalar(None, pa.string())), pa.float64())
-    empty = pc.equal(column, "")
-    return values, mask(pc.or_(plain, empty))
+    return values, mask(pc.or_(plain, pc.equal(column, "")))
 
 
-def non_empty(column: pa.Array) -> np.ndarray:
-    """Rows whose value is not the empty string."""
-    return mask(pc.not_equal(column, ""))
+def empty(column: pa.Array) -> np.ndarray:
+    """Rows whose value is the empty string."""
+    return mask(pc.equal(column, ""))
 
 
 def null_if_empty(column: pa.Array) -> pa.Array:
@@ -106,7 +94,7 @@ def null_if_empty(column: pa.Array) -> pa.Array:
 
 
 def in_range(values: pa.Array, bound: float) -> np.ndarray:
-    """Rows that are null or within ``[-bound, bound]``."""
+    """Rows that are null or within ``[-bound, bound]`` (NaN is not)."""
     inside = pc.and_(pc.greater_equal(values, -bound), pc.less_equal(values, bound))
     return mask(pc.fill_null(inside, True))
 
@@ -135,72 +123,3 @@ def mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A boolean array as numpy, nulls as false."""
     filled = pc.fill_null(values, False)
     return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
-
-
-# --------------------------------------------------------------------------- converters
-
-
-def fast_count(text: str) -> object:
-    """``row_values.count`` for a value it accepts, else ``NOT_FAST``."""
-    value = row_values.count_value(text)
-    return NOT_FAST if value is None else value
-
-
-def fast_date(text: str) -> object:
-    """A ``YYYY-MM-DD`` date, else ``NOT_FAST``."""
-    parsed = row_values.date_or_none(text, False)
-    return NOT_FAST if parsed is None else parsed
-
-
-def fast_long_date(text: str) -> object:
-    """A ``YYYY-MM-DD`` or ``DD Month YYYY`` date, else ``NOT_FAST``."""
-    parsed = row_values.date_or_none(text, True)
-    return NOT_FAST if parsed is None else parsed
-
-
-def fast_optional_int(text: str) -> object:
-    """``row_values.optional_int`` for a value it accepts, else ``NOT_FAST``."""
-    if not text:
-        return None
-    value = row_values.count_or_none(text.removeprefix("-"))
-    if value is None:
-        return NOT_FAST
-    return -value if text.startswith("-") else value
-
-
-# --------------------------------------------------------------------------- shared columns
-
-
-def fast_common(
-    raw: dict[str, pa.Array], prefix: str, id_column: str, actor1: str, actor2: str
-) -> tuple[FastColumns, np.ndarray]:
-    """The columns GED and ACLED map alike, and the rows where they are plainly valid."""
-    plain = non_empty(raw[id_column]) & non_empty(raw["country"])
-    plain &= non_empty(raw[actor1])
-    latitude, latitude_plain = plain_number(raw["latitude"])
-    longitude, longitude_plain = plain_number(raw["longitude"])
-    plain &= latitude_plain & in_range(latitude, 90.0)
-    plain &= longitude_plain & in_range(longitude, 180.0)
-    admin1, admin2 = ("adm_1", "adm_2") if prefix == "ged" else ("admin1", "admin2")
-    return {
-        "event_id": pc.binary_join_element_wise(f"{prefix}:", raw[id_column], ""),
-        "source": constant(prefix, pa.string(), len(plain)),
-        "country": raw["country"],
-        "admin1": null_if_empty(raw[admin1]),
-        "admin2": null_if_empty(raw[admin2]),
-        "latitude": latitude,
-        "longitude": longitude,
-        "actor1": raw[actor1],
-        "actor2": null_if_empty(raw[actor2]),
-    }, plain
-
-
-def fast_year(
-    raw_year: pa.Array, start: pa.Array, empty_allowed: bool
-) -> tuple[pa.Array, np.ndarray]:
-    """The year of ``start``, and the rows whose year column agrees with it."""
-    year = pc.year(start)
-    agrees = pc.equal(raw_year, pc.cast(year, pa.string()))
-    if empty_allowed:
-        agrees = pc.or_(agrees, pc.equal(raw_year, ""))
-    return pc.cast(year, pa.int32()), mask(agrees)

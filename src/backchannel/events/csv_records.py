@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -28,6 +29,9 @@ from typing import NamedTuple
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+
+from backchannel.csv_records import CsvRecord as Record
+from backchannel.csv_records import records_with_lines
 
 __all__ = ["Body", "Record", "SplitFile"]
 
@@ -40,15 +44,6 @@ _CSV_MODULE_FROM = (256, 16)  # past this many csv-module records, and one per t
 _ARROW_BLOCK = 1 << 20  # pyarrow's block size, widened for a longer record
 _PARALLEL_BYTES = 1 << 23  # a body this large is parsed in two halves at once
 _LINE_BATCH = 256  # line ends turned into Python numbers at a time
-
-
-class Record(NamedTuple):
-    """One CSV record: the lines it spans and its fields, or the csv module's complaint."""
-
-    first_line: int
-    last_line: int
-    fields: list[str]
-    error: str | None
 
 
 @dataclass(frozen=True)
@@ -385,23 +380,8 @@ def _python_records(
     """Records as ``csv.reader`` reads them from ``start`` (a line start), blank lines
     skipped, at most ``limit``."""
     index = int(np.searchsorted(line_ends, start, side="right"))
-    line = index + 1
-    reader = csv.reader(_lines(data, line_ends, index))
-    read = 0
-    previous_end = 0
-    while limit is None or read < limit:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield Record(line + previous_end, line + reader.line_num - 1, [], str(exc))
-            read += 1
-        else:
-            if fields:
-                yield Record(line + previous_end, line + reader.line_num - 1, fields, None)
-                read += 1
-        previous_end = reader.line_num
+    records = records_with_lines(_lines(data, line_ends, index), first_line=index + 1)
+    return records if limit is None else itertools.islice(records, limit)
 
 
 def _lines(data: bytes | memoryview, line_ends: np.ndarray, index: int) -> Iterator[str]:

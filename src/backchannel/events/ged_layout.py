@@ -1,28 +1,17 @@
-"""The UCDP GED CSV layout and its mapping onto the event table, per record and column-wise."""
+"""The UCDP GED CSV layout and its column-wise mapping onto the event table."""
 
 from __future__ import annotations
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from backchannel.events import column_rules as rules
 from backchannel.events import columns as col
-from backchannel.events.row_values import (
-    Event,
-    Row,
-    RowRejected,
-    check_year,
-    coordinate,
-    count,
-    count_or_none,
-    optional_int,
-    parse_date,
-    required_text,
-    show,
-)
+from backchannel.events.column_rules import Verdicts
 from backchannel.events.schema import ViolenceType
+from backchannel.events.text_values import count_or_none, show
 
-__all__ = ["GED_COLUMNS", "GED_REQUIRED", "GED_USED", "ged_columns", "ged_event"]
+__all__ = ["GED_COLUMNS", "GED_REQUIRED", "GED_USED", "ged_columns"]
 
 GED_COLUMNS: tuple[str, ...] = (
     "id", "relid", "year", "active_year", "code_status", "type_of_violence",
@@ -57,112 +46,99 @@ _GED_TYPES = {
 }
 
 
-def ged_event(row: Row, strict_bounds: bool) -> Event:
-    """Map one GED row: type 1/2/3 → state_based/non_state/one_sided; type 3 targets civilians."""
-    raw_id = required_text(row, "id", "event id")
-    event_id = f"ged:{raw_id}"
-    violence = _GED_TYPES.get(row["type_of_violence"])
-    if violence is None:
-        raise RowRejected(
-            f"unknown type_of_violence {show(row['type_of_violence'])} (expected 1, 2 or 3)"
-        )
-    start, end = parse_date(row, "date_start"), parse_date(row, "date_end")
-    if end < start:
-        raise RowRejected(f"end before start: date_end {end} is before date_start {start}")
-    if count_or_none(row["year"]) is None:
-        raise RowRejected(f"year {show(row['year'])} is not a whole number")
-    check_year(row, event_id, start)
-    best, low, high = count(row, "best"), count(row, "low"), count(row, "high")
-    _check_bounds(row, event_id, (low, best, high), strict_bounds)
-    return Event(
-        event_id=event_id,
-        source="ged",
-        date_start=start,
-        date_end=end,
-        year=start.year,
-        country=required_text(row, "country", "country"),
-        admin1=row["adm_1"] or None,
-        admin2=row["adm_2"] or None,
-        latitude=coordinate(row, "latitude", 90.0),
-        longitude=coordinate(row, "longitude", 180.0),
-        actor1=required_text(row, "side_a", "perpetrator"),
-        actor2=row["side_b"] or None,
-        actor1_ucdp_id=optional_int(row, "side_a_new_id"),
-        actor2_ucdp_id=optional_int(row, "side_b_new_id"),
-        assoc_actor1=None,
-        assoc_actor2=None,
-        violence_type=violence.value,
-        event_type=None,
-        sub_event_type=None,
-        civilian_targeting=violence is ViolenceType.ONE_SIDED,
-        deaths_best=best,
-        deaths_low=low,
-        deaths_high=high,
-        deaths_civilians=count(row, "deaths_civilians"),
-        source_file=row.file,
-        source_line=row.line,
-    )
+def _violence(text: str) -> object:
+    violence = _GED_TYPES.get(text)
+    return col.REFUSED if violence is None else violence.value
 
 
-def _check_bounds(
-    row: Row, event_id: str, low_best_high: tuple[int, int, int], strict: bool
-) -> None:
-    low, best, high = low_best_high
+def _year(text: str) -> object:
+    return col.REFUSED if count_or_none(text) is None else True
+
+
+def _bounds(low: int, best: int, high: int) -> str:
     faults = []
     if low > best:
         faults.append(f"low {low} > best {best}")
     if best > high:
         faults.append(f"best {best} > high {high}")
-    if not faults:
-        return
-    if strict:
-        raise RowRejected("; ".join(faults))
-    row.warn(event_id, "; ".join(faults) + " (kept as UCDP published it)")
+    return "; ".join(faults)
 
 
-def _fast_ged_type(text: str) -> object:
-    violence = _GED_TYPES.get(text)
-    return col.NOT_FAST if violence is None else violence.value
-
-
-def ged_columns(raw: dict[str, pa.Array]) -> tuple[col.FastColumns, np.ndarray]:
-    """``ged_event`` column-wise, for the rows that need neither a reason nor a warning."""
-    columns, plain = col.fast_common(raw, "ged", "id", "side_a", "side_b")
-    violence, known = col.lookup(raw["type_of_violence"], _fast_ged_type, pa.string())
-    (start, start_plain), (end, end_plain) = col.lookup_together(
-        [raw["date_start"], raw["date_end"]], col.fast_date, pa.date32()
+def ged_columns(
+    raw: dict[str, pa.Array], verdicts: Verdicts, strict_bounds: bool
+) -> col.EventColumns:
+    """Map GED records, rule by rule in this order: an event id; type of violence 1, 2
+    or 3 (state_based, non_state, one_sided; one-sided violence targets civilians);
+    ``YYYY-MM-DD`` start and end dates, the end not before the start; a whole-number
+    year (a warning when it is not the start's year, which is kept); best, low and high
+    whole counts ≥ 0, where ``low > best`` or ``best > high`` is a warning (UCDP
+    publishes such events; rejected under ``strict_bounds``); a country; latitude and
+    longitude in range; a perpetrator (side_a); whole UCDP actor ids; civilian deaths."""
+    rules.require_text(verdicts, raw["id"], "id", "event id")
+    violence, known = col.lookup(raw["type_of_violence"], _violence, pa.string())
+    verdicts.reject(
+        ~known,
+        lambda text: f"unknown type_of_violence {show(text)} (expected 1, 2 or 3)",
+        raw["type_of_violence"],
     )
-    plain &= known & start_plain & end_plain & col.mask(pc.greater_equal(end, start))
-    year, year_agrees = col.fast_year(raw["year"], start, empty_allowed=False)
-    plain &= year_agrees
-    names = ("best", "low", "high", "deaths_civilians")
-    deaths = {}
-    counts = col.lookup_together([raw[name] for name in names], col.fast_count, pa.int64())
-    for name, (values, counted) in zip(names, counts, strict=True):
-        deaths[name] = values
-        plain &= counted
-    plain &= col.mask(pc.less_equal(deaths["low"], deaths["best"]))
-    plain &= col.mask(pc.less_equal(deaths["best"], deaths["high"]))
-    (actor1_id, actor1_plain), (actor2_id, actor2_plain) = col.lookup_together(
-        [raw["side_a_new_id"], raw["side_b_new_id"]], col.fast_optional_int, pa.int64()
+    start, end = rules.dates(verdicts, raw, ["date_start", "date_end"])
+    verdicts.reject(
+        col.mask(pc.less(end, start)),
+        lambda last, first: f"end before start: date_end {last} is before date_start {first}",
+        end,
+        start,
     )
-    plain &= actor1_plain & actor2_plain
-    nothing = pa.nulls(len(plain), pa.string())
-    columns.update(
-        date_start=start,
-        date_end=end,
-        year=year,
-        actor1_ucdp_id=actor1_id,
-        actor2_ucdp_id=actor2_id,
-        assoc_actor1=nothing,
-        assoc_actor2=nothing,
-        violence_type=violence,
-        event_type=nothing,
-        sub_event_type=nothing,
-        civilian_targeting=pc.equal(violence, ViolenceType.ONE_SIDED.value),
-        deaths_best=deaths["best"],
-        deaths_low=deaths["low"],
-        deaths_high=deaths["high"],
-        deaths_civilians=deaths["deaths_civilians"],
+    _, whole_year = col.lookup(raw["year"], _year, pa.bool_())
+    verdicts.reject(
+        ~whole_year, lambda text: f"year {show(text)} is not a whole number", raw["year"]
     )
-    return columns, plain
+    year = rules.check_year(verdicts, raw["year"], start)
+    deaths = rules.counts(raw, ["best", "low", "high", "deaths_civilians"])
+    for name in ("best", "low", "high"):
+        rules.reject_bad_count(verdicts, raw[name], name, deaths[name][1])
+    best, low, high = (deaths[name][0] for name in ("best", "low", "high"))
+    out_of_order = col.mask(pc.or_(pc.greater(low, best), pc.greater(best, high)))
+    if strict_bounds:
+        verdicts.reject(out_of_order, _bounds, low, best, high)
+    else:
+        verdicts.warn(
+            out_of_order,
+            lambda *counts: _bounds(*counts) + " (kept as UCDP published it)",
+            low,
+            best,
+            high,
+        )
+    rules.require_text(verdicts, raw["country"], "country", "country")
+    latitude = rules.coordinate(verdicts, raw["latitude"], "latitude", 90.0)
+    longitude = rules.coordinate(verdicts, raw["longitude"], "longitude", 180.0)
+    rules.require_text(verdicts, raw["side_a"], "side_a", "perpetrator")
+    actor1_id, actor2_id = rules.optional_ints(verdicts, raw, ["side_a_new_id", "side_b_new_id"])
+    civilians, counted = deaths["deaths_civilians"]
+    rules.reject_bad_count(verdicts, raw["deaths_civilians"], "deaths_civilians", counted)
+    nothing = pa.nulls(len(raw["id"]), pa.string())
+    return {
+        "event_id": pc.binary_join_element_wise("ged:", raw["id"], ""),
+        "source": col.constant("ged", pa.string(), len(raw["id"])),
+        "date_start": start,
+        "date_end": end,
+        "year": year,
+        "country": raw["country"],
+        "admin1": col.null_if_empty(raw["adm_1"]),
+        "admin2": col.null_if_empty(raw["adm_2"]),
+        "latitude": latitude,
+        "longitude": longitude,
+        "actor1": raw["side_a"],
+        "actor2": col.null_if_empty(raw["side_b"]),
+        "actor1_ucdp_id": actor1_id,
+        "actor2_ucdp_id": actor2_id,
+        "assoc_actor1": nothing,
+        "assoc_actor2": nothing,
+        "violence_type": violence,
+        "event_type": nothing,
+        "sub_event_type": nothing,
+        "civilian_targeting": pc.equal(violence, ViolenceType.ONE_SIDED.value),
+        "deaths_best": best,
+        "deaths_low": low,
+        "deaths_high": high,
+        "deaths_civilians": civilians,
+    }

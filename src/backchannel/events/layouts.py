@@ -5,26 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pyarrow as pa
 
 from backchannel.errors import InvalidInputError, Problem
 from backchannel.events import columns as col
-from backchannel.events.acled_layout import (
-    ACLED_COLUMNS,
-    ACLED_REQUIRED,
-    ACLED_USED,
-    acled_columns,
-    acled_event,
-)
-from backchannel.events.ged_layout import (
-    GED_COLUMNS,
-    GED_REQUIRED,
-    GED_USED,
-    ged_columns,
-    ged_event,
-)
-from backchannel.events.row_values import Event, Row, show
+from backchannel.events.acled_layout import ACLED_COLUMNS, ACLED_REQUIRED, ACLED_USED, acled_columns
+from backchannel.events.column_rules import Verdicts
+from backchannel.events.ged_layout import GED_COLUMNS, GED_REQUIRED, GED_USED, ged_columns
+from backchannel.events.text_values import show
 
 __all__ = ["LAYOUTS", "Layout", "bind_columns", "normalise_header", "sniff"]
 
@@ -34,29 +22,23 @@ _ACLED_MARKERS = frozenset({"event_id_cnty", "event_type", "actor1", "fatalities
 
 @dataclass(frozen=True)
 class Layout:
-    """A source layout: its columns, the required ones, the ones its mapper reads, its id
-    column (events are ``<name>:<id>``), its row mapper and its column-wise fast path
-    (which maps the plainly valid records and leaves the rest to the row mapper)."""
+    """A source layout: its columns, the required ones, the ones its mapping reads, its id
+    column (events are ``<name>:<id>``) and its mapping, which takes the used columns
+    (stripped), rejects and warns through ``Verdicts`` and gives the event columns (given
+    ``strict_bounds``)."""
 
     name: str
     columns: tuple[str, ...]
     required: frozenset[str]
     used: tuple[str, ...]
     id_column: str
-    mapper: Callable[[Row, bool], Event]
-    fast: Callable[[dict[str, pa.Array]], tuple[col.FastColumns, np.ndarray]]
+    map: Callable[[dict[str, pa.Array], Verdicts, bool], col.EventColumns]
 
 
 LAYOUTS: dict[str, Layout] = {
-    "ged": Layout("ged", GED_COLUMNS, GED_REQUIRED, GED_USED, "id", ged_event, ged_columns),
+    "ged": Layout("ged", GED_COLUMNS, GED_REQUIRED, GED_USED, "id", ged_columns),
     "acled": Layout(
-        "acled",
-        ACLED_COLUMNS,
-        ACLED_REQUIRED,
-        ACLED_USED,
-        "event_id_cnty",
-        acled_event,
-        acled_columns,
+        "acled", ACLED_COLUMNS, ACLED_REQUIRED, ACLED_USED, "event_id_cnty", acled_columns
     ),
 }
 """The layouts by name, as ``read_events`` takes them in ``format``."""

@@ -11,15 +11,15 @@ hold newlines, so a record is located by the line it *starts* on.
 How a file is read: its codec is found and its text handed on as UTF-8
 (``csv_encoding``); it is split into records exactly as Python's ``csv.reader`` splits
 it, with the line each starts on (``csv_records``, numpy and pyarrow); the records with
-the header's number of fields are mapped column-wise where plainly valid (the layouts'
-fast paths, ``columns``), and every other record one at a time by the layout's mapper,
-which gives the exact reason for a rejection and every warning.
+the header's number of fields are mapped column-wise by the layout (``ged_layout``,
+``acled_layout``), whose rules (``column_rules``) give each rejected record the reason of
+the first rule it breaks and each caveat a warning; every other record is rejected for
+its number of fields or as malformed CSV.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -29,12 +29,12 @@ import pyarrow as pa
 from backchannel.errors import InvalidInputError, Problem
 from backchannel.events import columns as col
 from backchannel.events.acled_layout import ACLED_COLUMNS, ACLED_REQUIRED
+from backchannel.events.column_rules import Verdicts
 from backchannel.events.csv_encoding import decode_file
 from backchannel.events.csv_records import Body, Record, SplitFile
 from backchannel.events.ged_layout import GED_COLUMNS, GED_REQUIRED
 from backchannel.events.layouts import LAYOUTS, Layout, bind_columns, normalise_header, sniff
 from backchannel.events.read_result import ReadResult, RejectedRow, RowNote, RowWarning
-from backchannel.events.row_values import Event, Row, RowRejected
 from backchannel.events.schema import EVENT_SCHEMA
 
 __all__ = [
@@ -139,29 +139,26 @@ class _Reading:
         self.warnings: list[RowWarning] = []
 
     def map(self, body: Body) -> tuple[pa.Table, list[RejectedRow]]:
-        """The events of ``body`` in line order, and its rejected records."""
+        """The events of ``body`` in line order, and its rejected records in line order."""
         raw = self.raw_columns(body)
-        fast, plain = self.layout.fast(raw)
-        slow: list[tuple[int, Record | dict[str, str]]] = [
-            (record.first_line, record) for record in body.others
+        verdicts = Verdicts(raw[self.layout.id_column], self.layout.name)
+        columns = self.layout.map(raw, verdicts, self.strict_bounds)
+        lines = body.lines.tolist()
+        rejected = [
+            RejectedRow(self.file, lines[row], reason, verdicts.event_id(row))
+            for row, reason in verdicts.rejections
         ]
-        slow += self.full_rows(raw, body.lines, np.flatnonzero(~plain))
-        slow.sort(key=lambda item: item[0])
-        slow_events: list[Event] = []
-        rejected: list[RejectedRow] = []
-        for line, record in slow:
-            try:
-                slow_events.append(self.event(line, record))
-            except RowRejected as exc:
-                rejected.append(RejectedRow(self.file, line, exc.reason, self.event_id(record)))
-        events, duplicates = _assemble(fast, plain, body.lines, slow_events, self.file)
-        if duplicates:
-            rejected = sorted(rejected + duplicates, key=lambda row: row.line)
-        return events, rejected
+        rejected += [self.unread(record) for record in body.others]
+        # a record's warnings in the order its rules were met, the records in line order
+        self.warnings = [
+            RowWarning(self.file, lines[row], reason, verdicts.event_id(row))
+            for row, reason in sorted(verdicts.warnings, key=lambda note: note.row)
+        ]
+        events, duplicates = _assemble(columns, verdicts.accepted, body.lines, self.file)
+        return events, sorted(rejected + duplicates, key=lambda row: row.line)
 
     def raw_columns(self, body: Body) -> dict[str, pa.Array]:
-        """The used columns of the full records, stripped as the per-record mapper strips
-        every field ("" when absent)."""
+        """The used columns of the full records, stripped ("" when absent)."""
         present = iter(body.columns)
         rows = len(body.lines)
         return {
@@ -171,72 +168,32 @@ class _Reading:
             for name, index in self.positions
         }
 
-    @staticmethod
-    def full_rows(
-        raw: dict[str, pa.Array], lines: np.ndarray, rows: np.ndarray
-    ) -> list[tuple[int, Record | dict[str, str]]]:
-        """The used fields of some full records by column name, with their lines."""
-        if not len(rows):
-            return []
-        taken = pa.array(rows)
-        values = {name: column.take(taken).to_pylist() for name, column in raw.items()}
-        return [
-            (line, {name: column[row] for name, column in values.items()})
-            for row, line in enumerate(lines[rows].tolist())
-        ]
-
-    def event_id(self, record: Record | dict[str, str]) -> str | None:
-        """The record's event id when its id field can be read, else ``None``."""
-        if isinstance(record, dict):
-            raw = record[self.layout.id_column].strip()
+    def unread(self, record: Record) -> RejectedRow:
+        """A record without the header's number of fields, or that the csv module could
+        not read, rejected naming its event id when its id field can be read."""
+        index, fields = self.id_position, record.fields
+        raw = fields[index].strip() if index is not None and index < len(fields) else ""
+        event_id = f"{self.layout.name}:{raw}" if raw else None
+        if record.error is not None:
+            reason = f"malformed CSV: {record.error}"
         else:
-            index, fields = self.id_position, record.fields
-            raw = fields[index].strip() if index is not None and index < len(fields) else ""
-        return f"{self.layout.name}:{raw}" if raw else None
-
-    def event(self, line: int, record: Record | dict[str, str]) -> Event:
-        """Map one record to an event, or raise ``RowRejected`` saying why not (repeated
-        event ids are found afterwards, over the events of both paths)."""
-        if isinstance(record, dict):
-            values = {name: value.strip() for name, value in record.items()}
-        elif record.error is not None:
-            raise RowRejected(f"malformed CSV: {record.error}")
-        elif len(record.fields) != self.width:
-            raise RowRejected(_field_count_reason(record, self.width))
-        else:
-            values = {
-                name: (record.fields[index].strip() if index is not None else "")
-                for name, index in self.positions
-            }
-        return self.layout.mapper(Row(values, self.file, line, self.warnings), self.strict_bounds)
-
-
-def _field_count_reason(record: Record, width: int) -> str:
-    reason = f"wrong number of fields: expected {width}, found {len(record.fields)}"
-    if record.last_line > record.first_line:
-        reason += f" (the record runs to line {record.last_line}: an unclosed quote?)"
-    return reason
+            reason = f"wrong number of fields: expected {self.width}, found {len(fields)}"
+            if record.last_line > record.first_line:
+                reason += f" (the record runs to line {record.last_line}: an unclosed quote?)"
+        return RejectedRow(self.file, record.first_line, reason, event_id)
 
 
 def _assemble(
-    fast: col.FastColumns,
-    plain: np.ndarray,
-    lines: np.ndarray,
-    slow_events: list[Event],
-    file: str,
+    columns: col.EventColumns, accepted: np.ndarray, lines: np.ndarray, file: str
 ) -> tuple[pa.Table, list[RejectedRow]]:
-    """The events of both paths in line order, less the repeats of an event id (rejected)."""
-    fast["source_file"] = col.constant(file, pa.string(), len(plain))
-    fast["source_line"] = pa.array(lines, type=pa.int64())
-    table = pa.Table.from_arrays([fast[name] for name in EVENT_SCHEMA.names], schema=EVENT_SCHEMA)
-    if slow_events:
-        # the plain rows of the fast path and the slow path's events, merged by line
-        table = pa.concat_tables([table, _to_table(slow_events)])
-        rows = np.concatenate([np.flatnonzero(plain), np.arange(len(slow_events)) + len(plain)])
-        rows_lines = np.concatenate([lines[plain], [event.source_line for event in slow_events]])
-        table = table.take(pa.array(rows[np.argsort(rows_lines, kind="stable")]))
-    elif not plain.all():
-        table = table.filter(pa.array(plain))
+    """The accepted events in line order, less the repeats of an event id (rejected)."""
+    columns["source_file"] = col.constant(file, pa.string(), len(accepted))
+    columns["source_line"] = pa.array(lines, type=pa.int64())
+    table = pa.Table.from_arrays(
+        [columns[name] for name in EVENT_SCHEMA.names], schema=EVENT_SCHEMA
+    )
+    if not accepted.all():
+        table = table.filter(pa.array(accepted))
     table = table.combine_chunks()
     repeated, first = col.repeats(table["event_id"])
     if not len(repeated):
@@ -255,13 +212,3 @@ def _assemble(
     kept = np.ones(table.num_rows, dtype=bool)
     kept[repeated] = False
     return table.filter(pa.array(kept)), duplicates
-
-
-def _to_table(events: list[Event]) -> pa.Table:
-    columns: list[Sequence[object]] = (
-        [list(c) for c in zip(*events, strict=True)] if events else [[] for _ in EVENT_SCHEMA]
-    )
-    arrays = [
-        pa.array(values, type=f.type) for values, f in zip(columns, EVENT_SCHEMA, strict=True)
-    ]
-    return pa.Table.from_arrays(arrays, schema=EVENT_SCHEMA)

@@ -9,13 +9,13 @@ accents, case and punctuation are set aside. The list also codes ties between ac
 
 from __future__ import annotations
 
-import csv
 import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from backchannel.csv_records import csv_records
 from backchannel.errors import InvalidInputError, NotFoundError, Problem
 
 NAME_COLUMNS = (
@@ -71,8 +71,9 @@ def read_actor_list(path: str | Path) -> list[UcdpActor]:
     """Read the UCDP actor CSV (UTF-8 with BOM); rows without an id are reported."""
     source = str(path)
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        records = csv_records(handle, source, skip_blank_cells=False)
+        header = next(records, (0, []))[1]
+        missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise InvalidInputError(
                 source,
@@ -80,11 +81,11 @@ def read_actor_list(path: str | Path) -> list[UcdpActor]:
             )
         actors = []
         problems = []
-        for row in reader:
+        for line, fields in records:
+            # a short row's last cells are blank; the last of two columns of one name wins
+            row = {name: fields[at] if at < len(fields) else "" for at, name in enumerate(header)}
             if not (row["ActorId"] or "").strip().isdigit():
-                problems.append(
-                    Problem("ActorId", f"not an actor id: {row['ActorId']!r}", reader.line_num)
-                )
+                problems.append(Problem("ActorId", f"not an actor id: {row['ActorId']!r}", line))
                 continue
             names = tuple(
                 dict.fromkeys(

@@ -24,6 +24,7 @@ from typing import Any
 
 import defusedxml.ElementTree as safe_xml
 
+from backchannel.csv_records import records_with_lines
 from backchannel.errors import Leak, RedactionLeakError
 from backchannel.redaction.disclosure import Disclosure
 
@@ -111,14 +112,18 @@ def xml_pieces(text: str) -> list[Piece]:
 
 
 def csv_pieces(text: str) -> list[Piece]:
-    """Every cell of a CSV text, by line and column."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    return [
-        (f"line {reader.line_num}, column {column}", cell)
-        for row in reader
-        for column, cell in enumerate(row, 1)
-        if cell
-    ]
+    """Every cell of a CSV text, by the line its record starts on and column; ``csv.Error``
+    when the text is not CSV (nothing goes unchecked)."""
+    pieces: list[Piece] = []
+    for record in records_with_lines(io.StringIO(text, newline="")):
+        if record.error is not None:
+            raise csv.Error(f"line {record.first_line}: {record.error}")
+        pieces += [
+            (f"line {record.first_line}, column {column}", cell)
+            for column, cell in enumerate(record.fields, 1)
+            if cell
+        ]
+    return pieces
 
 
 def find_leaks(disclosure: Disclosure, pieces: Iterable[Piece]) -> list[Leak]:

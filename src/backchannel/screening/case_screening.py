@@ -22,8 +22,9 @@ from typing import Any
 from backchannel.model.case import Actor, Case
 from backchannel.model.vocabulary import ActorKind
 from backchannel.screening.decisions import HitDecision, Verdict
+from backchannel.screening.designations import designations_of
 from backchannel.screening.entity import EntityType
-from backchannel.screening.exposure import Exposure, assess_exposure, designations_of
+from backchannel.screening.exposure import Exposure, assess_exposure
 from backchannel.screening.freshness import ListCurrency
 from backchannel.screening.law import Law, load_law
 from backchannel.screening.screen import NameScreening, ScreenedHit, Screening
