@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 
 from backchannel.model import Case
@@ -17,6 +22,45 @@ from backchannel.store.service import CaseStore
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "src" / "backchannel" / "data" / "examples"
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE (``ci`` when unset, so that a plain
+# ``pytest`` is as thorough as ``make test``). ``ci`` replays the same examples on every
+# run (derandomize), so a failure on one machine is a failure on every machine, and sets
+# no deadline: a 2-core machine shared with other work makes example times meaningless.
+# ``dev`` is for the quick loop (``make test-fast``): a tenth of the examples, for the
+# property tests that do not ask for a count of their own.
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=100,
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "dev",
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+HYPOTHESIS_PROFILES = ("ci", "dev")
+_profile = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+if _profile not in HYPOTHESIS_PROFILES:
+    raise pytest.UsageError(
+        f"HYPOTHESIS_PROFILE={_profile!r} is not a profile of this suite: "
+        f"use one of {', '.join(HYPOTHESIS_PROFILES)}"
+    )
+hypothesis_settings.load_profile(_profile)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test under tests/browser ``browser`` (and ``slow``: each starts a
+    server and drives Chromium), so ``-m "not browser"`` leaves them out."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
 
 
 def mirror_path() -> Path | None:
@@ -41,7 +85,7 @@ def _postgres_url() -> str | None:
     return os.environ.get("BACKCHANNEL_TEST_DATABASE_URL")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database of each kind; PostgreSQL gets its own schema per test."""
     if request.param == "sqlite":
@@ -132,6 +176,82 @@ def installed_analysis_inputs(tmp_path_factory: pytest.TempPathFactory) -> Any:
     )
     datasets.pull(settings, list(ANALYSIS_DATASETS), mirror=path)
     return installed_inputs(settings)
+
+
+def built_once_per_run(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> Path:
+    """A folder that ``build`` fills once per test run, shared by every pytest-xdist worker.
+
+    The workers' temporary folders sit side by side in one folder of the run; the first
+    worker to ask builds there under an exclusive lock while the others wait for it, then
+    everyone reads the same files. A build that raises leaves nothing marked complete, so
+    the next worker to ask tries again (and fails the same way).
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    folder = root / name
+    complete = folder / ".complete"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not complete.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                build(folder)
+                complete.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return folder
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """``backchannel demo`` as run once for the whole test run: its briefs and its output."""
+
+    output: Path
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(scope="session")
+def mirror_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """The demo with PDF briefs, run once per test run with the mirror's data (or with the
+    packaged content only where there is no mirror) into a private data folder.
+
+    The demo writes six PDFs, seconds each: the tests that only read what it wrote share
+    this one run instead of each running it.
+    """
+    from typer.testing import CliRunner
+
+    from backchannel.cli import app, common
+
+    mirror = mirror_path()
+
+    def build(folder: Path) -> None:
+        env = {
+            "BACKCHANNEL_DATA_DIR": str(folder / "data"),
+            "BACKCHANNEL_MIRROR": str(mirror) if mirror else None,
+        }
+        # The same 200 columns as every test's console (see wide_cli_console): this runs
+        # before any test's own fixtures.
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(common.out, "width", 200)
+            patch.setattr(common.err, "width", 200)
+            result = CliRunner().invoke(app, ["demo", "--output", str(folder / "out")], env=env)
+        (folder / "exit_code").write_text(str(result.exit_code))
+        (folder / "stdout.txt").write_text(result.stdout)
+        (folder / "stderr.txt").write_text(result.stderr)
+
+    folder = built_once_per_run(tmp_path_factory, "mirror-demo", build)
+    return DemoRun(
+        output=folder / "out",
+        exit_code=int((folder / "exit_code").read_text()),
+        stdout=(folder / "stdout.txt").read_text(),
+        stderr=(folder / "stderr.txt").read_text(),
+    )
 
 
 @pytest.fixture(autouse=True)

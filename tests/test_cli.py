@@ -12,6 +12,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from backchannel.cli import app
+from tests.conftest import DemoRun
 from tests.store.test_audit import tamper
 from tests.test_casefile import GOOD
 
@@ -170,11 +171,11 @@ def offline_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return root / "out", result.stdout
 
 
+@pytest.mark.slow
 def test_demo_writes_full_and_redacted_briefs_per_example(
-    tmp_path: Path, example_cases: list[object]
+    mirror_demo: DemoRun, example_cases: list[object]
 ) -> None:
-    output = tmp_path / "demo"
-    result = runner.invoke(app, ["demo", "--output", str(output)])
+    output, result = mirror_demo.output, mirror_demo
     assert result.exit_code == 0, result.stderr
     for suffix in (".html", ".pdf"):
         full = [p for p in output.glob(f"*{suffix}") if not p.stem.endswith("-redacted")]
@@ -237,17 +238,14 @@ def test_data_pull_from_mirror_then_list(tmp_path: Path, mirror: Path) -> None:
     assert f"ucdp-ged: {ged['source']}" in table  # where the copy came from, below
 
 
-def test_data_pull_offline_fails_fast_with_advice(tmp_path: Path) -> None:
-    import time
-
+def test_data_pull_offline_fails_with_advice(tmp_path: Path) -> None:
+    # How fast it gives up is measured by benchmarks/fail_fast.py, not asserted here.
     env = {
         "BACKCHANNEL_DATA_DIR": str(tmp_path / "data"),
         "BACKCHANNEL_DOWNLOAD_TIMEOUT": "3",
         "BACKCHANNEL_MIRROR": None,
     }
-    started = time.monotonic()
     result = runner.invoke(app, ["data", "pull", "ewp"], env=env)
-    assert time.monotonic() - started < 30
     assert result.exit_code == 6
     assert "--mirror" in result.stderr
 
@@ -274,6 +272,7 @@ def test_delete_is_confirmed_and_audited(env: dict[str, str], good_file: Path) -
     assert code == 4
 
 
+@pytest.mark.slow
 def test_demo_shows_event_signals_when_ged_is_installed(
     tmp_path: Path, mirror: Path, offline_demo: tuple[Path, str]
 ) -> None:

@@ -12,7 +12,6 @@ import json
 import random
 import shutil
 import threading
-import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -475,12 +474,11 @@ def _pointed_at(dataset_id: str, base: str) -> DatasetSpec:
     return dataclasses.replace(spec, files=files)
 
 
-def test_offline_download_fails_fast_and_points_to_the_mirror(tmp_path: Path) -> None:
+def test_offline_download_fails_and_points_to_the_mirror(tmp_path: Path) -> None:
+    # How fast it gives up is measured by benchmarks/fail_fast.py, not asserted here.
     spec = _pointed_at("ewp", "http://127.0.0.1:9")  # port 9 (discard): nothing listens
-    started = time.monotonic()
     with pytest.raises(DataUnavailableError) as caught:
         datasets.pull(_settings(tmp_path), manifest=[spec])
-    assert time.monotonic() - started < 5
     message = caught.value.message
     assert "ewp" in message and "http://127.0.0.1:9/ewp/" in message
     assert "--mirror" in message

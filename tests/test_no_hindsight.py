@@ -87,6 +87,7 @@ def _check(case: Case, day: dt.date, inputs: Any) -> None:
     assert _later(html, day, allowed) == [], f"{case.id} as of {day}: brief"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXAMPLE_IDS)
 def test_every_example_replayed_at_any_day_shows_nothing_later(
     name: str, installed_analysis_inputs: Any
@@ -108,6 +109,7 @@ def test_every_example_replayed_at_any_day_shows_nothing_later(
     replay()
 
 
+@pytest.mark.slow
 def test_the_car_brief_as_of_31_august_2014_shows_nothing_later(
     installed_analysis_inputs: Any, tmp_path: Path
 ) -> None:

@@ -31,6 +31,7 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
+@pytest.mark.slow
 def test_the_brief_names_each_data_set_read_with_its_age(lists_installed: Settings) -> None:
     inputs = installed_inputs(lists_installed)
     assert [a.id for a in inputs.data_ages] == ["ucdp-acd", "un-sanctions", "ofac-sdn"]

@@ -67,7 +67,7 @@ def colombia(sources: EvidenceSources) -> EvidencePanel:
 @functools.cache
 def dyad_endings(mirror: Path) -> pd.DataFrame:
     """The dyad file's episode ends, read by pandas and openpyxl rather than our readers."""
-    frame = pd.read_excel(mirror / FILES["termination_dyad"])
+    frame = pd.read_excel(mirror / FILES["termination_dyad"], engine="openpyxl")
     frame = frame[frame["outcome"].notna()].copy()
     year_end = pd.to_datetime(frame["year"].astype(str) + "-12-31")
     frame["end"] = pd.to_datetime(frame["ependdate"], errors="coerce").fillna(year_end)
@@ -120,7 +120,7 @@ def test_colombia_country_and_region_figures_recounted(
 
 
 def test_recurrence_read_from_ucdps_recur_marks(colombia: EvidencePanel, mirror: Path) -> None:
-    conflicts = pd.read_excel(mirror / FILES["termination_conflict"])
+    conflicts = pd.read_excel(mirror / FILES["termination_conflict"], engine="openpyxl")
     conflicts["end"] = pd.to_datetime(conflicts["ependdate"])
     # a settlement counts if its five following years all fell before the case start
     settled = conflicts[conflicts["outcome"].isin([1, 2]) & (conflicts["end"] < "2007-02-01")]
@@ -140,7 +140,7 @@ def test_recurrence_read_from_ucdps_recur_marks(colombia: EvidencePanel, mirror:
 
 
 def test_peace_agreement_figures_recounted(colombia: EvidencePanel, mirror: Path) -> None:
-    agreements = pd.read_excel(mirror / FILES["peace_agreements"])
+    agreements = pd.read_excel(mirror / FILES["peace_agreements"], engine="openpyxl")
     signed = agreements[pd.to_datetime(agreements["pa_date"]) < "2012-02-01"]
     world = colombia.figure("agreements.ceasefire_provision.world")
     assert (world.numerator, world.denominator) == (signed["cease"].sum(), len(signed))

@@ -60,6 +60,7 @@ def _assert_holds_nothing_sensitive(case: Case, text: str) -> None:
 # ------------------------------------------------------------------ every example passes
 
 
+@pytest.mark.slow
 def test_every_redacted_brief_passes_its_check_and_says_nothing_sensitive(
     analysed: CaseAnalysis, tmp_path: Path
 ) -> None:
@@ -184,6 +185,7 @@ def _with_actor(path: Path, actor: Actor, into: Path) -> Path:
     return into
 
 
+@pytest.mark.slow
 def test_the_assess_command_writes_no_brief_that_would_leak(tmp_path: Path) -> None:
     # An intermediary known by the acronym the brief's own text cites for its data: the
     # masking cannot reach the template's words, so the check finds it there and refuses.
@@ -229,6 +231,7 @@ def test_the_actors_map_command_writes_no_page_that_would_leak(tmp_path: Path) -
     assert not folder.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
 def test_a_redacted_pdf_is_read_back_as_text_too(car: CaseAnalysis) -> None:
     pdf = brief_bytes(car, "pdf", redacted=True)

@@ -299,6 +299,7 @@ def _json_strings(value: Any) -> Iterator[str]:
             yield from _json_strings(item)
 
 
+@pytest.mark.slow
 @requires_poppler
 @pytest.mark.parametrize("name", sorted(NEGOTIATED))
 def test_page_one_still_fits_one_page_with_the_negotiation(

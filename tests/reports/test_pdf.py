@@ -193,6 +193,7 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
+@pytest.mark.slow
 @requires_poppler
 @pytest.mark.parametrize("redacted", [False, True], ids=["full", "redacted"])
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
@@ -214,6 +215,7 @@ def test_brief_pdf_has_its_pages_sections_and_title(
     assert "CreationDate" not in info
 
 
+@pytest.mark.slow
 @requires_poppler
 @pytest.mark.parametrize("redacted", [False, True], ids=["full", "redacted"])
 def test_every_page_carries_the_marking_of_its_version_and_its_number(
@@ -235,6 +237,7 @@ def test_every_page_carries_the_marking_of_its_version_and_its_number(
     assert _normalised(brief.case.context.title) in _normalised(second)
 
 
+@pytest.mark.slow
 @requires_poppler
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
 def test_redacted_pdf_shows_no_masked_value_that_the_full_one_shows(
@@ -263,6 +266,7 @@ def test_redacted_pdf_shows_no_masked_value_that_the_full_one_shows(
     assert "[redacted]" in redacted.layout_text and "[redacted]" not in full.layout_text
 
 
+@pytest.mark.slow
 @requires_poppler
 def test_brief_uses_the_dejavu_fonts_embedded(brief_folder: Path) -> None:
     brief = _brief(EXAMPLES / "somalia-2011.yaml", True, brief_folder)

@@ -71,6 +71,7 @@ def test_the_redacted_brief_masks_intermediaries_in_the_strategy_texts() -> None
     assert elders not in redacted and "Intermediary 1" in redacted
 
 
+@pytest.mark.slow
 @requires_poppler
 def test_assess_writes_pdf_briefs_that_read_back_full_and_redacted(tmp_path: Path) -> None:
     runner = CliRunner()
@@ -163,6 +164,7 @@ def test_the_brief_stylesheet_is_inlined_unescaped() -> None:
     assert "&#34;" not in style and '"DejaVu Sans"' in style
 
 
+@pytest.mark.slow
 @requires_poppler
 @pytest.mark.parametrize("name", ["somalia-2011", "colombia-2012", "central-african-republic-2013"])
 def test_the_decision_fits_page_one_and_the_body_eight_pages(

@@ -165,6 +165,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
         load_predictors(path)
 
 
+@pytest.mark.slow
 def test_cli_backtest_json_has_the_contract_keys(tmp_path: Path, ewp_folder: Path) -> None:
     from typer.testing import CliRunner
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,13 +118,11 @@ def test_entity_lines_point_at_their_rows(sdn: ReadResult) -> None:
     assert all(lines[e.line - 1].startswith(f"{e.entity_id},") for e in sdn.entities if e.line)
 
 
-def test_all_real_lists_load_quickly(folder: Path) -> None:
-    started = time.perf_counter()
+def test_all_real_lists_load_and_reconcile(folder: Path) -> None:
+    # How fast they load is measured by benchmarks/fail_fast.py, not asserted here.
     results = load_lists(folder, FTM_SAMPLE)
-    elapsed = time.perf_counter() - started
     assert [r.list_id for r in results] == ["ofac-sdn", "un-sc", "un_sc_sanctions"]
     assert all(r.reconciles() for r in results)
-    assert elapsed < 4, f"reading the lists took {elapsed:.2f} s"  # about 0.5 s on a laptop
 
 
 # --------------------------------------------------------------------------- hand-built files

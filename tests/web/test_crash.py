@@ -183,6 +183,7 @@ def judgement(judgement_id: str) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_acknowledged_writes_survive_sigkill(server: Server, seeded: Settings) -> None:
     server.start()
     client, csrf = signed_in(server.url)

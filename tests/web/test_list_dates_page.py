@@ -24,6 +24,7 @@ def with_lists(web_settings: Settings, mirror: Path, app: FastAPI) -> FastAPI:
     return app
 
 
+@pytest.mark.slow
 def test_the_page_and_the_api_name_each_list_with_its_date(
     with_lists: FastAPI, browser: Callable[[str], Browser]
 ) -> None:

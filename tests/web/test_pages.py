@@ -201,6 +201,7 @@ def test_the_audit_trail_lists_the_case_changes(browser: Callable[[str], Browser
     assert "member.add" in page.text
 
 
+@pytest.mark.slow
 def test_the_full_brief_is_a_pdf_for_analysts(browser: Callable[[str], Browser]) -> None:
     brief = browser("analyst").client.get(f"/cases/{CASE}/brief")
     assert brief.status_code == 200
@@ -209,6 +210,7 @@ def test_the_full_brief_is_a_pdf_for_analysts(browser: Callable[[str], Browser])
     assert brief.headers["cache-control"] == "no-store"
 
 
+@pytest.mark.slow
 def test_brief_downloads_are_audited_by_version(
     browser: Callable[[str], Browser], web_store: CaseStore
 ) -> None:

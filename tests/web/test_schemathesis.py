@@ -139,6 +139,7 @@ def fuzz_every_operation(schema: Any, send: Callable[[Any], None]) -> list[str]:
     return failures
 
 
+@pytest.mark.slow
 def test_signed_in_member_gets_no_server_error(
     api_schema: Any, signed_in_headers: dict[str, str]
 ) -> None:

@@ -64,13 +64,19 @@ class CaseStore(Accounts, Monitoring):
         """
         private_dir(settings.data_dir)
         engine = connect(settings.resolved_database_url)
-        ring = open_ring(engine, settings)
-        store = cls(engine, ring, user_name or settings.user, lambda: load_key_ring(settings))
-        with store.reading() as session:
-            state = read_state(session)
-        if state is not None:  # after a rotation that failed half-way, the ring's first
-            store.cipher.require_active(state.active_key_id)  # key is not yet the store's
-        store.upgrade_layouts()
+        try:
+            ring = open_ring(engine, settings)
+            store = cls(engine, ring, user_name or settings.user, lambda: load_key_ring(settings))
+            with store.reading() as session:
+                state = read_state(session)
+            if state is not None:  # after a rotation that failed half-way, the ring's first
+                store.cipher.require_active(state.active_key_id)  # key is not yet the store's
+            store.upgrade_layouts()
+        except BaseException:
+            # A store refused (wrong keys, a half-done rotation) must not keep its
+            # connections open until the garbage collector finds them.
+            engine.dispose()
+            raise
         return store
 
     def close(self) -> None:
