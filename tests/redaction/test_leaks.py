@@ -196,7 +196,7 @@ def test_the_assess_command_writes_no_brief_that_would_leak(tmp_path: Path) -> N
     for suffix in (".html", ".pdf"):
         brief = tmp_path / f"out{suffix}"
         result = runner.invoke(app, ["assess", str(case_file), "--brief", str(brief), "--redacted"])
-        assert result.exit_code == 1, result.stdout
+        assert result.exit_code == 13, result.stdout
         assert "refused to write brief" in result.stderr and "'USHMM'" in result.stderr
         assert "Intermediary" in result.stderr
         assert not brief.exists()
@@ -214,7 +214,7 @@ def test_the_actors_export_command_writes_no_export_that_would_leak(tmp_path: Pa
     output = tmp_path / "car.csv"
     args = ["actors", "export", str(case_file), "--to", "csv", "-o", str(output)]
     result = runner.invoke(app, args)
-    assert result.exit_code == 1
+    assert result.exit_code == 13
     assert "refused to write actor map export" in result.stderr and "source_name" in result.stderr
     assert not output.exists()
     assert runner.invoke(app, [*args, "--include-sensitive"]).exit_code == 0
@@ -226,7 +226,7 @@ def test_the_actors_map_command_writes_no_page_that_would_leak(tmp_path: Path) -
     case_file = _with_actor(CAR, oddly, tmp_path / "car.yaml")
     folder = tmp_path / "map"
     result = runner.invoke(app, ["actors", "map", str(case_file), "-o", str(folder), "--redacted"])
-    assert result.exit_code == 1
+    assert result.exit_code == 13
     assert "refused to write actor map page" in result.stderr
     assert not folder.exists()
 
