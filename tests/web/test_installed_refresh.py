@@ -43,9 +43,10 @@ def brief_text(user: Browser) -> str:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     response = user.client.get(f"/cases/{CASE}/brief")
     assert response.status_code == 200
+    pdf: bytes = response.content
     done = subprocess.run(
         ["pdftotext", "-layout", "-", "-"],
-        input=response.content,
+        input=pdf,
         capture_output=True,
         check=True,
     )

@@ -80,9 +80,10 @@ def test_only_the_decisions_own_case_lead_may_share_it(
     )
 
     def share(who: Browser, case_id: str, seq: int) -> int:
-        return who.client.post(
+        status: int = who.client.post(
             share_path(case_id, seq), json={"shared": True}, headers={"X-CSRF-Token": who.csrf}
         ).status_code
+        return status
 
     assert share(analyst, CASE, ours) == 403  # an analyst decides, but does not share
     assert share(viewer, CASE, ours) == 403
