@@ -54,13 +54,27 @@ if _profile not in HYPOTHESIS_PROFILES:
 hypothesis_settings.load_profile(_profile)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test under tests/browser ``browser`` (and ``slow``: each starts a
-    server and drives Chromium), so ``-m "not browser"`` leaves them out."""
+    server and drives Chromium), so ``-m "not browser"`` leaves them out.
+
+    A test marked ``sqlite_only`` keeps only its SQLite run of ``database_url``: its
+    outcome does not depend on the database, and a PostgreSQL run would double its time.
+    """
+    kept, dropped = [], []
     for item in items:
         if BROWSER_TESTS in item.path.parents:
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.slow)
+        callspec = getattr(item, "callspec", None)
+        database = callspec.params.get("database_url") if callspec is not None else None
+        if database == "postgresql" and item.get_closest_marker("sqlite_only"):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def mirror_path() -> Path | None:

@@ -21,14 +21,14 @@ from typer.testing import CliRunner
 from backchannel.actors.exchange import MapFormat, export_case
 from backchannel.casefile import load_case
 from backchannel.cli import app
-from backchannel.cli.brief_inputs import write_brief
+from backchannel.cli.brief_inputs import write_briefs
 from backchannel.errors import RedactionLeakError
 from backchannel.model.case import Actor, Case
 from backchannel.redaction import Disclosure, check_output, find_leaks, pieces_of
 from backchannel.reports.actor_map_page import write_map_viewer
 from backchannel.reports.brief_output import brief_bytes, pdf_text
 from backchannel.reports.case_analysis import CaseAnalysis, analyse_for_brief
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, DemoRun
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 CAR = EXAMPLES / "central-african-republic-2013.yaml"
@@ -65,8 +65,9 @@ def test_every_redacted_brief_passes_its_check_and_says_nothing_sensitive(
     analysed: CaseAnalysis, tmp_path: Path
 ) -> None:
     case = load_case(EXAMPLES / f"{analysed.case.id}.yaml")
-    for suffix in (".html", ".json", ".pdf"):
-        path = write_brief(analysed, tmp_path / f"brief{suffix}", redacted=True)
+    paths = [tmp_path / f"brief{suffix}" for suffix in (".html", ".json", ".pdf")]
+    for path in write_briefs(analysed, paths, redacted=True):
+        suffix = path.suffix
         data = path.read_bytes()
         if suffix == ".pdf":
             assert data.startswith(b"%PDF-")
@@ -207,6 +208,21 @@ def test_the_assess_command_writes_no_brief_that_would_leak(tmp_path: Path) -> N
     assert "USHMM" in full.read_text("utf-8")
 
 
+def test_briefs_asked_for_together_are_all_refused_when_one_would_leak(tmp_path: Path) -> None:
+    """The demo writes a case's HTML and PDF from one rendering: a leak refuses both."""
+    liaison = Actor(
+        id="museum-liaison", name="Museum liaison", aliases=["USHMM"], kind="intermediary"
+    )
+    analysis = analyse_for_brief(load_case(_with_actor(CAR, liaison, tmp_path / "car.yaml")))
+    paths = [tmp_path / f"out{suffix}" for suffix in (".json", ".html", ".pdf")]
+    with pytest.raises(RedactionLeakError) as caught:
+        write_briefs(analysis, paths, redacted=True)
+    assert "'USHMM'" in caught.value.message
+    assert [p for p in tmp_path.iterdir() if p.name.startswith(("out", ".out"))] == []
+    written = write_briefs(analysis, paths[:2], redacted=False)
+    assert written == paths[:2] and all("USHMM" in p.read_text("utf-8") for p in written)
+
+
 def test_the_actors_export_command_writes_no_export_that_would_leak(tmp_path: Path) -> None:
     # an intermediary whose very name is a column of the edge list
     oddly = Actor(id="odd", name="Source Name", kind="intermediary")
@@ -233,8 +249,10 @@ def test_the_actors_map_command_writes_no_page_that_would_leak(tmp_path: Path) -
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
-def test_a_redacted_pdf_is_read_back_as_text_too(car: CaseAnalysis) -> None:
-    pdf = brief_bytes(car, "pdf", redacted=True)
+def test_a_redacted_pdf_is_read_back_as_text_too(car: CaseAnalysis, mirror_demo: DemoRun) -> None:
+    """The demo's redacted CAR brief (one PDF rendering shared by the run), read as text."""
+    assert mirror_demo.exit_code == 0, mirror_demo.stderr
+    pdf = (mirror_demo.output / "central-african-republic-2013-redacted.pdf").read_bytes()
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode("utf-8")

@@ -47,6 +47,11 @@ USERS: dict[str, tuple[str, dict[str, str]]] = {
     "admin": ("admin", {}),
 }
 
+#: For test modules whose outcome does not depend on the database: what they check is
+#: decided before the store is reached, or by the store the same way on either database
+#: (its own tests, and the web's write, access and crash tests, run on both).
+SQLITE_ONLY = pytest.mark.sqlite_only
+
 FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 META_TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 

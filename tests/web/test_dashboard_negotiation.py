@@ -23,11 +23,9 @@ from tests.negotiation_records import (
     with_negotiation,
 )
 from tests.reports.test_negotiation_section import NEGOTIATED, _sensitive_texts
-from tests.web.conftest import CASE, Browser
+from tests.web.conftest import CASE, SQLITE_ONLY, Browser
 
-#: What these tests check is decided before the store is reached, or is the same on either
-#: database (the store's own tests cover both): SQLite alone keeps the suite quick.
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = SQLITE_ONLY
 
 CAR = "central-african-republic-2013"
 

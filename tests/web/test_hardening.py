@@ -28,7 +28,9 @@ from backchannel.store.service import CaseStore
 from backchannel.web.app import create_app
 from backchannel.web.security import CSRF_HEADER, HOST_PREFIX, SESSION_COOKIE, web_secret_key
 from backchannel.web.writes import new_case_id
-from tests.web.conftest import CASE, MISSING_CASE, Browser, log_in
+from tests.web.conftest import CASE, MISSING_CASE, SQLITE_ONLY, Browser, log_in
+
+pytestmark = SQLITE_ONLY
 
 SERVER_CASE_ID = re.compile(r"c-[a-z2-7]{12}")
 NEW_CASE = {"title": "A case", "country": "SOM", "period_start": "2011-01-01"}

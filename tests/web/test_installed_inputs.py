@@ -25,7 +25,9 @@ from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
 from backchannel.web.app import create_app
 from backchannel.web.installed_data import InstalledData
-from tests.web.conftest import BASE_URL, CASE, Browser, log_in
+from tests.web.conftest import BASE_URL, CASE, SQLITE_ONLY, Browser, log_in
+
+pytestmark = SQLITE_ONLY
 
 CAR = "central-african-republic-2013"
 

@@ -24,7 +24,9 @@ from backchannel.settings import Settings
 from backchannel.web.installed_data import InstalledData, installation_state
 from backchannel.web.routes.screening import NOT_INSTALLED
 from backchannel.web.screening_index import ListsNotInstalled
-from tests.web.conftest import CASE, Browser
+from tests.web.conftest import CASE, SQLITE_ONLY, Browser
+
+pytestmark = SQLITE_ONLY
 
 UN = "un-sanctions"
 #: How the UN list's entries are tagged in a screening (the screening page's list column).

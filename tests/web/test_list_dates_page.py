@@ -15,7 +15,9 @@ from fastapi import FastAPI
 
 from backchannel import datasets
 from backchannel.settings import Settings
-from tests.web.conftest import CASE, Browser
+from tests.web.conftest import CASE, SQLITE_ONLY, Browser
+
+pytestmark = SQLITE_ONLY
 
 
 @pytest.fixture

@@ -25,8 +25,10 @@ from backchannel.redaction import Disclosure
 from backchannel.store.service import CaseStore
 from backchannel.web.negotiation_writes import generic_red_lines
 from tests.conftest import EXAMPLES
-from tests.web.conftest import CASE, MISSING_CASE, Browser
+from tests.web.conftest import CASE, MISSING_CASE, SQLITE_ONLY, Browser
 from tests.web.test_pages import INTERMEDIARY, assert_accessible_basics
+
+pytestmark = SQLITE_ONLY
 
 MANDATOR = "Deputy regional director Faadumo Warsame-Lindqvist"
 OBJECTIVE = "Convoys of the agency reach Baidoa without paying fees"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from backchannel.store.service import CaseStore
-from tests.web.conftest import CASE, Browser
+from tests.web.conftest import CASE, SQLITE_ONLY, Browser
 from tests.web.test_negotiation_pages import (
     ACCESS,
     APPROVER,
@@ -30,9 +30,7 @@ from tests.web.test_negotiation_pages import (
 )
 from tests.web.test_pages import assert_accessible_basics
 
-#: What these tests check is decided before the store is reached, or is the same on either
-#: database (the store's own tests cover both): SQLite alone keeps the suite quick.
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = SQLITE_ONLY
 
 
 @pytest.mark.parametrize(

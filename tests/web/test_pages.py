@@ -17,7 +17,9 @@ from backchannel.cli import app as cli_app
 from backchannel.model import Case, Relation
 from backchannel.reports.case_analysis import analyse_for_brief
 from backchannel.store.service import CaseStore
-from tests.web.conftest import CASE, Browser
+from tests.web.conftest import CASE, SQLITE_ONLY, Browser
+
+pytestmark = SQLITE_ONLY
 
 #: The intermediary of the Somalia example, whose identity a viewer must not see.
 INTERMEDIARY = "Clan elders and local community committees in southern Somalia"

@@ -20,7 +20,9 @@ from backchannel.model import Actor, Case
 from backchannel.redaction import Disclosure
 from backchannel.store.service import CaseStore
 from tests.conftest import EXAMPLES
-from tests.web.conftest import CASE, Browser
+from tests.web.conftest import CASE, SQLITE_ONLY, Browser
+
+pytestmark = SQLITE_ONLY
 
 CAR = "central-african-republic-2013"
 PAGES = ["", "/actors", "/actors/map", "/judgements", "/engagements", "/commitments"]

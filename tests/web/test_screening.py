@@ -27,8 +27,10 @@ from backchannel.web.installed_data import InstalledData
 from backchannel.web.screening_index import ListsNotInstalled, LoadedLists
 from backchannel.web.security import CSRF_HEADER
 from tests.conftest import mirror_path
-from tests.web.conftest import CASE, MISSING_CASE, OTHER_CASE, Browser
+from tests.web.conftest import CASE, MISSING_CASE, OTHER_CASE, SQLITE_ONLY, Browser
 from tests.web.test_pages import INTERMEDIARY, assert_accessible_basics
+
+pytestmark = SQLITE_ONLY
 
 PAGE = f"/cases/{CASE}/screening"
 API = f"/api/cases/{CASE}/screening"

@@ -34,12 +34,15 @@ from tests.web.conftest import (
     BASE_URL,
     CASE,
     PASSWORD,
+    SQLITE_ONLY,
     Browser,
     concrete,
     log_in,
     login_form_token,
     served_routes,
 )
+
+pytestmark = SQLITE_ONLY
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "src" / "backchannel" / "web"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,11 +42,20 @@ def write_brief(analysis: CaseAnalysis, path: Path, *, redacted: bool) -> Path:
     A redacted brief that still holds a sensitive form raises ``RedactionLeakError``
     before anything is written.
     """
-    from backchannel.reports.brief_output import BRIEF_FORMATS, brief_bytes
+    return write_briefs(analysis, [path], redacted=redacted)[0]
 
-    check_brief_path(path)
-    data = brief_bytes(analysis, BRIEF_FORMATS[path.suffix.lower()], redacted=redacted)
-    return write_atomically(path, data)
+
+def write_briefs(analysis: CaseAnalysis, paths: Sequence[Path], *, redacted: bool) -> list[Path]:
+    """Write one variant of the brief in the format each path's suffix names, rendered from
+    one report; each file whole or not at all. If a redacted form would leak, none is
+    written (``RedactionLeakError``)."""
+    from backchannel.reports.brief_output import BRIEF_FORMATS, brief_formats
+
+    for path in paths:
+        check_brief_path(path)
+    formats = [BRIEF_FORMATS[path.suffix.lower()] for path in paths]
+    rendered = brief_formats(analysis, formats, redacted=redacted)
+    return [write_atomically(path, rendered[fmt]) for path, fmt in zip(paths, formats, strict=True)]
 
 
 def write_atomically(path: Path, data: bytes) -> Path:

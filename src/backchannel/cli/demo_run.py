@@ -12,7 +12,7 @@ from typing import Any
 
 from backchannel import datasets
 from backchannel.casefile import load_case
-from backchannel.cli.brief_inputs import write_brief
+from backchannel.cli.brief_inputs import write_briefs
 from backchannel.cli.common import (
     OutputFormat,
     err,
@@ -105,9 +105,9 @@ def run_demo(
                 data_ages=inputs.data_ages,
             )
             for redacted in (False, True):
-                for suffix in (".html", ".pdf") if pdf else (".html",):
-                    name = f"{case.id}{'-redacted' if redacted else ''}{suffix}"
-                    write_brief(analysis, output / name, redacted=redacted)
+                stem = f"{case.id}{'-redacted' if redacted else ''}"
+                suffixes = (".html", ".pdf") if pdf else (".html",)
+                write_briefs(analysis, [output / f"{stem}{s}" for s in suffixes], redacted=redacted)
         analyses.append(analysis)
         if analysis.legal is not None and as_table:
             _print_screening(case.id, analysis.legal)

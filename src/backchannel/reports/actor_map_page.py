@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import textwrap
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -122,20 +123,20 @@ def write_map_viewer(
         }
         for e in document["elements"]["edges"]
     ]
-    environment = Environment(
-        loader=PackageLoader("backchannel.reports", "templates"),
-        autoescape=select_autoescape(["html"]),
-    )
-    page = environment.get_template("actor_map.html").render(
-        title=shown.mask_text(case.context.title) if shown else case.context.title,
-        as_of=as_of.isoformat() if as_of else None,
-        redacted=redacted,
-        actors=[{**n, "role": n.get("role")} for n in nodes],
-        relations=[
-            {**r, **{k: r.get(k) for k in ("strength", "trust", "access")}} for r in relations
-        ],
-        graph_json=graph_json(document),
-        static="",
+    page = (
+        _page_environment()
+        .get_template("actor_map.html")
+        .render(
+            title=shown.mask_text(case.context.title) if shown else case.context.title,
+            as_of=as_of.isoformat() if as_of else None,
+            redacted=redacted,
+            actors=[{**n, "role": n.get("role")} for n in nodes],
+            relations=[
+                {**r, **{k: r.get(k) for k in ("strength", "trust", "access")}} for r in relations
+            ],
+            graph_json=graph_json(document),
+            static="",
+        )
     )
     if shown is not None:
         check_output(shown, f"actor map page of case {case.id}", page, "html")
@@ -144,3 +145,12 @@ def write_map_viewer(
     index = folder / "index.html"
     index.write_text(page, encoding="utf-8")
     return index
+
+
+@cache
+def _page_environment() -> Environment:
+    # one per process, so the page's template is compiled once
+    return Environment(
+        loader=PackageLoader("backchannel.reports", "templates"),
+        autoescape=select_autoescape(["html"]),
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Sequence
 
 from backchannel.redaction import check_output
 from backchannel.reports.case_analysis import CaseAnalysis, brief_report
@@ -35,25 +36,43 @@ def brief_bytes(analysis: CaseAnalysis, fmt: str, *, redacted: bool) -> bytes:
     A redacted brief is checked before it is returned: ``RedactionLeakError`` names each
     sensitive form still in it, and nothing is returned.
     """
-    if fmt not in BRIEF_FORMATS.values():
-        raise ValueError(f"unknown brief format {fmt!r}")
+    return brief_formats(analysis, (fmt,), redacted=redacted)[fmt]
+
+
+def brief_formats(
+    analysis: CaseAnalysis, formats: Sequence[str], *, redacted: bool
+) -> dict[str, bytes]:
+    """The brief of ``analysis`` in each of ``formats``, from one report model and one HTML
+    page (the charts are drawn once whatever the number of formats).
+
+    Every redacted form is checked before any is returned: if one still holds a sensitive
+    form, ``RedactionLeakError`` is raised and nothing is returned.
+    """
+    unknown = [f for f in formats if f not in BRIEF_FORMATS.values()]
+    if unknown:
+        raise ValueError(f"unknown brief format {unknown[0]!r}")
     report = brief_report(analysis, redacted=redacted)
-    document = f"brief of case {analysis.case.id} ({fmt.upper()})"
-    if fmt == "json":
+    document = f"brief of case {analysis.case.id}"
+    written: dict[str, bytes] = {}
+    if "json" in formats:
         text = report_json(report)
         if redacted:
-            check_output(analysis.disclosure, document, text, "json")
-        return text.encode("utf-8")
+            check_output(analysis.disclosure, f"{document} (JSON)", text, "json")
+        written["json"] = text.encode("utf-8")
+    if "html" not in formats and "pdf" not in formats:
+        return written
     html = render_case_html(report)
     if redacted:
-        check_output(analysis.disclosure, document, html, "html")
-    if fmt == "html":
-        return html.encode("utf-8")
-    pdf = render_pdf(html, extra_css=brief_print_css(redacted=redacted))
-    printed = pdf_text(pdf) if redacted else None
-    if printed is not None:
-        check_output(analysis.disclosure, document, printed, "text")
-    return pdf
+        check_output(analysis.disclosure, f"{document} (HTML)", html, "html")
+    if "html" in formats:
+        written["html"] = html.encode("utf-8")
+    if "pdf" in formats:
+        pdf = render_pdf(html, extra_css=brief_print_css(redacted=redacted))
+        printed = pdf_text(pdf) if redacted else None
+        if printed is not None:
+            check_output(analysis.disclosure, f"{document} (PDF)", printed, "text")
+        written["pdf"] = pdf
+    return written
 
 
 def pdf_text(pdf: bytes) -> str | None:

@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from backchannel.reports.chart_cache import chart_png
 from backchannel.reports.charts import (
     NOTE_STRIP_INCHES,
     OKABE_ITO_BLUISH_GREEN,
@@ -37,7 +38,6 @@ from backchannel.reports.charts import (
     SMALL_POINTS,
     TEXT_COLUMN_INCHES,
     new_chart_figure,
-    render_png,
     set_type_sizes,
 )
 from backchannel.reports.strategy_charts import (
@@ -174,8 +174,8 @@ def readiness_figure(conditions: Sequence[Mapping[str, Any]]) -> Figure:
 
 
 def readiness_chart(conditions: Sequence[Mapping[str, Any]]) -> bytes:
-    """PNG of :func:`readiness_figure`."""
-    return render_png(readiness_figure(conditions))
+    """PNG of :func:`readiness_figure` (drawn once for equal conditions)."""
+    return chart_png("readiness", conditions, readiness_figure)
 
 
 def readiness_caption(conditions: Sequence[Mapping[str, Any]]) -> str:

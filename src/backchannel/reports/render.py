@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -10,7 +11,10 @@ from markupsafe import Markup
 from backchannel.reports.case_report import CaseReport
 
 
+@cache
 def _environment() -> Environment:
+    # One environment per process: it keeps each template compiled after its first use
+    # (compiling the brief's templates costs far more than rendering them).
     environment = Environment(
         loader=PackageLoader("backchannel.reports", "templates"),
         autoescape=select_autoescape(["html"]),

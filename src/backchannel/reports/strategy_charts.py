@@ -33,6 +33,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.textpath import TextToPath
 
+from backchannel.reports.chart_cache import chart_png
 from backchannel.reports.charts import (
     BODY_POINTS,
     NOTE_POINTS,
@@ -45,7 +46,6 @@ from backchannel.reports.charts import (
     TEXT_COLUMN_INCHES,
     TITLE_POINTS,
     new_chart_figure,
-    render_png,
     set_type_sizes,
 )
 
@@ -228,8 +228,8 @@ def risk_matrix_figure(risks: Sequence[Mapping[str, Any]]) -> Figure:
 
 
 def risk_matrix_chart(risks: Sequence[Mapping[str, Any]]) -> bytes:
-    """PNG of :func:`risk_matrix_figure`."""
-    return render_png(risk_matrix_figure(risks))
+    """PNG of :func:`risk_matrix_figure` (drawn once for equal risks)."""
+    return chart_png("risk-matrix", risks, risk_matrix_figure)
 
 
 def spread_in_cell(count: int) -> list[tuple[float, float]]:

@@ -7,6 +7,7 @@ a clear error instead if a sensitive form is still in it (``case_views.Redaction
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from fastapi import Request
@@ -22,8 +23,13 @@ from backchannel.reports.render import figure
 from backchannel.web.context import web_context
 
 
+@cache
 def page_templates() -> Jinja2Templates:
-    """The page templates, autoescaped, failing loudly on an undefined name."""
+    """The page templates, autoescaped, failing loudly on an undefined name.
+
+    One set per process, shared by every app made in it: the environment keeps each
+    template compiled after its first use.
+    """
     environment = Environment(
         loader=PackageLoader("backchannel.web", "templates"),
         autoescape=select_autoescape(["html"]),
