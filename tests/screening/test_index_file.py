@@ -125,6 +125,29 @@ def test_the_index_is_built_on_first_use_then_reused(both_lists: Settings) -> No
     assert _file_state(path) == built
 
 
+def test_assess_reads_the_lists_through_the_same_index(both_lists: Settings) -> None:
+    """An assessment after the first reads the persisted index instead of the lists, and
+    concludes exactly as one read from the lists."""
+    from tests.conftest import EXAMPLES
+
+    path = index_file(both_lists.data_dir)
+    path.unlink(missing_ok=True)
+    assess = ["assess", str(EXAMPLES / "somalia-2011.yaml"), "--format", "json"]
+    first = runner.invoke(app, assess, env=_env(both_lists))
+    assert first.exit_code == 0, first.stderr
+    assert "note: there is no screening index yet: building it" in first.stderr
+    built = _file_state(path)
+    again = runner.invoke(app, assess, env=_env(both_lists))
+    assert again.exit_code == 0, again.stderr
+    assert "index" not in again.stderr and _file_state(path) == built
+    document = json.loads(again.stdout)
+    assert document == json.loads(first.stdout)
+    # the lists were read: al-Shabaab is designated, and the undated OFAC list is named
+    assert "lg-designated" in {r["rule"] for risk in document["risks"] for r in risk["rules_fired"]}
+    steps = [step["step"] for step in document["first_steps"]]
+    assert any("ofac-sdn states no publication date" in step for step in steps)
+
+
 @pytest.mark.parametrize("as_of", [None, dt.date(2010, 1, 1)])
 def test_the_index_screens_exactly_as_the_lists(
     loaded: Screening, from_lists: Screening, as_of: dt.date | None

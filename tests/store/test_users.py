@@ -629,7 +629,10 @@ def test_a_database_at_0002_upgrades_keeping_its_cases_sealed_whole(
         raw = raw_contents(store, settings)
         for text_in_clear_before in ("Discretion test", "Harakat X", "Caseless Y"):
             assert text_in_clear_before not in raw
-        store = CaseStore.open(settings)
+    finally:
+        store.close()
+    store = CaseStore.open(settings)  # opened again: the upgrade ran once, on the first open
+    try:
         store.add_user("amina", Role.analyst, PASSWORD)
         store.add_member("somalia", "amina", Role.analyst)
         assert [c.id for c in store.cases_for("amina")] == ["somalia"]

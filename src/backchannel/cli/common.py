@@ -90,6 +90,7 @@ __all__ = [
     "exit_code_of",
     "listed_base",
     "load_settings",
+    "note_on_stderr",
     "out",
     "parse_day",
     "print_data",
@@ -117,6 +118,11 @@ def exit_code_of(kind: type[BackchannelError]) -> int:
 def listed_base(kind: type[BackchannelError]) -> type[BackchannelError]:
     """The nearest type of ``kind``'s ancestry (itself first) that ``EXIT_CODES`` lists."""
     return next(base for base in kind.__mro__ if base in EXIT_CODES)
+
+
+def note_on_stderr(line: str) -> None:
+    """Say ``line`` on standard error as a note (plain text, no markup)."""
+    err.print(f"note: {line}", highlight=False, markup=False)
 
 
 @contextmanager

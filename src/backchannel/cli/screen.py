@@ -21,6 +21,7 @@ from backchannel.cli.common import (
     WideOption,
     err,
     load_settings,
+    note_on_stderr,
     out,
     parse_day,
     print_data,
@@ -86,22 +87,16 @@ def load_screening(settings: Settings, lists: list[Path] | None = None) -> Scree
         from backchannel.datasets.designation_lists import load_screening as from_files
 
         return from_files(settings, lists)
-    from backchannel.screening.index_store import IndexUnusable, index_file, read_index
+    from backchannel.screening.index_store import read_or_rebuild
 
-    try:
-        return read_index(
-            index_file(settings.data_dir),
-            settings.data_dir,
-            max_age_days=settings.list_max_age_days,
-        )
-    except IndexUnusable as unusable:
+    def rebuild(reason: str) -> Screening:
         from backchannel.datasets.screening_index_file import rebuild_index
 
-        return rebuild_index(settings, unusable.message, _notice)
+        return rebuild_index(settings, reason, note_on_stderr)
 
-
-def _notice(line: str) -> None:
-    err.print(f"note: {line}", highlight=False, markup=False)
+    return read_or_rebuild(
+        settings.data_dir, max_age_days=settings.list_max_age_days, rebuild=rebuild
+    )
 
 
 def _screen_kwargs(threshold: float | None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ and the web workspace read them through here, so both analyse a case alike.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +18,12 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from backchannel.datasets.designation_lists import LIST_DATASETS, load_screening
+from backchannel.datasets.designation_lists import LIST_DATASETS
 from backchannel.datasets.freshness import DataAge, installed_data_ages
 from backchannel.datasets.listing import file_path, file_paths, installed_dataset
 from backchannel.datasets.manifest import EWP_PREDICTORS
 from backchannel.datasets.records import Status
+from backchannel.datasets.screening_index_file import indexed_screening
 from backchannel.dialogue.evidence import EvidenceSources
 from backchannel.errors import NotFoundError
 from backchannel.events.coverage import FileExtent
@@ -49,6 +51,8 @@ INSTALLED_GED = "installed UCDP GED"
 CANDIDATE_GED = "ucdp-ged-candidate"
 #: The Armed Conflict Dataset file: data set id and file name.
 ACD_FILE = ("ucdp-acd", "ucdp-prio-acd-251.csv")
+
+_log = logging.getLogger(__name__)
 
 
 def _event_files(settings: Settings, files: list[Path] | None) -> tuple[list[Path], bool]:
@@ -130,10 +134,17 @@ def installed_evidence_sources(settings: Settings) -> EvidenceSources | None:
     return EvidenceSources(**found) if found else None
 
 
-def installed_screening(settings: Settings) -> Screening | None:
-    """The installed designation lists indexed for screening, or ``None`` when none is."""
+def installed_screening(
+    settings: Settings, notice: Callable[[str], None] = _log.info
+) -> Screening | None:
+    """The installed designation lists indexed for screening, or ``None`` when none is.
+
+    They come from the persisted screening index, rebuilt (``notice`` is told why) when
+    it is missing or stale, so an analysis after the first reads them in a fraction of
+    a second.
+    """
     try:
-        return load_screening(settings)
+        return indexed_screening(settings, notice)
     except NotFoundError:
         return None
 

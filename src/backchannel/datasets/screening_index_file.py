@@ -2,11 +2,11 @@
 
 ``backchannel screen NAME`` would otherwise read the UN and OFAC lists and index them on
 every call, seconds each time. The surfaces first try the persisted index
-(``screening.index_store.read_index`` on ``index_store.index_file(data_dir)``, which
-needs nothing from this package, whose import alone takes half a second); when it is
-missing or no longer current they call ``rebuild_index``, which screens from the
-installed lists as ``designation_lists.load_screening`` always has and writes the index
-for the next call.
+(``screening.index_store.read_or_rebuild``, which needs nothing from this package, whose
+import alone takes half a second); when it is missing or no longer current,
+``rebuild_index`` screens from the installed lists as ``designation_lists.load_screening``
+always has and writes the index for the next call. ``indexed_screening`` does both for
+callers that have imported this package anyway (the analysis inputs, the web).
 
 The index records what it was built from: each designation list's ``installed.json``
 (which a pull rewrites, with the files' SHA-256) and every file it names, with their
@@ -26,7 +26,7 @@ from backchannel.screening import index_store
 from backchannel.screening.screen import Screening
 from backchannel.settings import Settings
 
-__all__ = ["index_dependencies", "rebuild_index"]
+__all__ = ["index_dependencies", "indexed_screening", "rebuild_index"]
 
 
 def index_dependencies(settings: Settings) -> list[Path]:
@@ -67,3 +67,17 @@ def rebuild_index(settings: Settings, reason: str, notice: Callable[[str], None]
     except ValueError as error:  # an index the format cannot hold: screen all the same
         notice(f"the screening index could not be saved ({error})")
     return screening
+
+
+def indexed_screening(settings: Settings, notice: Callable[[str], None]) -> Screening:
+    """The installed lists through their persisted index, rebuilt when it is missing or
+    stale (``notice`` is told why, as by ``rebuild_index``).
+
+    ``NotFoundError`` when no list is installed; ``InstalledListUnreadable`` when an
+    installed list cannot be read.
+    """
+    return index_store.read_or_rebuild(
+        settings.data_dir,
+        max_age_days=settings.list_max_age_days,
+        rebuild=lambda reason: rebuild_index(settings, reason, notice),
+    )

@@ -32,7 +32,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ __all__ = [
     "file_digests",
     "index_file",
     "read_index",
+    "read_or_rebuild",
     "write_index",
 ]
 
@@ -194,6 +195,18 @@ def read_index(path: Path, root: Path, *, max_age_days: int) -> Screening:
     finally:
         if collecting:
             gc.enable()
+
+
+def read_or_rebuild(
+    data_dir: Path, *, max_age_days: int, rebuild: Callable[[str], Screening]
+) -> Screening:
+    """The screening of the lists installed under ``data_dir``: from their persisted index
+    when it is current, else from ``rebuild``, given the reason the index was refused
+    (the caller reads the lists, writes a new index and says so in its own way)."""
+    try:
+        return read_index(index_file(data_dir), data_dir, max_age_days=max_age_days)
+    except IndexUnusable as unusable:
+        return rebuild(unusable.message)
 
 
 def _split(data: bytes) -> tuple[dict[str, Any], memoryview]:

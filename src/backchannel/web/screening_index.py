@@ -15,9 +15,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from backchannel.datasets.screening_index_file import rebuild_index
+from backchannel.datasets.screening_index_file import indexed_screening
 from backchannel.errors import NotFoundError
-from backchannel.screening.index_store import IndexUnusable, index_file, read_index
 from backchannel.screening.law import Law
 from backchannel.screening.screen import Screening
 from backchannel.settings import Settings
@@ -41,20 +40,7 @@ def load_lists(settings: Settings, law: Law) -> LoadedLists:
     """The installed lists, indexed, with ``law``: ``ListsNotInstalled`` when none is
     installed, ``InstalledListUnreadable`` when an installed one cannot be read."""
     try:
-        screening = _installed_screening(settings)
+        screening = indexed_screening(settings, _log.info)
     except NotFoundError as missing:
         raise ListsNotInstalled(missing.message) from None
     return LoadedLists(screening, law)
-
-
-def _installed_screening(settings: Settings) -> Screening:
-    """The installed lists through their persisted index, rebuilt (and logged) when it is
-    missing or stale."""
-    try:
-        return read_index(
-            index_file(settings.data_dir),
-            settings.data_dir,
-            max_age_days=settings.list_max_age_days,
-        )
-    except IndexUnusable as unusable:
-        return rebuild_index(settings, unusable.message, _log.info)
