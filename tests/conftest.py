@@ -17,6 +17,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 
 from backchannel.model import Case
+from backchannel.screening.index_store import INDEX_FOLDER
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
 
@@ -175,7 +176,7 @@ ANALYSIS_DATASETS = ("ucdp-ged", "ucdp-acd", "un-sanctions", "ofac-sdn")
 
 
 @pytest.fixture(scope="session")
-def installed_analysis_inputs(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def installed_analysis_inputs(tmp_path_factory: pytest.TempPathFactory, indexed_lists: Path) -> Any:
     """The real mirror's events, conflict record and designation lists, installed once per
     session into a private data folder and read as a case analysis reads them."""
     path = mirror_path()
@@ -188,7 +189,8 @@ def installed_analysis_inputs(tmp_path_factory: pytest.TempPathFactory) -> Any:
     settings = Settings(
         data_dir=root, database_url=None, secret_key=None, key_file=None, user="tester", mirror=None
     )
-    datasets.pull(settings, list(ANALYSIS_DATASETS), mirror=path)
+    install_indexed_lists(indexed_lists, root)
+    datasets.pull(settings, [d for d in ANALYSIS_DATASETS if d not in LIST_DATASETS], mirror=path)
     return installed_inputs(settings)
 
 
@@ -218,6 +220,41 @@ def built_once_per_run(
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return folder
+
+
+#: The designation lists, as the manifest names them.
+LIST_DATASETS = ("un-sanctions", "ofac-sdn")
+
+
+@pytest.fixture(scope="session")
+def indexed_lists(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with the UN and OFAC lists pulled from the mirror and their screening
+    index built, made once per test run; ``install_indexed_lists`` copies it.
+
+    Building the index takes seconds; a copy of the folder keeps it current (it records
+    its files by their place under the data folder), so a test that only needs the lists
+    installed starts with the index built.
+    """
+    mirror = mirror_path()
+    if mirror is None:
+        pytest.skip("no data mirror: set BACKCHANNEL_MIRROR or place ../shared/data")
+
+    def build(folder: Path) -> None:
+        from backchannel import datasets
+        from backchannel.datasets.screening_index_file import rebuild_index
+
+        settings = Settings(data_dir=folder / "data", mirror=None)
+        datasets.pull(settings, list(LIST_DATASETS), mirror=mirror)
+        rebuild_index(settings, "a new folder", lambda _: None)
+
+    return built_once_per_run(tmp_path_factory, "indexed-lists", build) / "data"
+
+
+def install_indexed_lists(indexed_lists: Path, data_dir: Path) -> None:
+    """Install the lists of ``indexed_lists`` and their index into ``data_dir``, as a
+    pull followed by a first screening would leave them."""
+    for part in [Path("datasets", d) for d in LIST_DATASETS] + [Path(INDEX_FOLDER)]:
+        shutil.copytree(indexed_lists / part, data_dir / part, dirs_exist_ok=True)
 
 
 @dataclass(frozen=True)

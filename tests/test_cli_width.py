@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from backchannel.cli import app
 from backchannel.cli.output import Column, Listing, column_widths, csv_text, render_table
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, install_indexed_lists
 
 runner = CliRunner()
 
@@ -28,17 +28,16 @@ def narrow_console(monkeypatch: pytest.MonkeyPatch, wide_cli_console: None) -> N
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data folder with the designation lists and EWP installed from the mirror."""
+def data_dir(tmp_path_factory: pytest.TempPathFactory, indexed_lists: Path) -> Path:
+    """A data folder with the designation lists (their index built) and EWP installed from
+    the mirror."""
     from tests.conftest import mirror_path
 
-    mirror = mirror_path()
-    if mirror is None:
-        pytest.skip("no data mirror: set BACKCHANNEL_MIRROR or place ../shared/data")
     root = tmp_path_factory.mktemp("width-data")
+    install_indexed_lists(indexed_lists, root)
     pulled = runner.invoke(
         app,
-        ["data", "pull", "un-sanctions", "ofac-sdn", "ewp", "--mirror", str(mirror)],
+        ["data", "pull", "ewp", "--mirror", str(mirror_path())],
         env={"BACKCHANNEL_DATA_DIR": str(root)},
     )
     assert pulled.exit_code == 0, pulled.stderr

@@ -2,7 +2,7 @@
 
 The app runs under uvicorn on 127.0.0.1 with the UN and OFAC lists installed from the data
 mirror into its own data folder; it loads them itself, through its own holder, before the
-browser comes (loading takes seconds). The case is the packaged example somalia-2011.
+browser comes. The case is the packaged example somalia-2011.
 Chromium signs in as an analyst, opens the case's screening page from the case navigation,
 records through the keyboard that Robow's kunya hitting Omar Hammami is a false positive
 (the form is swapped in place by htmx) and sees the decision in the row. A viewer then sees
@@ -18,13 +18,12 @@ from typing import Any
 
 import pytest
 
-from backchannel import datasets
 from backchannel.casefile import load_case
 from backchannel.store.service import CaseStore
 from backchannel.web.app import create_app
 from tests.browser.conftest import browser_settings, serving
 from tests.browser.test_workspace import Served, open_page, sign_in
-from tests.conftest import EXAMPLES, mirror_path
+from tests.conftest import EXAMPLES, install_indexed_lists
 
 CASE_ID = "somalia-2011"
 PASSWORD = "a long enough browser password"
@@ -32,13 +31,10 @@ NOTE = "A different man: Hammami was American."
 
 
 @pytest.fixture
-def served_with_lists(tmp_path: Path) -> Iterator[Served]:
+def served_with_lists(tmp_path: Path, indexed_lists: Path) -> Iterator[Served]:
     """The app under uvicorn, with the lists installed and loaded, and the example case."""
-    mirror = mirror_path()
-    if mirror is None:
-        pytest.skip("no data mirror: set BACKCHANNEL_MIRROR or place ../shared/data")
     settings = browser_settings(tmp_path)
-    datasets.pull(settings, ["un-sanctions", "ofac-sdn"], mirror=mirror)
+    install_indexed_lists(indexed_lists, settings.data_dir)
     store = CaseStore.open(settings)
     store.save_case(load_case(EXAMPLES / f"{CASE_ID}.yaml"))
     for name, role in [("amina", "analyst"), ("vera", "viewer")]:

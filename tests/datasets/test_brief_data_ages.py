@@ -14,16 +14,14 @@ from backchannel.datasets.analysis_inputs import analysis_data_ages, installed_i
 from backchannel.reports.brief_output import brief_bytes, report_json
 from backchannel.reports.case_analysis import analyse_for_brief, brief_report
 from backchannel.settings import Settings
-from tests.conftest import EXAMPLES, mirror_path
+from tests.conftest import EXAMPLES, install_indexed_lists, mirror_path
 
 
 @pytest.fixture(scope="module")
-def lists_installed(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    mirror = mirror_path()
-    if mirror is None:
-        pytest.skip("no data mirror")
+def lists_installed(tmp_path_factory: pytest.TempPathFactory, indexed_lists: Path) -> Settings:
     settings = Settings(data_dir=tmp_path_factory.mktemp("brief") / "data", mirror=None)
-    datasets.pull(settings, ["un-sanctions", "ofac-sdn", "ucdp-acd"], mirror=mirror)
+    install_indexed_lists(indexed_lists, settings.data_dir)
+    datasets.pull(settings, ["ucdp-acd"], mirror=mirror_path())
     return settings
 
 

@@ -16,7 +16,7 @@ from backchannel.casefile import load_case
 from backchannel.cli import app
 from backchannel.reports.case_analysis import analyse_for_brief, brief_report
 from backchannel.reports.render import render_case_html
-from tests.conftest import EXAMPLES, mirror_path
+from tests.conftest import EXAMPLES, install_indexed_lists, mirror_path
 
 requires_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None,
@@ -73,15 +73,14 @@ def test_the_redacted_brief_masks_intermediaries_in_the_strategy_texts() -> None
 
 @pytest.mark.slow
 @requires_poppler
-def test_assess_writes_pdf_briefs_that_read_back_full_and_redacted(tmp_path: Path) -> None:
+def test_assess_writes_pdf_briefs_that_read_back_full_and_redacted(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     runner = CliRunner()
     env = {"BACKCHANNEL_DATA_DIR": str(tmp_path / "data"), "BACKCHANNEL_MIRROR": None}
     mirror = mirror_path()
     if mirror is not None:
-        pulled = runner.invoke(
-            app, ["data", "pull", "un-sanctions", "ofac-sdn", "--mirror", str(mirror)], env=env
-        )
-        assert pulled.exit_code == 0, pulled.stderr
+        install_indexed_lists(request.getfixturevalue("indexed_lists"), tmp_path / "data")
     case_file = EXAMPLES / "somalia-2011.yaml"
     case = load_case(case_file)
     full, redacted = tmp_path / "somalia.pdf", tmp_path / "somalia-redacted.pdf"

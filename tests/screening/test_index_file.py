@@ -25,7 +25,7 @@ from backchannel.screening.index_store import IndexUnusable, index_file, read_in
 from backchannel.screening.screen import NameScreening, Screening
 from backchannel.settings import Settings
 from backchannel.web.installed_data import InstalledData
-from tests.conftest import mirror_path
+from tests.conftest import install_indexed_lists, mirror_path
 
 runner = CliRunner()
 
@@ -123,6 +123,24 @@ def test_the_index_is_built_on_first_use_then_reused(both_lists: Settings) -> No
     loaded = InstalledData(both_lists).lists().screening
     assert loaded.screen("Al-Shabaab").hits[0].hit.list == "un-sc"
     assert _file_state(path) == built
+
+
+def test_a_data_folder_copied_elsewhere_keeps_its_index_current(
+    indexed_lists: Path, tmp_path: Path
+) -> None:
+    """The index names its files by their place under the data folder, so a moved or
+    copied folder is read from its index, not rebuilt."""
+    moved = Settings(data_dir=tmp_path / "elsewhere", mirror=None)
+    install_indexed_lists(indexed_lists, moved.data_dir)
+    screening = read_index(
+        index_file(moved.data_dir), moved.data_dir, max_age_days=moved.list_max_age_days
+    )
+    assert screening.screen("Al-Shabaab").hits[0].hit.list == "un-sc"
+    # and a changed list in the copy makes it stale
+    record = moved.datasets_dir / "ofac-sdn" / "ofac_sdn.csv"
+    record.write_bytes(record.read_bytes() + b"\n")
+    with pytest.raises(IndexUnusable, match="out of date"):
+        read_index(index_file(moved.data_dir), moved.data_dir, max_age_days=30)
 
 
 def test_assess_reads_the_lists_through_the_same_index(both_lists: Settings) -> None:

@@ -20,23 +20,19 @@ from backchannel.errors import InvalidInputError
 from backchannel.screening.case_screening import screen_case
 from backchannel.screening.screen import Screening
 from backchannel.settings import Settings
-from tests.conftest import EXAMPLES, DemoRun, mirror_path
+from tests.conftest import EXAMPLES, DemoRun, install_indexed_lists, mirror_path
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def lists_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
-    mirror = mirror_path()
-    if mirror is None:
-        pytest.skip("no data mirror")
+def lists_env(
+    tmp_path_factory: pytest.TempPathFactory, indexed_lists: Path
+) -> dict[str, str | None]:
+    """A data folder with the lists installed from the mirror (their index built)."""
     data = tmp_path_factory.mktemp("data")
-    env: dict[str, str | None] = {"BACKCHANNEL_DATA_DIR": str(data), "BACKCHANNEL_MIRROR": None}
-    pulled = runner.invoke(
-        app, ["data", "pull", "un-sanctions", "ofac-sdn", "--mirror", str(mirror)], env=env
-    )
-    assert pulled.exit_code == 0, pulled.stderr
-    return env
+    install_indexed_lists(indexed_lists, data)
+    return {"BACKCHANNEL_DATA_DIR": str(data), "BACKCHANNEL_MIRROR": None}
 
 
 @pytest.fixture(scope="module")

@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from backchannel import datasets
 from backchannel.settings import Settings
+from tests.conftest import install_indexed_lists
 from tests.web.conftest import CASE, SQLITE_ONLY, Browser
 
 pytestmark = SQLITE_ONLY
 
 
 @pytest.fixture
-def with_lists(web_settings: Settings, mirror: Path, app: FastAPI) -> FastAPI:
-    datasets.pull(web_settings, ["un-sanctions", "ofac-sdn"], mirror=mirror)
+def with_lists(web_settings: Settings, indexed_lists: Path, app: FastAPI) -> FastAPI:
+    install_indexed_lists(indexed_lists, web_settings.data_dir)
     return app
 
 

@@ -1,8 +1,8 @@
 """The case's screening page and API, on the real UN and OFAC lists from the data mirror.
 
-The lists are installed once per module (``backchannel data pull`` from the mirror into a
-throw-away data folder) and loaded through the app's own holder, which costs seconds;
-each test's app is then handed that loaded screening. The case is the packaged example
+The lists are installed once per module (pulled from the mirror once per run, with their
+screening index, and copied into a throw-away data folder) and loaded through the app's
+own holder; each test's app is then handed that loaded screening. The case is the packaged example
 somalia-2011, whose Al-Shabaab is designated on both lists. Users and memberships are
 those of ``tests/web/conftest.py``.
 """
@@ -19,14 +19,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from backchannel import datasets
 from backchannel.screening.decisions import HitDecision, Verdict
 from backchannel.settings import Settings
 from backchannel.store.service import CaseStore
 from backchannel.web.installed_data import InstalledData
 from backchannel.web.screening_index import ListsNotInstalled, LoadedLists
 from backchannel.web.security import CSRF_HEADER
-from tests.conftest import mirror_path
+from tests.conftest import install_indexed_lists
 from tests.web.conftest import CASE, MISSING_CASE, OTHER_CASE, SQLITE_ONLY, Browser
 from tests.web.test_pages import INTERMEDIARY, assert_accessible_basics
 
@@ -45,11 +44,9 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture(scope="module")
-def loaded_lists(tmp_path_factory: pytest.TempPathFactory) -> LoadedLists:
-    """The UN and OFAC lists pulled from the mirror and loaded the way the app loads them."""
-    mirror = mirror_path()
-    if mirror is None:
-        pytest.skip("no data mirror: set BACKCHANNEL_MIRROR or place ../shared/data")
+def loaded_lists(tmp_path_factory: pytest.TempPathFactory, indexed_lists: Path) -> LoadedLists:
+    """The UN and OFAC lists installed from the mirror and loaded the way the app loads
+    them."""
     folder = tmp_path_factory.mktemp("lists")
     settings = Settings(
         data_dir=folder / "data",
@@ -59,7 +56,7 @@ def loaded_lists(tmp_path_factory: pytest.TempPathFactory) -> LoadedLists:
         user="setup",
         mirror=None,
     )
-    datasets.pull(settings, ["un-sanctions", "ofac-sdn"], mirror=mirror)
+    install_indexed_lists(indexed_lists, settings.data_dir)
     holder = InstalledData(settings)
     loaded = holder.lists()
     assert holder.lists() is loaded  # kept, not loaded again
