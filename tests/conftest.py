@@ -16,6 +16,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 
+from backchannel.datasets.designation_lists import LIST_DATASETS
 from backchannel.model import Case
 from backchannel.screening.index_store import INDEX_FOLDER
 from backchannel.settings import Settings
@@ -222,10 +223,6 @@ def built_once_per_run(
     return folder
 
 
-#: The designation lists, as the manifest names them.
-LIST_DATASETS = ("un-sanctions", "ofac-sdn")
-
-
 @pytest.fixture(scope="session")
 def indexed_lists(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with the UN and OFAC lists pulled from the mirror and their screening
@@ -253,8 +250,11 @@ def indexed_lists(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def install_indexed_lists(indexed_lists: Path, data_dir: Path) -> None:
     """Install the lists of ``indexed_lists`` and their index into ``data_dir``, as a
     pull followed by a first screening would leave them."""
-    for part in [Path("datasets", d) for d in LIST_DATASETS] + [Path(INDEX_FOLDER)]:
-        shutil.copytree(indexed_lists / part, data_dir / part, dirs_exist_ok=True)
+    source = Settings(data_dir=indexed_lists, mirror=None).datasets_dir
+    target = Settings(data_dir=data_dir, mirror=None).datasets_dir
+    for dataset_id in LIST_DATASETS:
+        shutil.copytree(source / dataset_id, target / dataset_id, dirs_exist_ok=True)
+    shutil.copytree(indexed_lists / INDEX_FOLDER, data_dir / INDEX_FOLDER, dirs_exist_ok=True)
 
 
 @dataclass(frozen=True)
